@@ -1,0 +1,3 @@
+"""srscards: Markdown study notes into spaced-repetition practice."""
+
+__version__ = "0.1.0"

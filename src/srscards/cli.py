@@ -1,0 +1,48 @@
+"""The `srscards` command: a thin layer that parses arguments, calls the core, prints results."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import __version__
+from .errors import SrsError, ValidationFailed
+
+
+class _Group(click.Group):
+    """Turns the core's errors into `Error: ...` messages and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except ValidationFailed as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+        except SrsError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="srscards")
+def main() -> None:
+    """Turn Markdown study notes into spaced-repetition practice.
+
+    \b
+    Example:
+      srscards check decks/
+      srscards build decks/ -o exports/
+    """
+
+
+def _register() -> None:
+    from .commands import build, check, ids
+
+    for module in (build, check, ids):
+        main.add_command(module.command)
+
+
+_register()

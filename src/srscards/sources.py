@@ -1,0 +1,90 @@
+"""Find courses under a folder and parse all their deck files into one model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .course import COURSE_FILE, load_course
+from .errors import Location, Problem, SourceError, SrsError, ValidationFailed
+from .model import CourseSources
+from .parser import ParsedFile, parse_file
+
+
+def find_courses(root: Path) -> list[Path]:
+    """Course folders at or directly below `root` (a folder holding `course.yaml`)."""
+    if not root.exists():
+        raise SrsError(f"{root}: no such folder (pass the folder that holds your decks, e.g. decks/)")
+    if (root / COURSE_FILE).is_file():
+        return [root]
+    found = sorted(p.parent for p in root.glob(f"*/{COURSE_FILE}"))
+    if not found:
+        raise SrsError(f"{root}: no course found; a course is a folder with a {COURSE_FILE} (see docs/card-format.md)")
+    return found
+
+
+def deck_files(folder: Path) -> list[Path]:
+    """Every Markdown deck file of a course, in a stable order (README files are notes)."""
+    return sorted(
+        p
+        for p in folder.rglob("*.md")
+        if p.name.lower() != "readme.md" and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
+def load_sources(folder: Path) -> tuple[CourseSources | None, list[Problem], list[ParsedFile]]:
+    """Parse one course; return the model (None when the course file is broken) and problems."""
+    try:
+        course = load_course(folder)
+    except SourceError as exc:
+        return None, [exc.problem], []
+    parsed = [parse_file(path, course) for path in deck_files(folder)]
+    problems = [p for f in parsed for p in f.problems]
+    if not parsed:
+        problems.append(Problem(Location(folder / COURSE_FILE), "course has no deck files", "add a .md deck file"))
+    decks = tuple(f.deck for f in parsed if f.deck is not None)
+    sources = CourseSources(course, decks)
+    problems += _cross_checks(sources)
+    problems.sort(key=lambda p: (p.location, p.message))
+    return CourseSources(course, decks, tuple(problems)), problems, parsed
+
+
+def _cross_checks(sources: CourseSources) -> list[Problem]:
+    problems = []
+    first: dict[str, Location] = {}
+    for card in sources.cards:
+        if card.id in first:
+            problems.append(
+                Problem(
+                    card.location,
+                    f"duplicate card id {card.id!r}",
+                    f"the id is already used at {first[card.id]}; delete this id line and "
+                    "run `srscards ids` to get a new one",
+                )
+            )
+        else:
+            first[card.id] = card.location
+    for card in sources.cards:
+        for concept in card.concepts:
+            if concept not in first:
+                problems.append(
+                    Problem(
+                        card.location,
+                        f"concepts names unknown card id {concept!r}",
+                        "list ids of cards that exist in this course",
+                    )
+                )
+    return problems
+
+
+def load_checked(root: Path) -> list[CourseSources]:
+    """Every course under `root`; raise ValidationFailed if any has an error."""
+    courses = []
+    problems: list[Problem] = []
+    for folder in find_courses(root):
+        sources, found, _ = load_sources(folder)
+        problems += found
+        if sources is not None:
+            courses.append(sources)
+    if any(p.severity == "error" for p in problems):
+        raise ValidationFailed(problems)
+    return courses
