@@ -40,3 +40,23 @@ def test_examples_give_the_described_cards(course):
     assert order.type is CardType.ORDERING and len(order.steps) == 4
     assert match.type is CardType.MATCHING and len(match.pairs) == 3
     assert order.exam == match.exam == "C01"
+
+
+def test_readme_example_is_a_valid_deck(course):
+    readme = (DOC.parent.parent / "README.md").read_text()
+    (text,) = re.findall(r"^````markdown\n(.*?)\n````$", readme, re.S | re.M)
+    course.write("readme.md".replace("readme", "example"), text + "\n")
+    sources, problems, _ = load_sources(course.path)
+    assert problems == []
+    assert [c.type for c in sources.cards] == [CardType.BASIC, CardType.CLOZE, CardType.CHOICE]
+    assert sources.cards[0].tasks == ("1.1",)
+
+
+def test_readme_quick_start_has_two_commands_and_ci_runs_the_test_one():
+    readme = (DOC.parent.parent / "README.md").read_text()
+    quick = readme.split("## Quick start")[1].split("\n## ")[0]
+    commands = re.findall(r"^```sh\n(.*?)\n```$", quick, re.S | re.M)
+    assert len(commands) == 2
+    assert commands[0].endswith("srscards build") and commands[1].endswith("pytest")
+    ci = (DOC.parent.parent / ".ci" / "run").read_text()
+    assert 'pip install --quiet -e ".[test]"' in ci and "\npytest\n" in ci

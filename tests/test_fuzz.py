@@ -18,7 +18,7 @@ PIECES = [
     "# H\n", "<!-- id: abc-1 -->\n", "<!-- {id: x, tasks: [9.9]} -->\n", "<!-- {bad -->\n", "answer\n",
     "\n", "***\n", "- [x] yes\n  because\n", "- [ ] no\n", "{{c1::a}}", "{{c1::", "}}", "{{c2::b::h}}",
     "1. step\n", "| a | b |\n|---|---|\n| 1 | 2 |\n", "```py\nx\n```\n", "![i](media/x.png)\n",
-    "<script>", "\\( x \\)", "<!-- id: 123 -->\n", "<!--\n", "-->\n", "    code\n", "> quote\n", "é",
+    "<script>", "\\( x \\)", "\\[ y \\]\n", "<!-- id: 123 -->\n", "<!--\n", "-->\n", "    code\n", "> quote\n", "é",
 ]  # fmt: skip
 
 

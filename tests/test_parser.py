@@ -140,7 +140,7 @@ Inline \\( a < b \\) and display:
     [
         (
             "---\ntitle: [oops\n---\n",
-            "d1.md:2:13: error: invalid YAML: expected ',' or ']', but got '<stream end>'",
+            "d1.md:3:1: error: invalid YAML: did not find expected ',' or ']'",
         ),
         (
             "---\ntitle: Demo\ncolour: red\n---\n\n### Q\n<!-- id: a-1 -->\n\nA\n",
@@ -287,3 +287,15 @@ def test_numeric_looking_id_is_kept_as_written(course):
     course.write("d1.md", HEADER + "### Q\n<!-- id: 00123456 -->\n\nA\n")
     sources, problems, _ = load_sources(course.path)
     assert problems == [] and sources.cards[0].id == "00123456"
+
+
+def test_cloze_that_starts_with_display_math(course):
+    course.write(
+        "d1.md", HEADER + "### F1\n<!-- id: f1-1 -->\n\n\\[ F_1 = 2PR/(P+R) \\]\n\nF1 is the {{c1::harmonic}} mean.\n"
+    )
+    sources, problems, _ = load_sources(course.path)
+    assert problems == []
+    (card,) = sources.cards
+    assert card.cloze_numbers == (1,)
+    assert card.prompt.md.startswith("\\[ F_1 = 2PR/(P+R) \\]")
+    assert '<div class="math">\\[ F_1 = 2PR/(P+R) \\]</div>' in card.prompt.html

@@ -457,7 +457,10 @@ class _FileParser:
         return tuple(dict.fromkeys(found))
 
     def source(self, block: list[Token]) -> str:
-        start = next((t.map[0] for t in block if t.map), 0)
+        if not any(t.map for t in block):
+            # Display math from the texmath plugin carries no line map; rebuild its source.
+            return "".join(f"\\[{t.content}\\]" for t in block if t.type.startswith("math_block"))
+        start = _first_line(block, 0)
         end = max((t.map[1] for t in block if t.map), default=start)
         return "\n".join(self.lines[start:end])
 
@@ -489,8 +492,7 @@ class _FileParser:
         numbers: set[int] = set()
         numbers |= self.cloze_numbers(inline.content, line - 1, self.lines[line - 1].find(inline.content))
         for b in text_blocks:
-            start = next(t.map[0] for t in b if t.map)
-            numbers |= self.cloze_numbers(self.source(b), start, 0)
+            numbers |= self.cloze_numbers(self.source(b), _first_line(b, line - 1), 0)
         if not numbers:
             raise self.fail(line, 1, "cloze card has no deletions", "mark the hidden text as {{c1::text}}")
         return {
@@ -635,6 +637,11 @@ def _split_blocks(tokens: list[Token]) -> list[list[Token]]:
     if current:
         blocks.append(current)
     return blocks
+
+
+def _first_line(block: list[Token], default: int) -> int:
+    """0-based first source line of a block (some plugin tokens carry no line map)."""
+    return next((t.map[0] for t in block if t.map), default)
 
 
 def _split_at_break(blocks: list[list[Token]]) -> tuple[list[list[Token]], list[list[Token]] | None]:

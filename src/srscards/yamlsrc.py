@@ -10,6 +10,9 @@ import yaml
 
 from .errors import Location, Problem, SourceError
 
+# libyaml's parser when PyYAML was built with it: the same results, several times faster.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class Located:
@@ -35,9 +38,10 @@ class Located:
 def load(text: str, path: Path, line: int = 1, col: int = 1) -> Located:
     """Parse YAML that starts at `line`:`col` of `path`; raise SourceError on bad YAML."""
     origin = Location(path, line, col)
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=yaml.SafeLoader) if node is not None else None
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = _shift(path, line, col, mark.line, mark.column) if mark else origin
@@ -45,6 +49,8 @@ def load(text: str, path: Path, line: int = 1, col: int = 1) -> Located:
         raise SourceError(Problem(where, f"invalid YAML: {problem}", "check indentation, colons and quotes")) from None
     except yaml.YAMLError as exc:
         raise SourceError(Problem(origin, f"invalid YAML: {exc}", "check the YAML syntax")) from None
+    finally:
+        loader.dispose()
     keys: dict[tuple[Any, ...], Location] = {}
     values: dict[tuple[Any, ...], Location] = {}
     raw: dict[tuple[Any, ...], str] = {}

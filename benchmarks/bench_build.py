@@ -1,0 +1,83 @@
+"""Build 5,000 synthetic cards with srscards and with bare genanki, in one run; print the ratio.
+
+    python benchmarks/bench_build.py [--cards 5000] [--repeat 3]
+
+The baseline writes the very same notes (same note types, fields, tags and GUIDs) with
+genanki alone. srscards is measured twice: a cold build (parse, check, render, write) and a
+forced rebuild that reuses the parse cache (sources unchanged, package written again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import genanki
+
+from srscards.anki_export import NOTE_TYPES, note_fields, note_tags
+from srscards.build import build_decks
+from srscards.identity import note_guid, stable_int
+from srscards.sources import load_sources
+from synthetic import make_course
+
+
+def bare_genanki(sources, out: Path) -> None:
+    models = {
+        kind: genanki.Model(
+            stable_int("m", nt.name),
+            nt.name,
+            fields=[{"name": f} for f in nt.fields],
+            templates=[{"name": n, "qfmt": q, "afmt": a} for n, q, a in nt.templates],
+            model_type=genanki.Model.CLOZE if nt.cloze else genanki.Model.FRONT_BACK,
+        )
+        for kind, nt in NOTE_TYPES.items()
+    }
+    decks: dict[str, genanki.Deck] = {}
+    for card in sources.cards:
+        deck = decks.setdefault(card.deck, genanki.Deck(stable_int("d", card.deck), card.deck))
+        deck.add_note(
+            genanki.Note(
+                model=models[card.type],
+                fields=note_fields(card),
+                tags=note_tags(card),
+                guid=note_guid(sources.course.id, card.id),
+            )
+        )
+    genanki.Package(list(decks.values())).write_to_file(str(out), timestamp=1_790_000_000)
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cards", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "decks"
+        course = make_course(root, args.cards)
+        sources, problems, _ = load_sources(course)
+        assert not [p for p in problems if p.severity == "error"], problems[:3]
+        assert len(sources.cards) == args.cards
+        base, cold, warm = [], [], []
+        for i in range(args.repeat):
+            base.append(timed(lambda: bare_genanki(sources, Path(tmp) / "bare.apkg")))
+            out = Path(tmp) / f"out{i}"
+            cold.append(timed(lambda: build_decks(root, out, now=1_790_000_000, force=True)))
+            warm.append(timed(lambda: build_decks(root, out, now=1_790_000_000, force=True)))
+    b, c, w = (statistics.median(x) for x in (base, cold, warm))
+    print(f"cards: {args.cards}, repeats: {args.repeat} (medians)")
+    print(f"bare genanki:                 {b:.3f} s")
+    print(f"srscards build, cold:         {c:.3f} s  ratio {c / b:.2f}x")
+    print(f"srscards build, parse cached: {w:.3f} s  ratio {w / b:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
