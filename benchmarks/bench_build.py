@@ -10,6 +10,7 @@ forced rebuild that reuses the parse cache (sources unchanged, package written a
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -70,8 +71,9 @@ def main() -> None:
         for i in range(args.repeat):
             base.append(timed(lambda: bare_genanki(sources, Path(tmp) / "bare.apkg")))
             out = Path(tmp) / f"out{i}"
-            cold.append(timed(lambda: build_decks(root, out, now=1_790_000_000, force=True)))
-            warm.append(timed(lambda: build_decks(root, out, now=1_790_000_000, force=True)))
+            os.environ["SRSCARDS_CACHE"] = str(Path(tmp) / f"cache{i}")  # empty: a cold parse
+            cold.append(timed(lambda out=out: build_decks(root, out, now=1_790_000_000, force=True)))
+            warm.append(timed(lambda out=out: build_decks(root, out, now=1_790_000_000, force=True)))
     b, c, w = (statistics.median(x) for x in (base, cold, warm))
     print(f"cards: {args.cards}, repeats: {args.repeat} (medians)")
     print(f"bare genanki:                 {b:.3f} s")

@@ -14,6 +14,7 @@ COURSE_YAML = REPO / "decks" / "aws-mla" / "course.yaml"
 def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test touches a real home: the user data directory is a temp folder."""
     monkeypatch.setenv("SRSCARDS_HOME", str(tmp_path_factory.mktemp("home")))
+    monkeypatch.setenv("SRSCARDS_CACHE", str(tmp_path_factory.mktemp("cache")))
 
 
 class CourseDir:

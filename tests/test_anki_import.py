@@ -189,3 +189,15 @@ def test_errors_write_nothing(demo, tmp_path):
     assert any("duplicate card id 'fmt-1'" in str(p) for p in failure.value.problems)
     assert first.path.read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == [".srscards", "aws-mla.apkg"]
+
+
+def test_parse_cache_gives_the_same_package_and_notices_changes(demo, tmp_path, monkeypatch):
+    monkeypatch.setenv("SRSCARDS_CACHE", str(tmp_path / "cache-a"))
+    (cold,) = build_decks(demo.root, tmp_path / "a", now=T0)
+    (warm,) = build_decks(demo.root, tmp_path / "b", now=T0)  # parse cache filled by the first build
+    assert warm.path.read_bytes() == cold.path.read_bytes()
+    # A removed image is noticed although the Markdown did not change.
+    (demo.path / "media" / "pic.png").unlink()
+    with pytest.raises(ValidationFailed) as failure:
+        build_decks(demo.root, tmp_path / "c", now=T0)
+    assert [p.message for p in failure.value.problems] == ["image 'media/pic.png' not found"]

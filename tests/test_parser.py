@@ -99,6 +99,12 @@ Both file systems mount on training instances.
     assert card.correct_letters == "AC"
     assert card.options[0].text.md == "Amazon EFS"
     assert card.options[0].explanation.md == "A managed NFS file system."
+    assert card.options[0].text.html == "Amazon EFS"
+    assert card.options[0].explanation.html == "<p>A managed NFS file system.</p>"
+    assert (
+        card.options[2].explanation.html
+        == "<p>A high-performance file system.</p>\n<p>It can link to an S3 bucket.</p>"
+    )
     assert card.options[2].explanation.md == "A high-performance file system.\n\nIt can link to an S3 bucket."
     assert card.prompt.md.startswith("A team needs")
     assert card.extra.html == "<p>Both file systems mount on training instances.</p>"

@@ -10,10 +10,11 @@ byte-identical between builds.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import random
-import shutil
+import sqlite3
 import tempfile
 import zipfile
 from collections import Counter
@@ -366,17 +367,9 @@ def export_course(sources: CourseSources, out_dir: Path, now: float) -> CourseBu
     build.warnings = [str(p) for p in sources.problems if p.severity == "warning"]
     stamp = max((v[1] for v in new_notes.values()), default=int(now))
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="srscards-") as tmp:
-        media_files = []
-        for name, path in sorted(media.items()):
-            target = Path(tmp) / name
-            shutil.copyfile(path, target)
-            media_files.append(str(target))
-        raw = Path(tmp) / "raw.apkg"
-        package = genanki.Package([decks[k] for k in sorted(decks)], media_files=media_files)
-        package.write_to_file(str(raw), timestamp=stamp)
-        staged = out_dir / f".{course.id}.apkg.tmp"
-        _normalise_zip(raw, staged)
+    package = genanki.Package([decks[k] for k in sorted(decks)])
+    staged = out_dir / f".{course.id}.apkg.tmp"
+    _write_package(package, sorted(media.items()), stamp, staged)
     os.replace(staged, build.path)
     _write_manifest(out_dir, course.id, {
         "key": content_key(course.path),
@@ -387,14 +380,30 @@ def export_course(sources: CourseSources, out_dir: Path, now: float) -> CourseBu
     return build
 
 
-def _normalise_zip(src: Path, dst: Path) -> None:
-    """Rewrite the package with fixed entry times, so equal content gives equal bytes."""
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            zout.writestr(fixed, zin.read(info.filename))
+def _write_package(package: Any, media: list[tuple[str, Path]], stamp: int, target: Path) -> None:
+    """Write the package as genanki's write_to_file does, but with fixed zip entry times.
+
+    genanki stamps zip entries with temporary files' times; fixed times make equal content
+    give byte-identical packages.
+    """
+    with tempfile.TemporaryDirectory(prefix="srscards-") as tmp:
+        db_path = Path(tmp) / "collection.anki2"
+        conn = sqlite3.connect(db_path)
+        package.write_to_db(conn.cursor(), stamp, itertools.count(stamp * 1000))
+        conn.commit()
+        conn.close()
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+            out.writestr(_entry("collection.anki2"), db_path.read_bytes())
+            out.writestr(_entry("media"), json.dumps({str(i): name for i, (name, _) in enumerate(media)}))
+            for i, (_, path) in enumerate(media):
+                out.writestr(_entry(str(i)), path.read_bytes())
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
 
 
 def _write_manifest(out_dir: Path, course_id: str, data: dict[str, Any]) -> None:

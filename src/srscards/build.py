@@ -7,6 +7,7 @@ from pathlib import Path
 from .anki_export import CourseBuild, export_course, up_to_date
 from .course import load_course
 from .errors import Problem, SourceError, ValidationFailed
+from .paths import cache_home
 from .sources import find_courses, load_sources
 
 
@@ -29,7 +30,7 @@ def build_decks(root: Path, out_dir: Path, now: float, force: bool = False) -> l
         if cached is not None:
             results.append(cached)
             continue
-        sources, found, _ = load_sources(folder)
+        sources, found, _ = load_sources(folder, cache_dir=cache_home() / "parse")
         problems += found
         if sources is not None:
             pending.append(sources)

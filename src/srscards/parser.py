@@ -19,7 +19,7 @@ from markdown_it.token import Token
 from .course import ID_RE, TASK_RE, read_text
 from .errors import Location, Problem, SourceError
 from .model import DIFFICULTIES, Card, CardType, Course, DeckFile, Fragment, Option, Pair
-from .render import markdown, render_block, render_inline, render_tokens
+from .render import markdown, render_tokens
 from .yamlsrc import load
 
 FRONT_KEYS = {"title", "domain", "subdeck", "tasks", "tags", "exam", "cheatsheet"}
@@ -49,6 +49,7 @@ class ParsedFile:
     deck: DeckFile | None
     problems: list[Problem] = field(default_factory=list)
     spans: list[CardSpan] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)  # every valid card id, also of cards with errors
 
 
 @dataclass
@@ -282,7 +283,9 @@ class _FileParser:
         if card_id is None:
             raise self.fail(line, 1, "card has no id", "run `srscards ids` to add one")
         loc = meta_locs["id"]
-        if not isinstance(card_id, str) or not ID_RE.match(card_id):
+        if isinstance(card_id, str) and ID_RE.match(card_id):
+            self.result.ids.append(card_id)
+        else:
             raise self.fail(
                 loc.line, loc.col, f"invalid card id {card_id!r}",
                 "use 3 to 40 characters of a-z, 0-9 and -, or delete it and run `srscards ids`",
@@ -547,7 +550,7 @@ class _FileParser:
                 raise self.fail(item_line, 1, "option has no checkbox", "start each option with [ ] or [x]")
             content = para.content[m.end() :]
             first, _, rest = content.partition("\n")
-            later = [b for b in _split_blocks(item[1:-1])][1:] if len(item) > 2 else []
+            later = _split_blocks(item[1:-1])[1:] if len(item) > 2 else []
             expl_md = "\n\n".join(
                 part for part in [rest.strip(), *(textwrap.dedent(self.source(b)) for b in later)] if part.strip()
             )
@@ -558,11 +561,13 @@ class _FileParser:
                     item_line, 1, "option has no explanation",
                     "explain on the next lines of the item why this option is right or wrong",
                 )  # fmt: skip
+            text_html, rest_html = _split_inline(para, m.end())
+            expl_html = (f"<p>{rest_html}</p>" if rest_html else "") + render_tokens([t for b in later for t in b])
             options.append(
                 Option(
-                    text=Fragment(first.strip(), render_inline(first.strip())),
+                    text=Fragment(first.strip(), text_html),
                     correct=m.group(1).lower() == "x",
-                    explanation=Fragment(expl_md, render_block(expl_md)),
+                    explanation=Fragment(expl_md, expl_html),
                 )
             )
         if len(options) < 2:
@@ -637,6 +642,20 @@ def _split_blocks(tokens: list[Token]) -> list[list[Token]]:
     if current:
         blocks.append(current)
     return blocks
+
+
+def _split_inline(inline: Token, skip: int) -> tuple[str, str]:
+    """Render an inline token as two parts, split at its first line break, minus `skip` leading characters."""
+    children = list(inline.children or [])
+    if children and children[0].type == "text":
+        head = children[0].copy()
+        head.content = head.content[skip:]
+        children[0] = head
+    cut = next((i for i, t in enumerate(children) if t.type in ("softbreak", "hardbreak")), len(children))
+    md = markdown()
+    first = md.renderer.renderInline(children[:cut], md.options, {}).strip()
+    rest = md.renderer.renderInline(children[cut + 1 :], md.options, {}).strip()
+    return first, rest
 
 
 def _first_line(block: list[Token], default: int) -> int:

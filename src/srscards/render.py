@@ -60,16 +60,6 @@ def render_tokens(tokens: Sequence[Token]) -> str:
     return md.renderer.render(tokens, md.options, {}).strip()
 
 
-def render_inline(text: str) -> str:
-    md = markdown()
-    return md.renderInline(text).strip()
-
-
-def render_block(text: str) -> str:
-    md = markdown()
-    return md.render(text).strip()
-
-
 def code_css(dark: bool = False) -> str:
     """Pygments colours for highlighted code, for the light or the dark theme."""
     from pygments.formatters import HtmlFormatter
