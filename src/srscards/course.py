@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Location, Problem, SourceError
-from .model import Course, Domain, ExamFormat, Profile
+from .model import Course, Domain, ExamFormat, Profile, Service
 from .yamlsrc import Located, load
 
 COURSE_FILE = "course.yaml"
@@ -15,10 +15,11 @@ TASK_RE = re.compile(r"^\d+\.\d+$")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 QUESTION_TYPES = ("multiple_choice", "multiple_response", "ordering", "matching", "case_study")
 
-_COURSE_KEYS = {"id", "name", "deck", "profiles"}
+_COURSE_KEYS = {"id", "name", "deck", "profiles", "services"}
+_SERVICE_KEYS = {"name", "match", "min", "exam"}
 _PROFILE_KEYS = {"code", "version", "name", "status", "exam", "beta", "coverage", "domains"}
 _EXAM_KEYS = {"questions", "scored", "minutes", "passing_score", "score_range", "question_types"}
-_COVERAGE_KEYS = {"min_cards_per_task", "min_questions_per_task"}
+_COVERAGE_KEYS = {"min_cards_per_task", "min_questions_per_task", "weight_tolerance"}
 _DOMAIN_KEYS = {"number", "name", "weight", "tasks"}
 
 
@@ -65,12 +66,14 @@ def load_course(folder: Path) -> Course:
     if not ID_RE.match(course_id):
         c.fail(("id",), f"course id {course_id!r} is not valid", "use a-z, 0-9 and -")
     name = c.text(("name",), data["name"])
+    versions = {"both", *(p.version for p in profiles)}
     return Course(
         id=course_id,
         path=folder,
         name=name,
         deck_name=c.text(("deck",), data.get("deck", name)),
         profiles=profiles,
+        services=tuple(c.service(i, versions) for i in range(len(data.get("services") or []))),
     )
 
 
@@ -135,6 +138,22 @@ class _Checker:
             question_types=tuple(types),
         )
 
+    def service(self, i: int, versions: set[str]) -> Service:
+        kp: tuple[Any, ...] = ("services", i)
+        s = self.mapping(kp, _SERVICE_KEYS, required={"name", "match"})
+        match = s["match"] if isinstance(s["match"], list) else [s["match"]]
+        if not match or not all(isinstance(m, str) and m.strip() for m in match):
+            self.fail(kp + ("match",), "`match` must list the texts that name the service", "write [Name]")
+        exam = str(s.get("exam", "both"))
+        if exam not in versions:
+            self.fail(kp + ("exam",), f"unknown exam version {exam!r}", f"use one of: {', '.join(sorted(versions))}")
+        return Service(
+            name=self.text(kp + ("name",), s["name"]),
+            match=tuple(match),
+            min_cards=self.number(kp + ("min",), s.get("min", 1)),
+            exam=exam,
+        )
+
     def profile(self, i: int, raw: Any) -> Profile:
         kp: tuple[Any, ...] = ("profiles", i)
         p = self.mapping(kp, _PROFILE_KEYS, required={"code", "version", "exam", "domains"})
@@ -190,4 +209,5 @@ class _Checker:
             domains=tuple(domains),
             min_cards_per_task=int(coverage.get("min_cards_per_task", 0)),
             min_questions_per_task=int(coverage.get("min_questions_per_task", 0)),
+            weight_tolerance=coverage.get("weight_tolerance"),
         )

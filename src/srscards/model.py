@@ -146,6 +146,7 @@ class Profile:
     status: str = ""
     min_cards_per_task: int = 0
     min_questions_per_task: int = 0
+    weight_tolerance: float | None = None  # question share per domain vs weight, in points
 
     def domain(self, number: int) -> Domain | None:
         return next((d for d in self.domains if d.number == number), None)
@@ -153,6 +154,16 @@ class Profile:
     @property
     def tasks(self) -> dict[str, str]:
         return {k: v for d in self.domains for k, v in d.tasks.items()}
+
+
+@dataclass(frozen=True)
+class Service:
+    """An in-scope service or feature that coverage counts cards for."""
+
+    name: str
+    match: tuple[str, ...]
+    min_cards: int = 1
+    exam: str = "both"
 
 
 @dataclass(frozen=True)
@@ -164,6 +175,7 @@ class Course:
     name: str
     deck_name: str
     profiles: tuple[Profile, ...]
+    services: tuple[Service, ...] = ()
 
     @property
     def default(self) -> Profile:
