@@ -285,7 +285,7 @@ def test_broken_course_file(course):
     (course.path / "course.yaml").write_text("name: X\nprofiles: []\nextra: 1\n")
     _, problems, _ = load_sources(course.path)
     assert [str(p).split("demo/")[1] for p in problems] == [
-        "course.yaml:3:1: error: unknown key 'extra' (fix: use one of: deck, id, name, profiles)"
+        "course.yaml:3:1: error: unknown key 'extra' (fix: use one of: deck, id, name, profiles, services)"
     ]
 
 
