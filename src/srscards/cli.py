@@ -39,9 +39,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from .commands import build, check, coverage, ids
+    from .commands import build, cheatsheet, check, coverage, ids
 
-    for module in (build, check, coverage, ids):
+    for module in (build, check, cheatsheet, coverage, ids):
         main.add_command(module.command)
 
 
