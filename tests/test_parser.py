@@ -305,3 +305,15 @@ def test_cloze_that_starts_with_display_math(course):
     assert card.cloze_numbers == (1,)
     assert card.prompt.md.startswith("\\[ F_1 = 2PR/(P+R) \\]")
     assert '<div class="math">\\[ F_1 = 2PR/(P+R) \\]</div>' in card.prompt.html
+
+
+def test_cloze_closed_inside_braces_is_an_error(course):
+    body = "### Scale\n<!-- id: s-1 -->\n\nIt is {{c1::\\( \\frac{a}{b_{max}} \\)}}.\n"
+    found = problems_of(course, HEADER + body)
+    assert found == [
+        "d1.md:10:31: error: cloze deletion ends inside braces: Anki closes a deletion at the first }} "
+        "(fix: write the inner braces apart (} }) or keep the formula outside the deletion)"
+    ]
+    course.write("d1.md", HEADER + body.replace("b_{max}}", "b_{max} }"))
+    sources, problems, _ = load_sources(course.path)
+    assert problems == [] and sources.cards[0].cloze_numbers == (1,)

@@ -527,8 +527,14 @@ class _FileParser:
                 i = m.end()
             elif text.startswith("}}", i) and stack:
                 number, start, content_start = stack.pop()
-                if not text[content_start:i].split("::")[0].strip():
+                content = text[content_start:i]
+                if not content.split("::")[0].strip():
                     raise self.fail(*where(start), "empty cloze deletion", "put the hidden text after c1::")
+                if content.count("{") > content.count("}"):
+                    raise self.fail(
+                        *where(i), "cloze deletion ends inside braces: Anki closes a deletion at the first }}",
+                        "write the inner braces apart (} }) or keep the formula outside the deletion",
+                    )  # fmt: skip
                 numbers.add(number)
                 i += 2
             else:
