@@ -39,9 +39,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from .commands import build, cheatsheet, check, coverage, ids
+    from .commands import build, cheatsheet, check, coverage, due, ids, orphans, review
 
-    for module in (build, check, cheatsheet, coverage, ids):
+    for module in (build, check, cheatsheet, coverage, ids, review, due, orphans):
         main.add_command(module.command)
 
 

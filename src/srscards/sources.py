@@ -6,30 +6,10 @@ from pathlib import Path
 
 from .cache import ParseCache
 from .course import COURSE_FILE, load_course
-from .errors import Location, Problem, SourceError, SrsError, ValidationFailed
+from .errors import Location, Problem, SourceError, ValidationFailed
+from .layout import deck_files, find_courses
 from .model import Course, CourseSources
 from .parser import ParsedFile, parse_file
-
-
-def find_courses(root: Path) -> list[Path]:
-    """Course folders at or directly below `root` (a folder holding `course.yaml`)."""
-    if not root.exists():
-        raise SrsError(f"{root}: no such folder (pass the folder that holds your decks, e.g. decks/)")
-    if (root / COURSE_FILE).is_file():
-        return [root]
-    found = sorted(p.parent for p in root.glob(f"*/{COURSE_FILE}"))
-    if not found:
-        raise SrsError(f"{root}: no course found; a course is a folder with a {COURSE_FILE} (see docs/card-format.md)")
-    return found
-
-
-def deck_files(folder: Path) -> list[Path]:
-    """Every Markdown deck file of a course, in a stable order (README files are notes)."""
-    return sorted(
-        p
-        for p in folder.rglob("*.md")
-        if p.name.lower() != "readme.md" and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
 
 
 def load_sources(

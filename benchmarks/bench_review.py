@@ -1,0 +1,324 @@
+"""`srscards review` at scale: 20,000 cards, 200,000 logged reviews; compared with Anki in one run.
+
+    python benchmarks/bench_review.py [--notes 15385] [--reviews 200000] [--runs 7]
+
+Measures, as a user meets them:
+- start to first card: `srscards review` in a fresh process until the first card is on screen
+  (sources unchanged since the last sync, as on any day but the first), against a bare
+  `python -c pass` measured in the same run;
+- time per answer: keys piped into that process, from the first card to the last answer
+  shown; and inside one process, `answer` + `next` (commit included) per card;
+- queue building: today's queue from the store, against Anki's `col.sched.get_queued_cards()`
+  on a collection with the same cards in the same states (imported from the package
+  `srscards build` writes, states and review log copied over), each on a freshly opened file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from srscards.build import build_decks
+from srscards.identity import note_guid
+from srscards.queue import Filters
+from srscards.review_session import ReviewSession, todays_queue
+from srscards.scheduler import Memory, Rating, Scheduler, Settings, State, study_day, to_ms
+from srscards.store import STORE_FILE, Store
+from synthetic import make_course
+
+CLI = [sys.executable, "-c", "from srscards.cli import main; main()"]
+
+
+def simulate(home: Path, root: Path, reviews: int, now: datetime, seed: int = 1) -> tuple[int, str]:
+    """Sync the course, then give its cards a past of `reviews` answers, written straight to the store."""
+    with Store.open(home) as store:
+        from srscards.review_session import sync_sources
+
+        courses, _ = sync_sources(store, root, now - timedelta(days=900))
+        cards = store.cards(courses)
+    rng = random.Random(seed)
+    scheduler = Scheduler(Settings(), seed=seed)
+    rows, states = [], []
+    order = cards[:]
+    rng.shuffle(order)
+    for card in order:
+        if len(rows) >= reviews:
+            break
+        memory = Memory()
+        at = now - timedelta(days=rng.uniform(30, 900))
+        while len(rows) < reviews and at < now:
+            rating = Rating(rng.choices([1, 2, 3, 4], weights=[1, 1, 7, 1])[0])
+            after = scheduler.answer(memory, rating, at, card.key)
+            rows.append((card.id, to_ms(at), int(rating), 6000, "review", _json(memory), _json(after)))
+            memory = after
+            assert after.due is not None
+            at = after.due + timedelta(hours=rng.uniform(0, 30) if after.state is State.REVIEW else 0)
+        states.append((card.id, memory))
+    with sqlite3.connect(home / STORE_FILE) as db:
+        db.executemany(
+            "INSERT INTO reviews (card, reviewed_at, rating, duration_ms, origin, state_before, state_after) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        db.executemany(
+            "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, last_review = ?, "
+            "reps = ?, lapses = ? WHERE id = ?",
+            [
+                (
+                    int(m.state),
+                    m.step,
+                    m.stability,
+                    m.difficulty,
+                    to_ms(m.due),
+                    to_ms(m.last_review),
+                    m.reps,
+                    m.lapses,
+                    card_id,
+                )
+                for card_id, m in states
+            ],
+        )
+    return len(rows), courses[0]
+
+
+def _json(memory: Memory) -> str:
+    return json.dumps(memory.to_json())
+
+
+def anki_collection(path: Path, package: Path, home: Path, course_id: str) -> None:
+    """An Anki collection with the package's cards, in the store's states, with the store's review log."""
+    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    col = Collection(str(path))
+    try:
+        col.set_config("fsrs", True)
+        col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package), options=ImportAnkiPackageOptions()))
+        for deck in col.decks.all_names_and_ids():
+            conf = col.decks.config_dict_for_deck_id(deck.id)
+            conf["new"]["bury"] = conf["rev"]["bury"] = True  # siblings wait for another day, as in srscards
+            conf["buryInterdayLearning"] = True
+            col.decks.update_config(conf)
+        ids = {
+            (guid, ord_): cid
+            for cid, guid, ord_ in col.db.all("select c.id, n.guid, c.ord from cards c, notes n where c.nid = n.id")
+        }
+        now = datetime.now(UTC)
+        settings = Settings()
+        today = study_day(now, settings.day_start)
+        anki_today = col.sched.today
+        with Store.open(home) as store:
+            cards = store.cards([course_id])
+            log = store.log()
+        card_ids = {}
+        updates = []
+        for card in cards:
+            cid = ids[(note_guid(course_id, card.note), _ord(card.type, card.variant))]
+            card_ids[card.id] = cid
+            m = card.memory
+            if m.state is State.NEW:
+                updates.append((0, 0, card.position, 0, 0, 0, "", cid))
+                continue
+            data = json.dumps({"s": m.stability, "d": m.difficulty, "dr": 0.9})
+            assert m.due is not None
+            if m.state is State.REVIEW:
+                due_day = anki_today + study_day(m.due, settings.day_start) - today
+                ivl = max(study_day(m.due, settings.day_start) - study_day(m.last_review, settings.day_start), 1)  # type: ignore[arg-type]
+                updates.append((2, 2, due_day, ivl, m.reps, m.lapses, data, cid))
+            else:
+                kind = 1 if m.state is State.LEARNING else 3
+                updates.append((kind, 1, int(m.due.timestamp()), 0, m.reps, m.lapses, data, cid))
+        col.db.executemany(
+            "update cards set type = ?, queue = ?, due = ?, ivl = ?, reps = ?, lapses = ?, data = ?, factor = 2500 "
+            "where id = ?",
+            updates,
+        )
+        kinds = {State.NEW: 0, State.LEARNING: 0, State.REVIEW: 1, State.RELEARNING: 2}
+        used: set[int] = set()
+        revlog = []
+        for review in log:
+            rid = to_ms(review.reviewed_at) or 0
+            while rid in used:
+                rid += 1
+            used.add(rid)
+            revlog.append((rid, card_ids[review.card], int(review.rating), 6000, kinds[review.before.state]))
+        col.db.executemany(
+            "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
+            "values (?, ?, -1, ?, 0, 0, 0, ?, ?)",
+            revlog,
+        )
+    finally:
+        col.close()
+
+
+def _ord(kind: str, variant: str) -> int:
+    if kind == "cloze":
+        return int(variant[1:]) - 1
+    return 1 if variant == "reverse" else 0
+
+
+def time_anki_queue(path: Path, deck: str, runs: int) -> tuple[float, tuple[int, int, int]]:
+    from anki.collection import Collection
+
+    times = []
+    counts = (0, 0, 0)
+    for _ in range(runs):
+        col = Collection(str(path))
+        try:
+            col.decks.select(col.decks.id_for_name(deck))
+            start = time.perf_counter()
+            queued = col.sched.get_queued_cards(fetch_limit=1)
+            times.append(time.perf_counter() - start)
+            counts = (queued.new_count, queued.learning_count, queued.review_count)
+        finally:
+            col.close()
+    return statistics.median(times), counts
+
+
+def time_our_queue(home: Path, course_id: str, runs: int) -> tuple[float, tuple[int, int, int]]:
+    times = []
+    counts = (0, 0, 0)
+    settings = Settings()
+    for _ in range(runs):
+        with Store.open(home) as store:
+            start = time.perf_counter()
+            queue = todays_queue(store, [course_id], datetime.now(UTC), settings, Filters())
+            times.append(time.perf_counter() - start)
+            counts = (len(queue.new), len(queue.learning), len(queue.review))
+    return statistics.median(times), counts
+
+
+def start_to_first_card(root: Path, home: Path, answers: int) -> tuple[float, float]:
+    """Seconds until the first card shows, and seconds per answer for `answers` piped keys."""
+    env = {**os.environ, "SRSCARDS_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [*CLI, "review", str(root)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    while True:
+        line = proc.stdout.readline()
+        if not line:
+            raise SystemExit(proc.stderr.read().decode() if proc.stderr else "review ended early")
+        if b"space/enter" in line or b"answer with" in line or b"choose " in line:
+            break
+    first = time.perf_counter() - start
+    begin = time.perf_counter()
+    # "3" answers a card Good; "A" answers a question (the synthetic ones have a single answer), and
+    # each is ignored by the other kind of card
+    proc.stdin.write(b"3A" * answers * 2)
+    proc.stdin.flush()
+    seen = 0
+    while seen < answers:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        seen += line.count(b": next in ")
+    per_answer = (time.perf_counter() - begin) / max(seen, 1)
+    proc.stdin.write(b"q")
+    proc.communicate()
+    return first, per_answer
+
+
+def in_process_answer(root: Path, home: Path, answers: int) -> tuple[float, float]:
+    """Median and 95th percentile of answer + next card, inside one session."""
+    session = ReviewSession.start(root, home)
+    times = []
+    try:
+        shown = session.next()
+        while shown is not None and len(times) < answers:
+            start = time.perf_counter()
+            if shown.text.is_choice:
+                session.answer_choice(shown.text.correct_letters)
+            else:
+                session.answer(Rating.GOOD)
+            shown = session.next()
+            times.append(time.perf_counter() - start)
+    finally:
+        session.close()
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.95) - 1]
+
+
+def median_time(cmd: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--notes", type=int, default=15385, help="notes in the synthetic course (1.3 cards each)")
+    parser.add_argument("--reviews", type=int, default=200_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--answers", type=int, default=100)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        os.environ["SRSCARDS_CACHE"] = str(tmp_path / "cache")
+        root = tmp_path / "decks"
+        make_course(root, args.notes)
+        home = tmp_path / "home"
+        now = datetime.now(UTC)
+        t = time.perf_counter()
+        logged, course_id = simulate(home, root, args.reviews, now)
+        with Store.open(home) as store:
+            cards = len(store.cards([course_id]))
+        print(f"cards: {cards}, logged reviews: {logged} (set up in {time.perf_counter() - t:.0f} s)")
+        size = (home / STORE_FILE).stat().st_size / 1e6
+        print(f"store file: {size:.1f} MB")
+
+        [result] = build_decks(root, tmp_path / "exports", now=now.timestamp(), force=True)
+        anki_path = tmp_path / "anki" / "collection.anki2"
+        anki_path.parent.mkdir()
+        anki_collection(anki_path, result.path, home, course_id)
+        deck = "AWS ML Engineer Associate"
+
+        ours, our_counts = time_our_queue(home, course_id, args.runs)
+        anki, anki_counts = time_anki_queue(anki_path, deck, args.runs)
+        print(f"queue build, srscards: {ours * 1000:.1f} ms  (new, learning, review) = {our_counts}")
+        print(f"queue build, Anki get_queued_cards: {anki * 1000:.1f} ms  (new, learning, review) = {anki_counts}")
+        print(f"queue build ratio srscards / Anki: {ours / anki:.2f}x")
+
+        base = median_time([sys.executable, "-c", "pass"], args.runs)
+        firsts, pipes = [], []
+        for run in range(args.runs):
+            copy = tmp_path / f"home{run}"
+            shutil.copytree(home, copy)
+            first, per = start_to_first_card(root, copy, args.answers)
+            firsts.append(first)
+            pipes.append(per)
+        first = statistics.median(firsts)
+        edited = []
+        deck_file = sorted((root / "bench").glob("*.md"))[0]
+        for run in range(3):
+            with deck_file.open("a") as fh:
+                fh.write("\n")  # a saved edit: that file is parsed again, the rest come from the parse cache
+            copy = tmp_path / f"home-edited{run}"
+            shutil.copytree(home, copy)
+            edited.append(start_to_first_card(root, copy, 1)[0])
+        print(f"python -c pass: {base * 1000:.0f} ms")
+        print(f"start to first card: {first * 1000:.0f} ms  ratio {first / base:.2f}x  (target <= 300 ms)")
+        print(f"start to first card after a deck file was saved: {statistics.median(edited) * 1000:.0f} ms")
+        print(f"per answer, piped keys, end to end: {statistics.median(pipes) * 1000:.1f} ms  (target <= 20 ms)")
+        copy = tmp_path / "home-inproc"
+        shutil.copytree(home, copy)
+        median, p95 = in_process_answer(root, copy, args.answers)
+        print(f"per answer, in process (answer + next card): median {median * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

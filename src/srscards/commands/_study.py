@@ -1,0 +1,93 @@
+"""Options shared by the study commands (review, due): store, filters, scheduling overrides."""
+
+from __future__ import annotations
+
+import time as _time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+F = Callable[..., Any]
+
+
+def home_option(fn: F) -> F:
+    return click.option(
+        "--home",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="Folder of the review store and config.toml (default: $SRSCARDS_HOME or the user data folder).",
+    )(fn)
+
+
+def study_options(fn: F) -> F:
+    """Filters, scheduling overrides and the store folder."""
+    options = [
+        click.argument("decks", default="decks", type=click.Path(path_type=Path)),
+        home_option,
+        click.option("--deck", help="Only cards of this deck or subdeck (a deck name or a part of it between ::)."),
+        click.option("--domain", type=int, help="Only cards of this exam domain."),
+        click.option("--task", help="Only cards of this task statement, e.g. 2.3."),
+        click.option("--tag", help="Only cards with this tag."),
+        click.option(
+            "--exam", type=click.Choice(["C01", "C02"], case_sensitive=False), help="Only cards of this exam version."
+        ),
+        click.option("--new-limit", type=click.IntRange(min=0), help="New cards per day (default 20)."),
+        click.option("--review-limit", type=click.IntRange(min=0), help="Reviews per day (default 200)."),
+        click.option("--retention", type=float, help="Desired retention, 0.70 to 0.99 (default 0.90)."),
+        click.option("--learning-steps", help='Learning steps, e.g. "1m 10m".'),
+        click.option("--relearning-steps", help='Relearning steps, e.g. "10m".'),
+        click.option("--max-interval", type=click.IntRange(min=1), help="Longest interval in days (default 36500)."),
+        click.option("--day-start", help="Local time a study day begins, HH:MM (default 04:00)."),
+        click.option("--fuzz/--no-fuzz", default=None, help="Spread due dates a little (default on)."),
+        click.option("--seed", type=int, help="Seed for the fuzz, to repeat a session exactly."),
+        click.option("--now", "now_text", hidden=True, help="Pretend the session starts at this ISO time."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def resolve(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Turn the study options into (home, settings, filters, clock, seed) for the core."""
+    from ..config import check_retention, load_settings, parse_day_start, parse_steps
+    from ..paths import home as default_home
+    from ..queue import Filters
+    from ..scheduler import with_overrides
+
+    home = kwargs["home"] or default_home()
+    settings = with_overrides(
+        load_settings(home),
+        new_per_day=kwargs["new_limit"],
+        reviews_per_day=kwargs["review_limit"],
+        desired_retention=None if kwargs["retention"] is None else check_retention(kwargs["retention"], "--retention"),
+        learning_steps=None
+        if kwargs["learning_steps"] is None
+        else parse_steps(kwargs["learning_steps"], "--learning-steps"),
+        relearning_steps=None
+        if kwargs["relearning_steps"] is None
+        else parse_steps(kwargs["relearning_steps"], "--relearning-steps"),
+        maximum_interval=kwargs["max_interval"],
+        day_start=None if kwargs["day_start"] is None else parse_day_start(kwargs["day_start"], "--day-start"),
+        fuzz=kwargs["fuzz"],
+    )
+    filters = Filters(kwargs["deck"], kwargs["domain"], kwargs["task"], kwargs["tag"], _exam(kwargs["exam"]))
+    return {"home": home, "settings": settings, "filters": filters, "clock": clock(kwargs["now_text"])}
+
+
+def _exam(value: str | None) -> str | None:
+    return None if value is None else value.upper()
+
+
+def clock(now_text: str | None) -> Callable[[], datetime]:
+    """The real clock, or one that starts at `now_text` and runs at the real pace."""
+    if not now_text:
+        return lambda: datetime.now(UTC)
+    try:
+        start = datetime.fromisoformat(now_text)
+    except ValueError as exc:
+        raise click.BadParameter(f"{now_text!r} is not an ISO date and time", param_hint="--now") from exc
+    start = start.astimezone(UTC) if start.tzinfo else start.astimezone().astimezone(UTC)
+    origin = _time.monotonic()
+    return lambda: start + timedelta(seconds=_time.monotonic() - origin)

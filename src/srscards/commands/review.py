@@ -1,0 +1,304 @@
+"""`srscards review`: study today's cards in the terminal, one keypress per answer."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+import click
+
+from ._study import resolve, study_options
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..review_session import Answered, ReviewSession, Shown
+
+NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+WHITESPACE = (" ", "\n", "\r")
+
+
+class Keys:
+    """Single keypresses: from the terminal in cbreak mode, or one character at a time from a pipe.
+
+    The terminal stays in cbreak mode for the whole session (restored on exit), so a key
+    pressed while the next card is being drawn is kept, not echoed and lost.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self._saved: list[Any] | None = None
+
+    def __enter__(self) -> Keys:
+        if self.tty:
+            try:
+                import termios
+                import tty
+            except ImportError:  # no termios (Windows): click reads raw keys itself
+                return self
+            fd = self.stream.fileno()
+            self._saved = termios.tcgetattr(fd)
+            tty.setcbreak(fd)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._saved is not None:
+            import termios
+
+            termios.tcsetattr(self.stream.fileno(), termios.TCSADRAIN, self._saved)
+
+    def get(self) -> str:
+        """The next key; `q` at the end of piped input or on Ctrl-C."""
+        if not self.tty:
+            key = self.stream.read(1)
+            return key if key else "q"
+        if self._saved is None:
+            key = click.getchar()
+            return "q" if key in ("\x03", "\x04") else key
+        import select
+
+        fd = self.stream.fileno()
+        try:
+            data = os.read(fd, 1)
+            if data == b"\x1b":  # an arrow or function key: drop the whole sequence
+                while select.select([fd], [], [], 0.02)[0]:
+                    os.read(fd, 16)
+                return ""
+        except KeyboardInterrupt:
+            return "q"
+        if data in (b"", b"\x04"):
+            return "q"
+        return data.decode("latin-1")
+
+
+@click.command("review")
+@study_options
+def command(**kwargs: Any) -> None:
+    """Study today's due cards in the terminal, scheduled with FSRS.
+
+    Keys: space or enter shows the answer; 1-4 rate Again, Hard, Good, Easy (each shows the
+    interval it gives); for questions, type the option letters (enter submits several).
+    u undoes the last answer, b buries the card until tomorrow, s suspends it, e opens its
+    source in $EDITOR, q quits. Answers can also be piped, one key per answer.
+
+    \b
+    Example:
+      srscards review decks/ --domain 2 --new-limit 10
+      printf '3331q' | srscards review decks/
+    """
+    from rich.console import Console
+
+    from ..review_session import ReviewSession
+
+    options = resolve(kwargs)
+    session = ReviewSession.start(
+        kwargs["decks"], options["home"], options["settings"], options["filters"], kwargs["seed"], options["clock"]
+    )
+    console = Console(highlight=False, soft_wrap=False)
+    try:
+        report = session.sync_report
+        if report is not None and (report.added or report.updated or report.retired or report.revived):
+            console.print(
+                f"Synced with the sources: {report.added} new, {report.updated} edited, {report.retired} retired, "
+                f"{report.revived} back."
+            )
+        with Keys(sys.stdin) as keys:
+            _study(session, console, keys)
+        _print_summary(session, console)
+    finally:
+        session.close()
+
+
+def _study(session: ReviewSession, console: Console, keys: Keys) -> None:
+    while True:
+        shown = session.next()
+        if shown is None:
+            return
+        _print_front(session, shown, console)
+        ask = _ask_choice if shown.text.is_choice else _ask
+        action = ask(session, shown, console, keys)
+        if action == "quit":
+            return
+
+
+def _print_front(session: ReviewSession, shown: Shown, console: Console) -> None:
+    from rich.markdown import Markdown
+    from rich.rule import Rule
+
+    due, new, learning = session.counts()
+    card = shown.card
+    console.print(Rule(f"{due} due · {new} new · {learning} learning", style="dim"))
+    console.print(f"[dim]{card.note}/{card.variant} · {card.deck}[/dim]")
+    console.print(Markdown(shown.text.front, code_theme="monokai"))
+    for index, (text, _correct, _why) in enumerate(shown.text.options):
+        console.print(Markdown(f"**{chr(65 + index)}.** {text}", code_theme="monokai"))
+
+
+def _rating_line(shown: Shown) -> str:
+    from ..scheduler import format_interval
+
+    return "  ".join(
+        f"[bold]{r.value}[/bold] {NAMES[r.value]} ({format_interval(shown.intervals[r])})" for r in shown.intervals
+    )
+
+
+def _ask(session: ReviewSession, shown: Shown, console: Console, keys: Keys) -> str:
+    """Front shown: reveal, then rate (or undo, bury, suspend, edit, quit)."""
+    from rich.markdown import Markdown
+
+    revealed = False
+    console.print("[dim]space/enter: show answer · u undo · b bury · s suspend · e edit · q quit[/dim]")
+    while True:
+        key = keys.get()
+        if key in WHITESPACE:
+            if not revealed:
+                console.print(Markdown(shown.text.back or "_(no answer text)_", code_theme="monokai"))
+                console.print(_rating_line(shown))
+                revealed = True
+            continue
+        if key in "1234" and key:
+            if not revealed:
+                console.print(Markdown(shown.text.back or "_(no answer text)_", code_theme="monokai"))
+            from ..scheduler import Rating
+
+            _print_answered(session, session.answer(Rating(int(key))), console)
+            return "next"
+        action = _common_key(session, shown, console, key)
+        if action:
+            return action
+
+
+def _ask_choice(session: ReviewSession, shown: Shown, console: Console, keys: Keys) -> str:
+    """A question: option letters (enter submits several), graded automatically."""
+    letters = shown.text.options
+    valid = "".join(chr(65 + i) for i in range(len(letters)))
+    needed = len(shown.text.correct_letters)
+    if needed == 1:
+        console.print(
+            f"[dim]answer with a letter ({valid[0]}-{valid[-1]}) · u undo · b bury · s suspend · e edit · q quit[/dim]"
+        )
+    else:
+        console.print(
+            f"[dim]choose {needed} letters ({valid[0]}-{valid[-1]}), then enter · u undo · b bury · "
+            "s suspend · e edit · q quit[/dim]"
+        )
+    chosen: list[str] = []
+    while True:
+        key = keys.get()
+        upper = key.upper()
+        if key and upper in valid and len(key) == 1 and key not in "ubseq":
+            if upper in chosen:
+                chosen.remove(upper)
+            else:
+                chosen.append(upper)
+            if needed == 1:
+                break
+            console.print(f"chosen: {', '.join(sorted(chosen)) or '-'}")
+            continue
+        if key in ("\n", "\r") and chosen:
+            break
+        if key in WHITESPACE:
+            continue
+        action = _common_key(session, shown, console, key)
+        if action:
+            return action
+    answered = session.answer_choice("".join(chosen))
+    _print_explanations(shown, "".join(sorted(chosen)), console)
+    _print_answered(session, answered, console)
+    if keys.tty:
+        console.print("[dim]any key: next card · u undo · q quit[/dim]")
+        key = keys.get()
+        if key == "u":
+            _undo(session, console)
+        elif key == "q":
+            return "quit"
+    return "next"
+
+
+def _print_explanations(shown: Shown, chosen: str, console: Console) -> None:
+    from rich.markdown import Markdown
+
+    right = chosen == shown.text.correct_letters
+    console.print(
+        f"[bold {'green' if right else 'red'}]{'Correct' if right else 'Wrong'}[/]: you chose "
+        f"{chosen or '-'}, the answer is {shown.text.correct_letters}"
+    )
+    for index, (text, correct, why) in enumerate(shown.text.options):
+        letter = chr(65 + index)
+        mark = "✓" if correct else "✗"
+        console.print(Markdown(f"{mark} **{letter}.** {text}\n\n{why}", code_theme="monokai"))
+    if shown.text.back:
+        console.print(Markdown(shown.text.back, code_theme="monokai"))
+
+
+def _common_key(session: ReviewSession, shown: Shown, console: Console, key: str) -> str:
+    """Keys that work on any card: undo, bury, suspend, edit, quit. Returns an action or ''."""
+    if key == "q":
+        return "quit"
+    if key == "u":
+        if _undo(session, console):
+            return "next"
+        return ""
+    if key == "b":
+        session.bury()
+        console.print("Buried until tomorrow.")
+        return "next"
+    if key == "s":
+        session.suspend()
+        console.print("Suspended.")
+        return "next"
+    if key == "e":
+        _edit(Path(shown.card.path), shown.card.line, console)
+        return ""
+    return ""
+
+
+def _undo(session: ReviewSession, console: Console) -> bool:
+    card = session.undo()
+    if card is None:
+        console.print("Nothing to undo.")
+        return False
+    console.print(f"Undone: {card.note}/{card.variant} comes back.")
+    return True
+
+
+def _edit(path: Path, line: int, console: Console) -> None:
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        console.print("Set $EDITOR to open the card's source (e.g. export EDITOR=nano).")
+        return
+    try:
+        subprocess.call([*shlex.split(editor), f"+{line}", str(path)])
+    except OSError as exc:
+        console.print(f"Could not start {editor!r}: {exc}")
+        return
+    console.print("Saved edits reach the review store at the next start of `srscards review`.")
+
+
+def _print_answered(session: ReviewSession, answered: Answered, console: Console) -> None:
+    from ..scheduler import format_interval
+
+    if answered.review_id is None:
+        console.print("[yellow]This card was answered in another session meanwhile; this answer was not counted.[/]")
+        return
+    assert answered.after.last_review is not None
+    gap = format_interval(session.scheduler.interval(answered.after, answered.after.last_review))
+    console.print(f"{NAMES[answered.rating.value]}: next in {gap}.")
+
+
+def _print_summary(session: ReviewSession, console: Console) -> None:
+    summary = session.summary()
+    minutes, seconds = divmod(round(summary.seconds), 60)
+    console.print(
+        f"Studied {summary.studied} card(s) in {minutes}m {seconds:02d}s · again {summary.again_rate:.0%} · "
+        f"due tomorrow: {summary.due_tomorrow}"
+    )
+    if summary.learning_later:
+        console.print(f"{summary.learning_later} learning card(s) come back later today.")
+    elif session.shown is None and not any(session.counts()):
+        console.print("Nothing more is due today.")

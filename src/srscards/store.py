@@ -1,0 +1,659 @@
+"""The review store: one SQLite file with every card's state and the append-only review log.
+
+Cards are keyed by course, note id and variant (`forward`, `c2`, ...). The log is the record:
+a card's state columns are a copy of the state after its last answer that was not undone,
+and can always be computed again from the log. Rows of the log are never changed or deleted
+(triggers refuse it); an undo is a row in `undone`.
+
+Every write is one transaction; the file runs in WAL mode, so an answer is on disk before the
+next card is shown, a killed process leaves a consistent file, and two sessions can share it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import SrsError
+from .model import Card, CourseSources
+from .scheduler import Memory, Rating, State, from_ms, to_ms
+
+STORE_FILE = "review.sqlite3"
+ORIGINS = ("review", "exam", "import")
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: cards with their current state, note content for display, the review log.
+    """
+    CREATE TABLE cards (
+        id INTEGER PRIMARY KEY,
+        course TEXT NOT NULL,
+        note TEXT NOT NULL,
+        variant TEXT NOT NULL,
+        type TEXT NOT NULL,
+        deck TEXT NOT NULL,
+        domain INTEGER,
+        tasks TEXT NOT NULL,
+        tags TEXT NOT NULL,
+        exam TEXT NOT NULL,
+        path TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        added_at INTEGER NOT NULL,
+        retired_at INTEGER,
+        state INTEGER NOT NULL DEFAULT 0,
+        step INTEGER,
+        stability REAL,
+        difficulty REAL,
+        due INTEGER,
+        last_review INTEGER,
+        reps INTEGER NOT NULL DEFAULT 0,
+        lapses INTEGER NOT NULL DEFAULT 0,
+        suspended INTEGER NOT NULL DEFAULT 0,
+        buried_day INTEGER,
+        UNIQUE (course, note, variant)
+    );
+    CREATE TABLE notes (
+        course TEXT NOT NULL,
+        note TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        content TEXT NOT NULL,
+        PRIMARY KEY (course, note)
+    ) WITHOUT ROWID;
+    CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY,
+        card INTEGER NOT NULL REFERENCES cards (id),
+        reviewed_at INTEGER NOT NULL,
+        rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+        duration_ms INTEGER,
+        origin TEXT NOT NULL CHECK (origin IN ('review', 'exam', 'import')),
+        state_before TEXT NOT NULL,
+        state_after TEXT NOT NULL
+    );
+    CREATE INDEX reviews_card ON reviews (card, id);
+    """,
+    # 2: undo as a record of its own, append-only guards, what each source folder held at its last sync.
+    """
+    CREATE TABLE undone (
+        review INTEGER PRIMARY KEY REFERENCES reviews (id),
+        undone_at INTEGER NOT NULL
+    );
+    CREATE TRIGGER reviews_no_update BEFORE UPDATE ON reviews
+    BEGIN SELECT RAISE(ABORT, 'the review log is append-only'); END;
+    CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews
+    BEGIN SELECT RAISE(ABORT, 'the review log is append-only'); END;
+    CREATE INDEX reviews_time ON reviews (reviewed_at);
+    CREATE TABLE source_roots (
+        root TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        courses TEXT NOT NULL,
+        synced_at INTEGER NOT NULL
+    );
+    """,
+    # 3: indexes for building today's queue without reading every card.
+    """
+    CREATE INDEX cards_due ON cards (state, due) WHERE retired_at IS NULL AND suspended = 0;
+    CREATE INDEX cards_new ON cards (course, position) WHERE state = 0 AND retired_at IS NULL AND suspended = 0;
+    """,
+    # 4: completed lab walkthroughs: which lab, on which target, when.
+    """
+    CREATE TABLE lab_runs (
+        id INTEGER PRIMARY KEY,
+        lab TEXT NOT NULL,
+        target TEXT NOT NULL CHECK (target IN ('emulator', 'aws')),
+        completed_at INTEGER NOT NULL
+    );
+    CREATE INDEX lab_runs_lab ON lab_runs (lab, completed_at);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_CARD_COLUMNS = (
+    "id, course, note, variant, type, deck, domain, tasks, tags, exam, path, line, position, "
+    "state, step, stability, difficulty, due, last_review, reps, lapses, suspended, buried_day"
+)
+
+
+class StoreError(SrsError):
+    """The review store cannot be used as it is; it is left untouched."""
+
+
+@dataclass(frozen=True)
+class StoredCard:
+    """One reviewable card as the store holds it."""
+
+    id: int
+    course: str
+    note: str
+    variant: str
+    type: str
+    deck: str
+    domain: int | None
+    tasks: tuple[str, ...]
+    tags: tuple[str, ...]
+    exam: str
+    path: str
+    line: int
+    position: int
+    memory: Memory
+    suspended: bool
+    buried_day: int | None
+
+    @property
+    def key(self) -> str:
+        return f"{self.course}/{self.note}/{self.variant}"
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    added: int = 0
+    updated: int = 0
+    retired: int = 0
+    revived: int = 0
+
+
+@dataclass(frozen=True)
+class LoggedReview:
+    id: int
+    card: int
+    reviewed_at: datetime
+    rating: Rating
+    duration_ms: int | None
+    origin: str
+    before: Memory
+    after: Memory
+
+
+@dataclass(frozen=True)
+class Orphan:
+    course: str
+    note: str
+    variant: str
+    path: str
+    line: int
+    retired_at: datetime
+    reviews: int
+
+
+@dataclass(frozen=True)
+class LabCompletion:
+    """A lab walkthrough whose steps all passed, on the emulator or on AWS."""
+
+    lab: str
+    target: str
+    completed_at: datetime
+
+
+def _row_to_card(row: Sequence[Any]) -> StoredCard:
+    memory = Memory(State(row[13]), row[14], row[15], row[16], from_ms(row[17]), from_ms(row[18]), row[19], row[20])
+    return StoredCard(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        row[5],
+        row[6],
+        tuple(row[7].split()),
+        tuple(row[8].split()),
+        row[9],
+        row[10],
+        row[11],
+        row[12],
+        memory,
+        bool(row[21]),
+        row[22],
+    )
+
+
+def note_content(card: Card) -> dict[str, Any]:
+    """What the terminal needs to show a note, so a session never parses the sources again."""
+    return {
+        "type": str(card.type),
+        "title": card.title.md,
+        "prompt": card.prompt.md,
+        "answer": card.answer.md,
+        "extra": card.extra.md,
+        "options": [[o.text.md, o.correct, o.explanation.md] for o in card.options],
+        "steps": [s.md for s in card.steps],
+        "pairs": [[p.left.md, p.right.md] for p in card.pairs],
+        "pair_headers": list(card.pair_headers),
+        "source": card.source,
+        "path": str(card.location.path),
+        "line": card.location.line,
+    }
+
+
+class Store:
+    """An open review store. Use `Store.open(home)`; close it when done."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self._conn = conn
+
+    @classmethod
+    def open(cls, home: Path) -> Store:
+        """Open (or create) the store in `home`, bringing its schema up to date.
+
+        A file that is not a database, is damaged, or comes from a newer srscards is refused
+        with StoreError and never written to.
+        """
+        path = home / STORE_FILE
+        existed = path.exists() and path.stat().st_size > 0
+        if existed:
+            with path.open("rb") as fh:
+                if fh.read(16) != _SQLITE_HEADER:
+                    raise StoreError(_corrupt_message(path, "it is not an SQLite database"))
+        else:
+            home.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(path, timeout=15, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{path}: cannot open the review store ({exc}); check the folder's permissions") from exc
+        store = cls(path, conn)
+        try:
+            with store._guard():
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"{path} was written by a newer srscards (store version {version}, this one reads up to "
+                        f"{SCHEMA_VERSION}); upgrade srscards (pip install -U srscards) to use it"
+                    )
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=FULL")
+                conn.execute("PRAGMA foreign_keys=ON")
+                if version < SCHEMA_VERSION:
+                    store.migrate(SCHEMA_VERSION)
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError(
+                    f"{self.path}: the review store stayed locked by another srscards process; try again"
+                ) from exc
+            raise StoreError(_corrupt_message(self.path, str(exc))) from exc
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(_corrupt_message(self.path, str(exc))) from exc
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once so two sessions queue instead of failing."""
+        with self._guard():
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    # -- schema -------------------------------------------------------------------------
+
+    @property
+    def version(self) -> int:
+        with self._guard():
+            return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self, target: int = SCHEMA_VERSION) -> None:
+        """Apply the numbered migrations after the current version, up to `target`, each in one transaction."""
+        with self._guard():
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                current = self._conn.execute("PRAGMA user_version").fetchone()[0]
+                for number in range(current + 1, target + 1):
+                    for statement in _statements(MIGRATIONS[number - 1]):
+                        self._conn.execute(statement)
+                    self._conn.execute(f"PRAGMA user_version = {number}")
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    def integrity(self) -> str:
+        with self._guard():
+            return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+    # -- sync with the sources ----------------------------------------------------------
+
+    def source_fingerprint(self, root: str) -> tuple[str, list[str]] | None:
+        """The fingerprint and course ids of a source folder at its last sync."""
+        with self._guard():
+            row = self._conn.execute("SELECT fingerprint, courses FROM source_roots WHERE root = ?", (root,)).fetchone()
+        return None if row is None else (row[0], json.loads(row[1]))
+
+    def sync(
+        self, courses: Sequence[CourseSources], now: datetime, root: str = "", fingerprint: str = ""
+    ) -> SyncReport:
+        """Match the store to the sources: add new cards, update edited ones, retire removed ones.
+
+        Cards are matched by course, id and variant; state and history stay with the id.
+        Retired cards keep their rows and history and come back if their id returns.
+        """
+        now_ms = to_ms(now)
+        added = updated = retired = revived = 0
+        with self._write() as db:
+            for sources in courses:
+                course = sources.course.id
+                existing = {
+                    (r[1], r[2]): r
+                    for r in db.execute(
+                        "SELECT id, note, variant, type, deck, domain, tasks, tags, exam, path, line, position, "
+                        "retired_at FROM cards WHERE course = ?",
+                        (course,),
+                    )
+                }
+                digests = dict(db.execute("SELECT note, digest FROM notes WHERE course = ?", (course,)).fetchall())
+                seen = set()
+                edited: set[str] = set()
+                position = 0
+                resolved: dict[Path, str] = {}
+                for card in sources.cards:
+                    digest = card.digest or json.dumps(note_content(card), sort_keys=True)
+                    if card.id in digests and digests[card.id] != digest:
+                        edited.add(card.id)
+                    if digests.get(card.id) != digest:
+                        db.execute(
+                            "INSERT OR REPLACE INTO notes (course, note, digest, content) VALUES (?, ?, ?, ?)",
+                            (course, card.id, digest, json.dumps(note_content(card))),
+                        )
+                    for variant in card.variants:
+                        position += 1
+                        seen.add((card.id, variant))
+                        values = (
+                            str(card.type),
+                            card.deck,
+                            card.domain,
+                            " ".join(card.tasks),
+                            " ".join(card.tags),
+                            card.exam,
+                            resolved.get(card.location.path) or _resolved(resolved, card.location.path),
+                            card.location.line,
+                            position,
+                        )
+                        row = existing.get((card.id, variant))
+                        if row is None:
+                            db.execute(
+                                "INSERT INTO cards (course, note, variant, type, deck, domain, tasks, tags, exam, "
+                                "path, line, position, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                (course, card.id, variant, *values, now_ms),
+                            )
+                            added += 1
+                        elif tuple(row[3:12]) != values or row[12] is not None:
+                            db.execute(
+                                "UPDATE cards SET type = ?, deck = ?, domain = ?, tasks = ?, tags = ?, exam = ?, "
+                                "path = ?, line = ?, position = ?, retired_at = NULL WHERE id = ?",
+                                (*values, row[0]),
+                            )
+                            if row[12] is not None:
+                                revived += 1
+                            elif tuple(row[3:9]) != values[:6]:
+                                edited.add(card.id)
+                gone = [r[0] for key, r in existing.items() if key not in seen and r[12] is None]
+                db.executemany("UPDATE cards SET retired_at = ? WHERE id = ?", [(now_ms, i) for i in gone])
+                retired += len(gone)
+                updated += len(edited)
+            if root:
+                db.execute(
+                    "INSERT OR REPLACE INTO source_roots (root, fingerprint, courses, synced_at) VALUES (?, ?, ?, ?)",
+                    (root, fingerprint, json.dumps([s.course.id for s in courses]), now_ms),
+                )
+        return SyncReport(added, updated, retired, revived)
+
+    # -- reading --------------------------------------------------------------------------
+
+    def cards(self, courses: Sequence[str], include_retired: bool = False) -> list[StoredCard]:
+        """Every card of the given courses (retired ones only when asked)."""
+        marks = ",".join("?" * len(courses))
+        retired = "" if include_retired else " AND retired_at IS NULL"
+        with self._guard():
+            query = f"SELECT {_CARD_COLUMNS} FROM cards WHERE course IN ({marks}){retired} ORDER BY position"
+            rows = self._conn.execute(query, tuple(courses)).fetchall()
+        return [_row_to_card(r) for r in rows]
+
+    def due_cards(self, courses: Sequence[str], before: datetime) -> list[StoredCard]:
+        """Cards in learning or review, due before `before`, neither suspended nor retired."""
+        marks = ",".join("?" * len(courses))
+        query = (
+            f"SELECT {_CARD_COLUMNS} FROM cards INDEXED BY cards_due WHERE state > 0 AND due < ? "
+            f"AND retired_at IS NULL AND suspended = 0 AND course IN ({marks})"
+        )
+        with self._guard():
+            rows = self._conn.execute(query, (to_ms(before), *courses)).fetchall()
+        return [_row_to_card(r) for r in rows]
+
+    def new_cards(self, courses: Sequence[str]) -> Iterator[StoredCard]:
+        """New cards in source order, read as they are taken (a day needs only a few of them)."""
+        for course in courses:
+            query = (
+                f"SELECT {_CARD_COLUMNS} FROM cards INDEXED BY cards_new WHERE course = ? AND state = 0 "
+                "AND retired_at IS NULL AND suspended = 0 ORDER BY position"
+            )
+            with self._guard():
+                cursor = self._conn.execute(query, (course,))
+            while True:
+                with self._guard():
+                    rows = cursor.fetchmany(64)
+                if not rows:
+                    break
+                yield from (_row_to_card(r) for r in rows)
+
+    def card(self, card_id: int) -> StoredCard:
+        with self._guard():
+            row = self._conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards WHERE id = ?", (card_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: card {card_id} is not in the store")
+        return _row_to_card(row)
+
+    def content(self, course: str, note: str) -> dict[str, Any]:
+        with self._guard():
+            query = "SELECT content FROM notes WHERE course = ? AND note = ?"
+            row = self._conn.execute(query, (course, note)).fetchone()
+        return {} if row is None else json.loads(row[0])
+
+    def answered_between(self, start: datetime, end: datetime) -> list[tuple[int, str, str, State]]:
+        """(card, course, note, state before) of each answer in [start, end) that was not undone."""
+        with self._guard():
+            rows = self._conn.execute(
+                "SELECT r.card, c.course, c.note, r.state_before FROM reviews r JOIN cards c ON c.id = r.card "
+                "WHERE r.reviewed_at >= ? AND r.reviewed_at < ? AND r.id NOT IN (SELECT review FROM undone)",
+                (to_ms(start), to_ms(end)),
+            ).fetchall()
+        return [(r[0], r[1], r[2], State(json.loads(r[3])["state"])) for r in rows]
+
+    def log(self, card_id: int | None = None) -> list[LoggedReview]:
+        """The review log (oldest first), without undone answers; one card's when `card_id` is given."""
+        where = "WHERE r.id NOT IN (SELECT review FROM undone)"
+        args: tuple[Any, ...] = ()
+        if card_id is not None:
+            where += " AND r.card = ?"
+            args = (card_id,)
+        with self._guard():
+            rows = self._conn.execute(
+                "SELECT id, card, reviewed_at, rating, duration_ms, origin, state_before, state_after "
+                f"FROM reviews r {where} ORDER BY r.id",
+                args,
+            ).fetchall()
+        return [
+            LoggedReview(
+                r[0],
+                r[1],
+                from_ms(r[2]),  # type: ignore[arg-type]
+                Rating(r[3]),
+                r[4],
+                r[5],
+                Memory.from_json(json.loads(r[6])),
+                Memory.from_json(json.loads(r[7])),
+            )
+            for r in rows
+        ]
+
+    def orphans(self) -> list[Orphan]:
+        """Cards whose id left the sources: kept with their history, never shown."""
+        with self._guard():
+            rows = self._conn.execute(
+                "SELECT c.course, c.note, c.variant, c.path, c.line, c.retired_at, "
+                "(SELECT count(*) FROM reviews r WHERE r.card = c.id AND r.id NOT IN (SELECT review FROM undone)) "
+                "FROM cards c WHERE c.retired_at IS NOT NULL ORDER BY c.course, c.path, c.line, c.variant"
+            ).fetchall()
+        return [Orphan(r[0], r[1], r[2], r[3], r[4], from_ms(r[5]), r[6]) for r in rows]  # type: ignore[arg-type]
+
+    # -- writing --------------------------------------------------------------------------
+
+    def record_answer(
+        self,
+        card: StoredCard,
+        after: Memory,
+        rating: Rating,
+        at: datetime,
+        duration_ms: int | None,
+        origin: str = "review",
+    ) -> int | None:
+        """Log an answer and store the card's new state, in one transaction.
+
+        Returns the review id, or None when the card changed since `card` was read (another
+        session answered it first): then nothing is written, so no answer counts twice.
+        """
+        if origin not in ORIGINS:
+            raise ValueError(f"origin must be one of {ORIGINS}")
+        before = card.memory
+        with self._write() as db:
+            changed = db.execute(
+                "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, last_review = ?, "
+                "reps = ?, lapses = ? WHERE id = ? AND reps = ? AND last_review IS ?",
+                (*_memory_values(after), card.id, before.reps, to_ms(before.last_review)),
+            ).rowcount
+            if not changed:
+                return None
+            cursor = db.execute(
+                "INSERT INTO reviews (card, reviewed_at, rating, duration_ms, origin, state_before, state_after) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    card.id,
+                    to_ms(at),
+                    int(rating),
+                    duration_ms,
+                    origin,
+                    json.dumps(before.to_json()),
+                    json.dumps(after.to_json()),
+                ),
+            )
+            return cursor.lastrowid
+
+    def undo(self, review_id: int, now: datetime) -> Memory | None:
+        """Take back an answer: the card returns to its state before it; the log records the undo.
+
+        Only the card's latest answer can be undone; returns None if it is no longer the latest.
+        """
+        with self._write() as db:
+            row = db.execute(
+                "SELECT card, state_before, state_after FROM reviews WHERE id = ? AND id NOT IN "
+                "(SELECT review FROM undone)",
+                (review_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            latest = db.execute(
+                "SELECT max(id) FROM reviews WHERE card = ? AND id NOT IN (SELECT review FROM undone)", (row[0],)
+            ).fetchone()[0]
+            if latest != review_id:
+                return None
+            before = Memory.from_json(json.loads(row[1]))
+            db.execute("INSERT INTO undone (review, undone_at) VALUES (?, ?)", (review_id, to_ms(now)))
+            db.execute(
+                "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, last_review = ?, "
+                "reps = ?, lapses = ? WHERE id = ?",
+                (*_memory_values(before), row[0]),
+            )
+        return before
+
+    def bury(self, card_id: int, until_day: int) -> None:
+        """Hide a card until study day `until_day` begins."""
+        with self._write() as db:
+            db.execute("UPDATE cards SET buried_day = ? WHERE id = ?", (until_day, card_id))
+
+    def set_suspended(self, card_id: int, suspended: bool = True) -> None:
+        with self._write() as db:
+            db.execute("UPDATE cards SET suspended = ? WHERE id = ?", (int(suspended), card_id))
+
+    def set_memory(self, card_id: int, memory: Memory) -> None:
+        """Overwrite a card's state columns (used when recomputing them from the log)."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, last_review = ?, "
+                "reps = ?, lapses = ? WHERE id = ?",
+                (*_memory_values(memory), card_id),
+            )
+
+    # -- labs ---------------------------------------------------------------------------
+
+    def record_lab(self, lab: str, target: str, now: datetime) -> None:
+        """Record that every step of a lab passed on `target` ("emulator" or "aws") at `now` (UTC)."""
+        with self._write() as db:
+            db.execute("INSERT INTO lab_runs (lab, target, completed_at) VALUES (?, ?, ?)", (lab, target, to_ms(now)))
+
+    def lab_completions(self, lab: str | None = None) -> list[LabCompletion]:
+        """Completed lab runs, oldest first; only those of `lab` when given."""
+        query = "SELECT lab, target, completed_at FROM lab_runs"
+        args: tuple[str, ...] = ()
+        if lab is not None:
+            query, args = query + " WHERE lab = ?", (lab,)
+        with self._guard():
+            rows = self._conn.execute(query + " ORDER BY completed_at, id", args).fetchall()
+        return [LabCompletion(name, target, from_ms(ms)) for name, target, ms in rows]  # type: ignore[arg-type]
+
+
+def _resolved(cache: dict[Path, str], path: Path) -> str:
+    cache[path] = str(path.resolve())
+    return cache[path]
+
+
+def _memory_values(memory: Memory) -> tuple[Any, ...]:
+    return (
+        int(memory.state),
+        memory.step,
+        memory.stability,
+        memory.difficulty,
+        to_ms(memory.due),
+        to_ms(memory.last_review),
+        memory.reps,
+        memory.lapses,
+    )
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (triggers hold `;` inside BEGIN ... END)."""
+    statements, current = [], ""
+    for line in script.strip().splitlines():
+        current += line + "\n"
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return statements
+
+
+def _corrupt_message(path: Path, detail: str) -> str:
+    return (
+        f"{path}: the review store is damaged ({detail}); it was left untouched. Move it aside to start a new "
+        "store, or restore a backup"
+    )

@@ -1,0 +1,170 @@
+"""Nothing lost: real `srscards review` processes killed with SIGKILL, and two sessions at once."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from srscards.scheduler import Rating, Scheduler, Settings
+from srscards.store import STORE_FILE, Store
+
+DAY1 = "2026-11-27T10:00:00+00:00"
+CARDS = 40
+
+
+def write_course(course) -> None:
+    parts = ["---\ntitle: Many\ndomain: 1\ntasks: [1.1]\n---\n"]
+    for n in range(CARDS):
+        parts.append(f"\n### Question {n}?\n<!-- id: many-{n} -->\n\nAnswer {n}.\n")
+    course.write("d1.md", "".join(parts))
+
+
+CLI = [sys.executable, "-c", "from srscards.cli import main; main()"]
+
+
+def start(root: Path, home: Path, *args: str, out: Any = subprocess.PIPE) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "SRSCARDS_HOME": str(home), "PYTHONUNBUFFERED": "1", "TZ": "UTC"}
+    command = [*CLI, "review", str(root), "--now", DAY1, "--no-fuzz", *args]
+    return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=out, stderr=subprocess.PIPE, env=env)
+
+
+def sync(root: Path, home: Path) -> None:
+    env = {**os.environ, "SRSCARDS_HOME": str(home), "TZ": "UTC"}
+    subprocess.run([*CLI, "due", str(root)], env=env, check=True, capture_output=True)
+
+
+def acknowledged(output: bytes) -> int:
+    """Answers the session reported as saved (it reports only after the commit)."""
+    return output.decode().count(": next in ")
+
+
+def check_consistent(home: Path) -> int:
+    """The file is sound, every card's state is what its log gives, no answer counted twice."""
+    with sqlite3.connect(home / STORE_FILE) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    scheduler = Scheduler(Settings(fuzz=False))
+    with Store.open(home) as store:
+        total = 0
+        for card in store.cards(["aws-mla"]):
+            log = store.log(card.id)
+            # each answer starts from the state the previous one left: none doubled, none lost
+            assert [r.before.reps for r in log] == list(range(len(log)))
+            assert scheduler.replay([(r.reviewed_at, r.rating) for r in log], card.key) == card.memory
+            total += len(log)
+    return total
+
+
+def test_kill_9_after_answers_loses_none_of_them(course, tmp_path):
+    write_course(course)
+    home = tmp_path / "home"
+    proc = start(course.root, home, "--new-limit", str(CARDS))
+    assert proc.stdin is not None and proc.stdout is not None
+    answered = 0
+    for _ in range(6):
+        proc.stdin.write(b"3")
+        proc.stdin.flush()
+        while b": next in " not in (line := proc.stdout.readline()):
+            assert line, proc.stderr.read() if proc.stderr else ""
+        answered += 1
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+    assert check_consistent(home) == answered == 6
+
+
+def test_kill_9_at_any_moment_leaves_a_consistent_store(course, tmp_path):
+    write_course(course)
+    home = tmp_path / "home"
+    sync(course.root, home)
+    rng = random.Random(4)
+    saved = 0
+    for _ in range(5):
+        proc = start(course.root, home, "--new-limit", str(CARDS))
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(b"3" * 400)  # answers as fast as the session takes them
+        proc.stdin.flush()
+        time.sleep(rng.uniform(0.5, 1.2))
+        os.kill(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        saved += acknowledged(out)
+        total = check_consistent(home)
+        assert total >= saved  # every answer the session showed as saved is on disk
+    assert saved > 0
+
+
+def test_two_sessions_at_once_neither_corrupt_nor_double(course, tmp_path):
+    write_course(course)
+    home = tmp_path / "home"
+    sync(course.root, home)
+    logs = [tmp_path / "one.txt", tmp_path / "two.txt"]
+    handles = [path.open("wb") for path in logs]
+    procs = [start(course.root, home, "--new-limit", str(CARDS), out=h) for h in handles]
+    deadline = time.monotonic() + 60
+    while not all(b"space/enter" in path.read_bytes() for path in logs):  # both show their first card
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    for _ in range(120):  # both answer at the same pace, on the same queue
+        for proc in procs:
+            assert proc.stdin is not None
+            try:
+                proc.stdin.write(b"3")
+                proc.stdin.flush()
+            except BrokenPipeError:  # that session has finished the day
+                pass
+        time.sleep(0.004)
+    for proc, handle in zip(procs, handles, strict=True):
+        try:
+            _, err = proc.communicate(timeout=120)
+        except BrokenPipeError:
+            _, err = proc.communicate(timeout=120)
+        handle.close()
+        assert proc.returncode == 0, err.decode()
+    outputs = [path.read_bytes() for path in logs]
+    counted = sum(acknowledged(out) for out in outputs)
+    assert check_consistent(home) == counted  # every counted answer logged once, none lost
+    assert counted == CARDS * 2  # every card learnt through its two steps, once
+    assert all(acknowledged(out) > 0 for out in outputs)  # both sessions really studied
+    assert any(b"answered in another session" in out for out in outputs)  # and really collided
+
+
+def test_single_keypresses_in_a_real_terminal(course, tmp_path):
+    """In a terminal keys are read raw, one press each, without enter."""
+    import pty
+    import re
+    import select
+
+    write_course(course)
+    home = tmp_path / "home"
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: srscards review on the terminal's other end
+        os.environ.update({"SRSCARDS_HOME": str(home), "TZ": "UTC"})
+        os.execv(sys.executable, [*CLI, "review", str(course.root), "--now", DAY1, "--no-fuzz"])
+    seen = b""
+
+    def read_until(marker: bytes) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + 30
+        while marker not in seen:
+            assert time.monotonic() < deadline, seen.decode(errors="replace")
+            if select.select([fd], [], [], 0.1)[0]:
+                seen += os.read(fd, 65536)
+
+    read_until(b"space/enter: show answer")
+    os.write(fd, b" ")
+    read_until(b" Easy (8d)")
+    os.write(fd, b"3 1q")  # typed ahead, while the next cards are still being drawn: none is lost
+    read_until(b"Studied 2 card(s)")
+    os.waitpid(pid, 0)
+    os.close(fd)
+    text = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", seen.decode())
+    assert "1 Again (1m)  2 Hard (6m)  3 Good (10m)  4 Easy (8d)" in text
+    assert "Good: next in 10m." in text and "Again: next in 1m." in text
+    with Store.open(home) as store:
+        assert [r.rating for r in store.log()] == [Rating.GOOD, Rating.AGAIN]

@@ -1,0 +1,128 @@
+"""Scheduling: known intervals with fuzz off, repeatable fuzz, day boundaries in local time, settings."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from srscards.config import ConfigError, load_settings, parse_steps
+from srscards.scheduler import (
+    Memory,
+    Rating,
+    Scheduler,
+    Settings,
+    State,
+    day_begins,
+    format_interval,
+    study_day,
+)
+
+NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def local_zone(monkeypatch: pytest.MonkeyPatch):
+    """Set the local time zone for one test."""
+
+    def set_zone(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_known_intervals_with_fuzz_off(local_zone):
+    """Anki's defaults: steps 1m 10m, relearning 10m, desired retention 0.90."""
+    local_zone("UTC")
+    scheduler = Scheduler(Settings(fuzz=False))
+    memory, at = Memory(), NOW
+    shown = []
+    for rating in (Rating.GOOD, Rating.GOOD, Rating.GOOD, Rating.GOOD, Rating.AGAIN, Rating.GOOD, Rating.GOOD):
+        shown.append([format_interval(span) for span in scheduler.preview(memory, at).values()])
+        memory = scheduler.answer(memory, rating, at)
+        assert memory.due is not None
+        at = memory.due + (timedelta(hours=5) if memory.state is State.REVIEW else timedelta())  # 09:00 on the day
+    assert shown == [
+        ["1m", "6m", "10m", "8d"],
+        ["1m", "10m", "2d", "4d"],
+        ["10m", "8d", "11d", "19d"],
+        ["10m", "1.1mo", "1.5mo", "2.6mo"],
+        ["10m", "3.9mo", "5.4mo", "8.8mo"],
+        ["10m", "15m", "3d", "5d"],
+        ["10m", "6d", "8d", "12d"],
+    ]
+    assert (memory.state, memory.reps, memory.lapses) == (State.REVIEW, 7, 1)
+    assert memory.due == datetime(2027, 2, 5, 4, 0, tzinfo=UTC)  # review cards fall due when a study day begins
+
+
+def test_fuzz_is_repeatable_with_a_seed_and_spreads_due_dates():
+    memory = Memory(State.REVIEW, None, 30.0, 5.0, NOW, NOW - timedelta(days=30), 3, 0)
+    plain = Scheduler(Settings(fuzz=False)).answer(memory, Rating.GOOD, NOW, "c/n/card").due
+    one = Scheduler(Settings(), seed=1)
+    dues = {one.answer(memory, Rating.GOOD, NOW, "c/n/card").due for _ in range(5)}
+    assert len(dues) == 1  # same seed, same card, same answer: same due date
+    spread = {Scheduler(Settings(), seed=s).answer(memory, Rating.GOOD, NOW, "c/n/card").due for s in range(40)}
+    assert len(spread) > 3
+    assert all(abs((d - plain).days) <= 10 for d in spread)  # type: ignore[operator]
+
+
+def test_the_study_day_starts_at_day_start_local_time(local_zone):
+    local_zone("America/New_York")
+    four = Settings().day_start
+    late_evening = datetime(2026, 6, 1, 23, 30).astimezone()  # local time
+    small_hours = late_evening + timedelta(hours=4)  # 03:30 next morning: still the same study day
+    morning = late_evening + timedelta(hours=5)  # 04:30: the next study day
+    assert study_day(late_evening, four) == study_day(small_hours, four)
+    assert study_day(morning, four) == study_day(late_evening, four) + 1
+    day = study_day(morning, four)
+    assert day_begins(day, four) == datetime(2026, 6, 2, 8, 0, tzinfo=UTC)  # 04:00 EDT
+
+
+def test_daylight_saving_changes_keep_the_day_start_at_local_time(local_zone):
+    local_zone("Europe/Berlin")
+    four = Settings().day_start
+    before = study_day(datetime(2026, 3, 28, 12, 0, tzinfo=UTC), four)  # Saturday, CET
+    # the clocks go forward on Sunday 29 March: that study day is 23 hours long
+    assert day_begins(before + 1, four) == datetime(2026, 3, 29, 2, 0, tzinfo=UTC)  # 04:00 CEST
+    assert day_begins(before + 1, four) - day_begins(before, four) == timedelta(hours=23)
+    scheduler = Scheduler(Settings(fuzz=False))
+    memory = Memory(State.REVIEW, None, 3.0, 5.0, None, datetime(2026, 3, 27, 12, tzinfo=UTC), 2, 0)
+    after = scheduler.answer(memory, Rating.GOOD, datetime(2026, 3, 28, 12, tzinfo=UTC))
+    assert after.due is not None and after.due.astimezone().hour == 4  # still 04:00 local after the change
+
+
+def test_a_time_zone_move_keeps_the_due_date(local_zone):
+    """Times are stored in UTC; after a move from Berlin to Tokyo a card falls due on the same date."""
+    local_zone("Europe/Berlin")
+    four = Settings().day_start
+    after = Scheduler(Settings(fuzz=False)).answer(Memory(), Rating.EASY, datetime(2026, 11, 2, 9, tzinfo=UTC))
+    assert after.due is not None
+    due_in_berlin = study_day(after.due, four)
+    local_zone("Asia/Tokyo")
+    assert study_day(after.due, four) == due_in_berlin
+    assert after.due.astimezone().hour == 12  # 04:00 in Berlin is noon in Tokyo: due that day, not lost
+
+
+def test_settings_file_and_its_errors(tmp_path):
+    assert load_settings(tmp_path) == Settings()
+    (tmp_path / "config.toml").write_text(
+        '[review]\ndesired_retention = 0.85\nlearning_steps = ["30s", "5m", "1h"]\nday_start = "06:30"\n'
+        "new_per_day = 5\nfuzz = false\n"
+    )
+    settings = load_settings(tmp_path)
+    assert settings.desired_retention == 0.85 and settings.new_per_day == 5 and not settings.fuzz
+    assert settings.learning_steps == (timedelta(seconds=30), timedelta(minutes=5), timedelta(hours=1))
+    assert (settings.day_start.hour, settings.day_start.minute) == (6, 30)
+    (tmp_path / "config.toml").write_text("[review]\nretention = 0.9\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings(tmp_path)
+    assert str(info.value) == (
+        f"{tmp_path / 'config.toml'}: unknown setting 'retention'; use one of: day_start, desired_retention, fuzz, "
+        "learning_steps, maximum_interval, new_per_day, parameters, relearning_steps, reviews_per_day"
+    )
+    with pytest.raises(ConfigError, match="'10x' is not a step; write steps like 1m 10m"):
+        parse_steps("1m 10x", "--learning-steps")

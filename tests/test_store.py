@@ -1,0 +1,239 @@
+"""The review store: migrations, refusing damaged or newer files, syncing with the sources, the log."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from srscards.review_session import ReviewSession
+from srscards.scheduler import Memory, Rating, Scheduler, Settings, State
+from srscards.sources import load_checked
+from srscards.store import MIGRATIONS, SCHEMA_VERSION, STORE_FILE, Store, StoreError
+
+NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+DECK = """\
+---
+title: Demo
+domain: 1
+tasks: [1.1]
+---
+
+### Which format lets Athena read only some columns?
+<!-- id: fmt-1 -->
+
+Parquet.
+
+### Min-max scaling
+<!-- id: clz-1 -->
+
+Maps values into {{c1::0 to 1}} using the {{c2::minimum and maximum}}.
+
+### Stratified split
+<!-- {id: rev-1, type: reversible} -->
+
+Keeps the class proportions in every part.
+"""
+
+TABLES = {
+    1: {"cards", "notes", "reviews"},
+    2: {"cards", "notes", "reviews", "undone", "source_roots"},
+    3: {"cards", "notes", "reviews", "undone", "source_roots"},
+    4: {"cards", "notes", "reviews", "undone", "source_roots", "lab_runs"},
+}
+
+
+def tables(path: Path) -> set[str]:
+    with sqlite3.connect(path) as conn:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+@pytest.mark.parametrize("number", range(1, SCHEMA_VERSION + 1))
+def test_each_migration_applies_to_a_blank_file(tmp_path, number):
+    path = tmp_path / "blank.sqlite3"
+    store = Store(path, sqlite3.connect(path, isolation_level=None))
+    store.migrate(number)
+    assert store.version == number
+    assert store.integrity() == "ok"
+    store.close()
+    assert tables(path) == TABLES[number]
+
+
+def test_every_migration_is_listed_for_the_tests():
+    assert set(TABLES) == set(range(1, len(MIGRATIONS) + 1))
+
+
+def test_opening_an_old_store_migrates_it_and_keeps_its_data(tmp_path, course):
+    course.write("d1.md", DECK)
+    path = tmp_path / STORE_FILE
+    old = Store(path, sqlite3.connect(path, isolation_level=None))
+    old.migrate(1)
+    old._conn.execute(
+        "INSERT INTO cards (course, note, variant, type, deck, domain, tasks, tags, exam, path, line, position, "
+        "added_at) VALUES ('aws-mla', 'fmt-1', 'card', 'basic', 'D', 1, '1.1', '', 'both', 'd1.md', 7, 1, 0)"
+    )
+    old.close()
+    with Store.open(tmp_path) as store:
+        assert store.version == SCHEMA_VERSION
+        cards = store.cards(["aws-mla"])
+        assert [(c.note, c.variant, c.memory.state) for c in cards] == [("fmt-1", "card", State.NEW)]
+
+
+def test_a_file_that_is_not_a_database_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / STORE_FILE
+    path.write_bytes(b"these are my notes, not a database" * 100)
+    before = path.read_bytes()
+    with pytest.raises(StoreError) as info:
+        Store.open(tmp_path)
+    assert str(info.value) == (
+        f"{path}: the review store is damaged (it is not an SQLite database); it was left untouched. "
+        "Move it aside to start a new store, or restore a backup"
+    )
+    assert path.read_bytes() == before
+
+
+def test_a_damaged_database_is_refused_and_left_untouched(tmp_path, course):
+    course.write("d1.md", DECK)
+    with Store.open(tmp_path) as store:
+        store.sync(load_checked(course.root), NOW)
+    path = tmp_path / STORE_FILE
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[page + 100 : page * 3] = b"\xff" * (page * 2 - 100)  # overwrite most of pages 2 and 3
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreError) as info:
+        ReviewSession.start(course.root, tmp_path)  # opens, syncs and builds the queue: reads before it writes
+    assert str(info.value).startswith(f"{path}: the review store is damaged (")
+    assert str(info.value).endswith("it was left untouched. Move it aside to start a new store, or restore a backup")
+    assert path.read_bytes() == bytes(data)
+
+
+def test_a_store_from_a_newer_version_is_refused_and_left_untouched(tmp_path):
+    Store.open(tmp_path).close()
+    path = tmp_path / STORE_FILE
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    before = path.read_bytes()
+    with pytest.raises(StoreError) as info:
+        Store.open(tmp_path)
+    assert str(info.value) == (
+        f"{path} was written by a newer srscards (store version {SCHEMA_VERSION + 1}, this one reads up to "
+        f"{SCHEMA_VERSION}); upgrade srscards (pip install -U srscards) to use it"
+    )
+    assert path.read_bytes() == before
+
+
+def test_the_review_log_is_append_only(tmp_path, course):
+    course.write("d1.md", DECK)
+    with Store.open(tmp_path) as store:
+        store.sync(load_checked(course.root), NOW)
+        card = store.cards(["aws-mla"])[0]
+        after = Scheduler(Settings()).answer(card.memory, Rating.GOOD, NOW, card.key)
+        assert store.record_answer(card, after, Rating.GOOD, NOW, 1500) is not None
+        for statement in ("UPDATE reviews SET rating = 1", "DELETE FROM reviews"):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                store._conn.execute(statement)
+        assert len(store.log()) == 1
+
+
+def test_sync_adds_keeps_retires_and_revives_cards_by_id(tmp_path, course):
+    deck = course.write("d1.md", DECK)
+    scheduler = Scheduler(Settings(fuzz=False))
+    with Store.open(tmp_path) as store:
+        report = store.sync(load_checked(course.root), NOW)
+        assert (report.added, report.updated, report.retired) == (5, 0, 0)
+        cards = {c.key.split("/", 1)[1]: c for c in store.cards(["aws-mla"])}
+        assert sorted(cards) == ["clz-1/c1", "clz-1/c2", "fmt-1/card", "rev-1/forward", "rev-1/reverse"]
+        assert all(c.memory == Memory() for c in cards.values())
+        card = cards["fmt-1/card"]
+        after = scheduler.answer(card.memory, Rating.GOOD, NOW, card.key)
+        store.record_answer(card, after, Rating.GOOD, NOW, 2000)
+
+        # edit the answer and move the card below another: same id, same state and history
+        edited = DECK.replace("Parquet.", "Apache Parquet (or ORC).")
+        edited = edited.replace(
+            "### Which format", "### Stratified split!\n<!-- id: new-1 -->\n\nNew.\n\n### Which format"
+        )
+        deck.write_text(edited)
+        report = store.sync(load_checked(course.root), NOW + timedelta(minutes=5))
+        assert (report.added, report.updated, report.retired) == (1, 1, 0)  # the moved cards are not edits
+        moved = next(c for c in store.cards(["aws-mla"]) if c.note == "fmt-1")
+        assert moved.memory == after and moved.line == 12
+        assert store.content("aws-mla", "fmt-1")["answer"] == "Apache Parquet (or ORC)."
+        assert [r.rating for r in store.log(moved.id)] == [Rating.GOOD]
+
+        # remove it: retired, never deleted, listed as an orphan with its history
+        deck.write_text(edited.replace("### Which format lets Athena read only some columns?\n<!-- id: fmt-1 -->", ""))
+        report = store.sync(load_checked(course.root), NOW + timedelta(days=1))
+        assert report.retired == 1
+        assert "fmt-1" not in {c.note for c in store.cards(["aws-mla"])}
+        orphans = store.orphans()
+        assert [(o.note, o.variant, o.reviews) for o in orphans] == [("fmt-1", "card", 1)]
+        assert orphans[0].retired_at == NOW + timedelta(days=1)
+
+        # it comes back: same state again
+        deck.write_text(edited)
+        report = store.sync(load_checked(course.root), NOW + timedelta(days=2))
+        assert report.revived == 1 and store.orphans() == []
+        assert next(c for c in store.cards(["aws-mla"]) if c.note == "fmt-1").memory == after
+
+
+def test_state_is_recomputable_from_the_log_and_undo_is_recorded(tmp_path, course):
+    course.write("d1.md", DECK)
+    scheduler = Scheduler(Settings(), seed=7)
+    with Store.open(tmp_path) as store:
+        store.sync(load_checked(course.root), NOW)
+        at = NOW
+        for rating in (Rating.GOOD, Rating.GOOD, Rating.AGAIN, Rating.GOOD, Rating.EASY, Rating.HARD):
+            card = store.cards(["aws-mla"])[0]
+            after = scheduler.answer(card.memory, rating, at, card.key)
+            review = store.record_answer(card, after, rating, at, 1000)
+            at = max(after.due, at + timedelta(minutes=1))  # type: ignore[type-var]
+        card = store.cards(["aws-mla"])[0]
+        assert store.undo(review, at) is not None  # type: ignore[arg-type]
+        assert store.undo(review, at) is None  # once only
+        undone = store.cards(["aws-mla"])[0]
+        assert undone.memory.reps == card.memory.reps - 1
+        log = store.log(card.id)
+        assert len(log) == 5 and store._conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 6
+        replayed = scheduler.replay([(r.reviewed_at, r.rating) for r in log], card.key)
+        assert replayed == undone.memory
+        assert all(r.origin == "review" for r in log)
+
+
+def test_a_stale_answer_is_not_written(tmp_path, course):
+    """Two sessions hold the same card; the second answer finds it changed and writes nothing."""
+    course.write("d1.md", DECK)
+    scheduler = Scheduler(Settings())
+    with Store.open(tmp_path) as one, Store.open(tmp_path) as two:
+        one.sync(load_checked(course.root), NOW)
+        card_one, card_two = one.cards(["aws-mla"])[0], two.cards(["aws-mla"])[0]
+        after = scheduler.answer(card_one.memory, Rating.GOOD, NOW, card_one.key)
+        assert one.record_answer(card_one, after, Rating.GOOD, NOW, 100) is not None
+        assert two.record_answer(card_two, after, Rating.GOOD, NOW, 100) is None
+        assert len(two.log()) == 1
+
+
+def test_recompute_restores_states_from_the_log_and_origins_are_kept(tmp_path, course):
+    from srscards.review_session import recompute_states
+
+    course.write("d1.md", DECK)
+    scheduler = Scheduler(Settings(), seed=3)
+    with Store.open(tmp_path) as store:
+        store.sync(load_checked(course.root), NOW)
+        first, second = store.cards(["aws-mla"])[:2]
+        store.record_answer(first, scheduler.answer(first.memory, Rating.GOOD, NOW, first.key), Rating.GOOD, NOW, 900)
+        exam = scheduler.answer(second.memory, Rating.AGAIN, NOW, second.key)
+        store.record_answer(second, exam, Rating.AGAIN, NOW, None, origin="exam")
+        with pytest.raises(ValueError, match="origin must be one of"):
+            store.record_answer(second, exam, Rating.AGAIN, NOW, None, origin="guess")
+        expected = {c.id: c.memory for c in store.cards(["aws-mla"])}
+        store._conn.execute("UPDATE cards SET state = 0, stability = NULL, reps = 0, due = NULL, last_review = NULL")
+        assert recompute_states(store, scheduler, ["aws-mla"]) == 2
+        assert {c.id: c.memory for c in store.cards(["aws-mla"])} == expected
+        assert recompute_states(store, scheduler, ["aws-mla"]) == 0
+        assert [r.origin for r in store.log()] == ["review", "exam"]
