@@ -39,9 +39,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from .commands import build, cheatsheet, check, coverage, due, ids, orphans, review
+    from .commands import build, cheatsheet, check, coverage, due, ids, lab, orphans, review
 
-    for module in (build, check, cheatsheet, coverage, ids, review, due, orphans):
+    for module in (build, check, cheatsheet, coverage, ids, review, due, orphans, lab):
         main.add_command(module.command)
 
 

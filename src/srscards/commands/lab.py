@@ -1,0 +1,258 @@
+"""`srscards lab`: list, show, run and clean up the hands-on lab walkthroughs."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+LABS_HELP = "The folder that holds the labs."
+DECKS_HELP = "The folder that holds the decks, for the cards that link to labs."
+
+
+@click.group("lab")
+def command() -> None:
+    """Hands-on AWS labs: run offline against a local emulator, or on AWS with --aws.
+
+    \b
+    Example:
+      srscards lab list
+      srscards lab run s3-data-lake-kms --step
+      srscards lab run s3-data-lake-kms --aws --profile study --region eu-west-1
+    """
+
+
+def _labs_option(function: Any) -> Any:
+    return click.option(
+        "--labs", "labs_root", default="lab_walkthroughs", type=click.Path(path_type=Path), help=LABS_HELP
+    )(function)
+
+
+def _decks_option(function: Any) -> Any:
+    return click.option("--decks", default="decks", type=click.Path(path_type=Path), help=DECKS_HELP)(function)
+
+
+def _target(aws: bool, profile: str | None, region: str | None) -> Any:
+    from ..labs.targets import AwsTarget, EmulatorTarget
+
+    if not aws:
+        if profile or region:
+            raise click.UsageError("--profile and --region need --aws (the emulator always uses us-east-1)")
+        return EmulatorTarget()
+    return AwsTarget(profile, region)
+
+
+def _courses(decks: Path) -> list[Any]:
+    """The courses under `decks`, for their `lab` links; none (with a warning) if the sources have errors."""
+    if not decks.is_dir():
+        return []
+    from ..errors import ValidationFailed
+    from ..sources import load_checked
+
+    try:
+        return load_checked(decks)
+    except ValidationFailed as exc:
+        errors = sum(1 for problem in exc.problems if problem.severity == "error")
+        click.echo(f"warning: cards not read: {decks} has {errors} error(s) (run `srscards check {decks}`)", err=True)
+        return []
+
+
+@command.command("list")
+@_labs_option
+@_decks_option
+def list_command(labs_root: Path, decks: Path) -> None:
+    """List the labs, and warn about cards whose `lab` names no lab.
+
+    \b
+    Example:
+      srscards lab list
+    """
+    from ..labs import find_labs, load_lab, unknown_lab_links
+
+    names = find_labs(labs_root)
+    labs = [load_lab(labs_root, name) for name in names]
+    width = max((len(name) for name in names), default=4)
+    for lab in labs:
+        note = "  (needs --aws)" if lab.aws_only else ""
+        click.echo(f"{lab.name:<{width}}  {len(lab.steps)} steps  {lab.title}{note}")
+    click.echo(f"{len(labs)} labs in {labs_root}")
+    for problem in unknown_lab_links(_courses(decks), names):
+        click.echo(str(problem), err=True)
+
+
+@command.command("show")
+@click.argument("name")
+@_labs_option
+@_decks_option
+def show_command(name: str, labs_root: Path, decks: Path) -> None:
+    """Show a lab's steps, what it creates on AWS, and the cards it reinforces.
+
+    \b
+    Example:
+      srscards lab show s3-data-lake-kms
+    """
+    from ..labs import cards_for_lab, load_lab
+
+    lab = load_lab(labs_root, name)
+    click.echo(f"{lab.name}: {lab.title}")
+    click.echo(f"walkthrough: {lab.readme}")
+    click.echo("steps:")
+    for index, step in enumerate(lab.steps, start=1):
+        click.echo(f"  {index}. {step.title}")
+    click.echo("creates on AWS (tagged srscards-lab=" + lab.name + ", removed at the end):")
+    for resource in lab.resources:
+        click.echo(f"  - {resource}")
+    click.echo(f"estimated AWS cost: {lab.cost}")
+    if lab.aws_only:
+        click.echo("runs only with --aws: the emulator lacks this service")
+    click.echo(f"completed: {_completions(lab.name)}")
+    cards = cards_for_lab(_courses(decks), lab.name)
+    click.echo(f"cards that link to this lab: {len(cards)}")
+    for card in cards:
+        click.echo(f"  {card.id}  {card.title.md.strip()}  ({card.location})")
+
+
+def _completions(name: str) -> str:
+    from ..paths import home
+    from ..store import Store
+
+    with Store.open(home()) as store:
+        runs = store.lab_completions(name)
+    if not runs:
+        return "never"
+    last = runs[-1]
+    where = "the emulator" if last.target == "emulator" else "AWS"
+    return f"{len(runs)} time(s), last on {where} at {last.completed_at:%Y-%m-%d %H:%M} UTC"
+
+
+@command.command("run")
+@click.argument("name")
+@click.option("--step", "step_by_step", is_flag=True, help="Pause before each step until you press Enter.")
+@click.option("--aws", is_flag=True, help="Run on real AWS instead of the local emulator.")
+@click.option("--profile", default=None, help="AWS profile to use with --aws.")
+@click.option("--region", default=None, help="AWS region to use with --aws.")
+@click.option("--yes", is_flag=True, help="With --aws: do not ask before creating resources.")
+@_labs_option
+def run_command(
+    name: str, step_by_step: bool, aws: bool, profile: str | None, region: str | None, yes: bool, labs_root: Path
+) -> None:
+    """Run a lab: each step explains itself, runs, and checks its real outcome; cleanup always follows.
+
+    Without --aws the lab runs on a local AWS emulator (moto): no account, no cost, no network.
+    With --aws it lists what it will create and the estimated cost, asks before going on,
+    tags everything with the lab's name and deletes it at the end, also after an error or Ctrl-C.
+
+    \b
+    Example:
+      srscards lab run s3-data-lake-kms
+      srscards lab run s3-data-lake-kms --aws --profile study --region eu-west-1 --step
+    """
+    from ..labs import LabError, LabEvent, load_lab, run_lab
+
+    lab = load_lab(labs_root, name)
+    target = _target(aws, profile, region)
+    again = _again(lab.name, aws, profile, region)
+
+    def confirm(where: str) -> bool:
+        click.echo(f"Lab {lab.name} on {where}")
+        if not aws:
+            return True
+        click.echo(f"It creates, tagged srscards-lab={lab.name}:")
+        for resource in lab.resources:
+            click.echo(f"  - {resource}")
+        click.echo(f"Estimated cost: {lab.cost}")
+        return yes or click.confirm("Create these resources?", default=False)
+
+    def pause(index: int) -> None:
+        click.echo(f"Press Enter for step {index}...", nl=False)
+        sys.stdin.readline()
+        click.echo("")
+
+    def show(event: LabEvent) -> None:
+        if event.kind == "step":
+            click.echo(f"[{event.index}/{event.total}] {event.title}")
+            click.echo(f"      why: {event.text}")
+        elif event.kind == "passed":
+            click.echo(f"      check passed: {event.text}")
+        elif event.kind == "cleanup" and event.cleanup is not None:
+            _echo_cleanup(event.cleanup, again)
+
+    try:
+        result = run_lab(lab, target, on_event=show, pause=pause if step_by_step else None, confirm=confirm)
+    except KeyboardInterrupt:
+        click.echo("Interrupted; cleanup has run.", err=True)
+        sys.exit(130)
+    from ..paths import home
+    from ..store import Store
+
+    with Store.open(home()) as store:
+        store.record_lab(lab.name, result.target, datetime.now(UTC))
+    click.echo(f"All {len(result.passed)} steps passed; completion recorded.")
+    if result.cleanup.failed:
+        raise LabError(f"cleanup left {len(result.cleanup.failed)} resource(s) behind: run `{again}`")
+
+
+def _again(name: str, aws: bool, profile: str | None, region: str | None) -> str:
+    """The command that finishes an incomplete cleanup."""
+    parts = ["srscards lab cleanup", name]
+    if aws:
+        parts.append("--aws")
+        parts += [f"--profile {profile}"] if profile else []
+        parts += [f"--region {region}"] if region else []
+    return " ".join(parts)
+
+
+def _echo_cleanup(report: Any, again: str) -> None:
+    if report.deleted:
+        click.echo(f"cleanup: deleted {len(report.deleted)} resource(s)")
+        for arn in report.deleted:
+            click.echo(f"  - {arn}")
+    elif not report.unsupported:
+        click.echo("cleanup: nothing left to delete")
+    if report.unsupported:
+        click.echo(f"cleanup: the emulator cannot delete {len(report.unsupported)} resource(s); they vanish with it")
+        for arn in report.unsupported:
+            click.echo(f"  - {arn}")
+    for what, why in report.failed:
+        click.echo(f"cleanup could not delete {what}: {why} (run `{again}` again)", err=True)
+
+
+@command.command("cleanup")
+@click.argument("name")
+@click.option("--aws", is_flag=True, help="Clean up real AWS instead of the local emulator.")
+@click.option("--profile", default=None, help="AWS profile to use with --aws.")
+@click.option("--region", default=None, help="AWS region to use with --aws.")
+@click.option("--yes", is_flag=True, help="With --aws: do not ask before deleting.")
+@_labs_option
+def cleanup_command(name: str, aws: bool, profile: str | None, region: str | None, yes: bool, labs_root: Path) -> None:
+    """Find what a lab left behind, by its srscards-lab tag, and delete it.
+
+    \b
+    Example:
+      srscards lab cleanup s3-data-lake-kms --aws --profile study --region eu-west-1
+    """
+    from ..labs import LabError, load_lab
+    from ..labs.cleanup import cleanup_lab, find_leftovers
+
+    lab = load_lab(labs_root, name)
+    with _target(aws, profile, region) as target:
+        leftovers, failed = find_leftovers(target.session, target.region, lab.name)
+        if not leftovers:
+            click.echo(f"No leftovers of lab {lab.name} on {target.describe()}.")
+            for what, why in failed:
+                click.echo(f"could not list {what}: {why}", err=True)
+            return
+        click.echo(f"Leftovers of lab {lab.name} on {target.describe()}:")
+        for arn in leftovers:
+            click.echo(f"  - {arn}")
+        if aws and not yes and not click.confirm("Delete them?", default=False):
+            click.echo("Nothing deleted.")
+            return
+        again = _again(lab.name, aws, profile, region)
+        report = cleanup_lab(target.session, target.region, lab.name)
+        _echo_cleanup(report, again)
+        if report.failed:
+            raise LabError(f"{len(report.failed)} resource(s) could not be deleted: run `{again}` again")

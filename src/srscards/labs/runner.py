@@ -1,0 +1,120 @@
+"""Running a lab: each step runs, then its check reads the outcome back; cleanup always follows.
+
+The runner reports progress through `on_event` and waits through `pause` (both supplied by
+the caller), so the core never prints or reads input. Cleanup sits in a `finally` block, so it
+also runs after a failed check, an AWS error or Ctrl-C (KeyboardInterrupt).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .catalog import Lab
+from .cleanup import CleanupReport, cleanup_lab
+from .model import CheckFailed, LabContext, LabError
+
+
+class Target(Protocol):
+    name: str
+    region: str
+    session: Any
+
+    def describe(self) -> str: ...
+    def __enter__(self) -> Target: ...
+    def __exit__(self, *exc: object) -> None: ...
+
+
+@dataclass(frozen=True)
+class LabEvent:
+    """Something the caller may show: a step starting or passing, or the cleanup's outcome."""
+
+    kind: str  # "step", "passed", "cleanup"
+    index: int = 0
+    total: int = 0
+    title: str = ""
+    text: str = ""
+    cleanup: CleanupReport | None = None
+
+
+@dataclass
+class LabResult:
+    """A finished run: the steps that passed and what cleanup removed."""
+
+    lab: str
+    target: str
+    passed: list[str] = field(default_factory=list)
+    cleanup: CleanupReport = field(default_factory=CleanupReport)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.passed)
+
+
+def new_suffix() -> str:
+    """A short random suffix that keeps this run's resource names apart from any other run's."""
+    return secrets.token_hex(3)
+
+
+def run_lab(
+    lab: Lab,
+    target: Target,
+    *,
+    suffix: str | None = None,
+    on_event: Callable[[LabEvent], None] = lambda event: None,
+    pause: Callable[[int], None] | None = None,
+    confirm: Callable[[str], bool] | None = None,
+) -> LabResult:
+    """Run every step of `lab` on `target`, check each, then clean up whatever happens.
+
+    `confirm` gets the target's description once connected and may refuse the run (for AWS).
+    Raises CheckFailed (naming the step, what was expected and what was found) or LabError
+    for a failed AWS call; cleanup has run by then and its report went to `on_event`.
+    """
+    if lab.aws_only and target.name != "aws":
+        raise LabError(f"lab {lab.name!r} needs real AWS (the emulator lacks its service): run it with --aws")
+    result = LabResult(lab=lab.name, target=target.name)
+    with target:
+        if confirm is not None and not confirm(target.describe()):
+            raise LabError("cancelled: nothing was created")
+        ctx = LabContext(
+            lab=lab.name,
+            target=target.name,
+            region=target.region,
+            session=target.session,
+            suffix=suffix or new_suffix(),
+        )
+        try:
+            total = len(lab.steps)
+            for index, step in enumerate(lab.steps, start=1):
+                if pause is not None and index > 1:
+                    pause(index)
+                on_event(LabEvent("step", index, total, step.title, step.why))
+                try:
+                    step.run(ctx)
+                    verified = step.check(ctx)
+                except CheckFailed as exc:
+                    raise CheckFailed(f"step {index} ({step.title}) failed its check: {exc}") from None
+                except LabError:
+                    raise
+                except Exception as exc:  # botocore errors: say which step and why, not a traceback
+                    raise LabError(f"step {index} ({step.title}) failed: {_describe(exc)}") from exc
+                on_event(LabEvent("passed", index, total, step.title, verified))
+                result.passed.append(step.title)
+        finally:
+            try:
+                result.cleanup = cleanup_lab(ctx.session, ctx.region, lab.name, ctx.services)
+            finally:
+                ctx.close()
+                on_event(LabEvent("cleanup", cleanup=result.cleanup))
+    return result
+
+
+def _describe(exc: Exception) -> str:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict) and "Error" in response:
+        error = response["Error"]
+        return f"{error.get('Code', type(exc).__name__)}: {error.get('Message', '')}"
+    return f"{type(exc).__name__}: {exc}"
