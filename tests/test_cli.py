@@ -98,7 +98,8 @@ def test_start_up_imports_nothing_heavy():
     code = (
         "import sys, srscards.cli;"
         "heavy = [m for m in ('anki', 'genanki', 'markdown_it', 'yaml', 'pygments', 'weasyprint', 'boto3', "
-        "'moto', 'matplotlib', 'fsrs', 'rich', 'ziamath', 'pypdf', 'sklearn', 'botocore') if m in sys.modules];"
+        "'moto', 'matplotlib', 'fsrs', 'rich', 'ziamath', 'pypdf', 'sklearn', 'botocore', 'fsrs_rs_python', "
+        "'zstandard', 'numpy') if m in sys.modules];"
         "print(heavy)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

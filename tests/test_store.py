@@ -42,6 +42,19 @@ TABLES = {
     2: {"cards", "notes", "reviews", "undone", "source_roots"},
     3: {"cards", "notes", "reviews", "undone", "source_roots"},
     4: {"cards", "notes", "reviews", "undone", "source_roots", "lab_runs"},
+    5: {"cards", "notes", "reviews", "undone", "source_roots", "lab_runs", "anki_reviews", "fsrs_parameters"},
+    6: {
+        "cards",
+        "notes",
+        "reviews",
+        "undone",
+        "source_roots",
+        "lab_runs",
+        "anki_reviews",
+        "fsrs_parameters",
+        "exams",
+        "study_plans",
+    },
 }
 
 

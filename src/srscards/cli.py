@@ -39,9 +39,24 @@ def main() -> None:
 
 
 def _register() -> None:
-    from .commands import build, cheatsheet, check, coverage, due, ids, lab, orphans, review
+    from .commands import (
+        anki,
+        build,
+        cheatsheet,
+        check,
+        coverage,
+        due,
+        ids,
+        lab,
+        optimize,
+        orphans,
+        report,
+        review,
+        stats,
+    )
 
-    for module in (build, check, cheatsheet, coverage, ids, review, due, orphans, lab):
+    for module in (build, check, ids, coverage, cheatsheet, review, due, orphans, stats, report, optimize, anki,
+                   lab):  # fmt: skip
         main.add_command(module.command)
 
 

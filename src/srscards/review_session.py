@@ -143,7 +143,9 @@ class ReviewSession:
         try:
             now = clock()
             courses, report = sync_sources(store, decks, now)
-            scheduler = Scheduler(settings, seed or 0)
+            from .parameters import settings_in_force
+
+            scheduler = Scheduler(settings_in_force(store, settings), seed or 0)
             session = cls(store, scheduler, courses, filters or Filters(), clock, started=now, sync_report=report)
             session.rebuild()
         except BaseException:

@@ -228,6 +228,16 @@ class Scheduler:
         card = fsrs.Card(card_id=1, state=fsrs.State.Review, stability=memory.stability, last_review=_stand_in(1, 0))
         return self._fsrs.get_card_retrievability(card, _stand_in(1 + max(days, 0), 1))
 
+    @property
+    def curve(self) -> tuple[float, float]:
+        """(factor, decay) of fsrs's forgetting curve: recall = (1 + factor * days / stability) ** decay."""
+        return float(self._fsrs._FACTOR), float(self._fsrs._DECAY)
+
+    def recall(self, stability: float, days: int) -> float:
+        """fsrs's forgetting curve: probability of recall `days` study days after the last answer."""
+        factor, decay = self.curve
+        return float((1 + factor * max(days, 0) / stability) ** decay)
+
 
 def format_interval(span: timedelta) -> str:
     """An interval as Anki shows it on the answer buttons: 1m, 10m, 3h, 4d, 1.5mo, 2.1y."""

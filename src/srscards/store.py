@@ -110,6 +110,46 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX lab_runs_lab ON lab_runs (lab, completed_at);
     """,
+    # 5: reviews taken from an Anki collection (keyed by Anki's revlog id, so an import never counts
+    # twice) and the FSRS parameters in force from a given moment.
+    """
+    CREATE TABLE anki_reviews (
+        revlog_id INTEGER PRIMARY KEY,
+        review INTEGER NOT NULL REFERENCES reviews (id)
+    );
+    CREATE TABLE fsrs_parameters (
+        id INTEGER PRIMARY KEY,
+        parameters TEXT NOT NULL,
+        since INTEGER NOT NULL,
+        reviews INTEGER NOT NULL,
+        log_loss REAL,
+        rmse_bins REAL
+    );
+    """,
+    # 6: practice exams as sat (one row each, questions and answers as JSON) and the stored study plan.
+    """
+    CREATE TABLE exams (
+        id INTEGER PRIMARY KEY,
+        course TEXT NOT NULL,
+        profile TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER NOT NULL,
+        correct INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        seconds_used REAL NOT NULL,
+        limit_seconds REAL,
+        timed_out INTEGER NOT NULL,
+        result TEXT NOT NULL
+    );
+    CREATE INDEX exams_course ON exams (course, finished_at);
+    CREATE TABLE study_plans (
+        course TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL,
+        exam_date TEXT NOT NULL,
+        plan TEXT NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -169,6 +209,39 @@ class LoggedReview:
     after: Memory
 
 
+# One answer as metrics read it, a plain tuple of numbers so that a long log reads fast:
+# (card, reviewed_ms, rating, duration_ms, state before, stability before, due before in ms,
+# last review before in ms); times are Unix milliseconds, -1 (0.0 for stability) when unknown.
+ReviewRow = tuple[int, int, int, int, int, float, int, int]
+# One card as metrics read it: (id, domain, tasks separated by spaces, state, stability, due in
+# ms, last review in ms, suspended, retired); None where the card has no such value yet.
+CardSummary = tuple[int, int | None, str, int, float | None, int | None, int | None, int, int]
+
+
+@dataclass(frozen=True)
+class ImportedAnswer:
+    """An answer given in Anki, with the card's state before and after it in the merged log."""
+
+    revlog_id: int
+    card: int
+    reviewed_at: datetime
+    rating: Rating
+    duration_ms: int | None
+    before: Memory
+    after: Memory
+
+
+@dataclass(frozen=True)
+class ParameterSet:
+    """FSRS parameters fitted to the log, in force from `since` until the next set."""
+
+    parameters: tuple[float, ...]
+    since: datetime
+    reviews: int
+    log_loss: float | None
+    rmse_bins: float | None
+
+
 @dataclass(frozen=True)
 class Orphan:
     course: str
@@ -187,6 +260,19 @@ class LabCompletion:
     lab: str
     target: str
     completed_at: datetime
+
+
+@dataclass(frozen=True)
+class ExamRecord:
+    """A practice exam as kept: `result` is `exam.Result.to_json()`."""
+
+    id: int
+    course: str
+    profile: str
+    mode: str
+    started_at: datetime
+    finished_at: datetime
+    result: dict[str, Any]
 
 
 def _row_to_card(row: Sequence[Any]) -> StoredCard:
@@ -508,6 +594,40 @@ class Store:
             for r in rows
         ]
 
+    def course_ids(self) -> list[str]:
+        """Every course with cards in the store."""
+        with self._guard():
+            return [r[0] for r in self._conn.execute("SELECT DISTINCT course FROM cards ORDER BY course")]
+
+    def review_rows(self) -> list[ReviewRow]:
+        """The log without undone answers, in the order written, with the few fields metrics need.
+
+        Answers imported from Anki are written after answers given later in the terminal: sort
+        by time (the second field) where order matters.
+
+        The state before each answer is read inside SQLite, so a long log is read without
+        decoding every row's JSON in Python.
+        """
+        with self._guard():
+            rows = self._conn.execute(
+                "SELECT card, reviewed_at, rating, coalesce(duration_ms, -1), json_extract(state_before, '$.state'), "
+                "coalesce(json_extract(state_before, '$.stability'), 0.0), "
+                "coalesce(json_extract(state_before, '$.due'), -1), "
+                "coalesce(json_extract(state_before, '$.last_review'), -1) "
+                "FROM reviews WHERE id NOT IN (SELECT review FROM undone) ORDER BY id"
+            ).fetchall()
+        return rows
+
+    def card_summaries(self, courses: Sequence[str]) -> list[CardSummary]:
+        """Every card of `courses`, retired ones included, with only what metrics need."""
+        marks = ",".join("?" * len(courses))
+        with self._guard():
+            return self._conn.execute(
+                "SELECT id, domain, tasks, state, stability, due, last_review, suspended, retired_at IS NOT NULL "
+                f"FROM cards WHERE course IN ({marks})",
+                tuple(courses),
+            ).fetchall()
+
     def orphans(self) -> list[Orphan]:
         """Cards whose id left the sources: kept with their history, never shown."""
         with self._guard():
@@ -605,6 +725,67 @@ class Store:
                 (*_memory_values(memory), card_id),
             )
 
+    # -- reviews from Anki -------------------------------------------------------------
+
+    def anki_revlog_ids(self) -> set[int]:
+        """Anki revlog ids whose answers are already in the log."""
+        with self._guard():
+            return {r[0] for r in self._conn.execute("SELECT revlog_id FROM anki_reviews")}
+
+    def record_imported(self, answers: Sequence[ImportedAnswer], states: dict[int, Memory]) -> int:
+        """Add answers given in Anki (origin `import`) and set the cards' states, in one transaction.
+
+        An answer whose Anki revlog id is already recorded is skipped; returns how many were added.
+        """
+        added = 0
+        with self._write() as db:
+            for a in answers:
+                if db.execute("SELECT 1 FROM anki_reviews WHERE revlog_id = ?", (a.revlog_id,)).fetchone():
+                    continue
+                cursor = db.execute(
+                    "INSERT INTO reviews (card, reviewed_at, rating, duration_ms, origin, state_before, state_after) "
+                    "VALUES (?, ?, ?, ?, 'import', ?, ?)",
+                    (
+                        a.card,
+                        to_ms(a.reviewed_at),
+                        int(a.rating),
+                        a.duration_ms,
+                        json.dumps(a.before.to_json()),
+                        json.dumps(a.after.to_json()),
+                    ),
+                )
+                db.execute(
+                    "INSERT INTO anki_reviews (revlog_id, review) VALUES (?, ?)", (a.revlog_id, cursor.lastrowid)
+                )
+                added += 1
+            for card_id, memory in states.items():
+                db.execute(
+                    "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, last_review = ?, "
+                    "reps = ?, lapses = ? WHERE id = ?",
+                    (*_memory_values(memory), card_id),
+                )
+        return added
+
+    # -- FSRS parameters ----------------------------------------------------------------
+
+    def record_parameters(
+        self, parameters: Sequence[float], since: datetime, reviews: int, log_loss: float, rmse_bins: float
+    ) -> None:
+        """Put fitted FSRS parameters in force from `since`; the earlier ones stay on record."""
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO fsrs_parameters (parameters, since, reviews, log_loss, rmse_bins) VALUES (?, ?, ?, ?, ?)",
+                (json.dumps([float(p) for p in parameters]), to_ms(since), reviews, log_loss, rmse_bins),
+            )
+
+    def parameter_history(self) -> list[ParameterSet]:
+        """Every set of fitted parameters, oldest first; the last one is in force."""
+        with self._guard():
+            rows = self._conn.execute(
+                "SELECT parameters, since, reviews, log_loss, rmse_bins FROM fsrs_parameters ORDER BY since, id"
+            ).fetchall()
+        return [ParameterSet(tuple(json.loads(r[0])), from_ms(r[1]), r[2], r[3], r[4]) for r in rows]  # type: ignore[arg-type]
+
     # -- labs ---------------------------------------------------------------------------
 
     def record_lab(self, lab: str, target: str, now: datetime) -> None:
@@ -621,6 +802,65 @@ class Store:
         with self._guard():
             rows = self._conn.execute(query + " ORDER BY completed_at, id", args).fetchall()
         return [LabCompletion(name, target, from_ms(ms)) for name, target, ms in rows]  # type: ignore[arg-type]
+
+    # -- practice exams and the study plan ------------------------------------------------
+
+    def record_exam(
+        self,
+        course: str,
+        profile: str,
+        mode: str,
+        started: datetime,
+        finished: datetime,
+        result: dict[str, Any],
+    ) -> int:
+        """Keep a finished exam (`result` is its JSON form, with every question and answer)."""
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO exams (course, profile, mode, started_at, finished_at, correct, total, seconds_used, "
+                "limit_seconds, timed_out, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    course,
+                    profile,
+                    mode,
+                    to_ms(started),
+                    to_ms(finished),
+                    result["correct"],
+                    result["total"],
+                    result["seconds_used"],
+                    result["limit_seconds"],
+                    int(result["timed_out"]),
+                    json.dumps(result),
+                ),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def exams(self, course: str) -> list[ExamRecord]:
+        """The exams of a course, oldest first."""
+        with self._guard():
+            rows = self._conn.execute(
+                "SELECT id, profile, mode, started_at, finished_at, result FROM exams WHERE course = ? "
+                "ORDER BY finished_at, id",
+                (course,),
+            ).fetchall()
+        return [
+            ExamRecord(r[0], course, r[1], r[2], from_ms(r[3]), from_ms(r[4]), json.loads(r[5]))  # type: ignore[arg-type]
+            for r in rows
+        ]
+
+    def save_plan(self, course: str, exam_date: str, plan: dict[str, Any], now: datetime) -> None:
+        """Store the study plan of a course, replacing the previous one."""
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO study_plans (course, created_at, exam_date, plan) VALUES (?, ?, ?, ?)",
+                (course, to_ms(now), exam_date, json.dumps(plan)),
+            )
+
+    def plan(self, course: str) -> dict[str, Any] | None:
+        """The stored study plan of a course, or None."""
+        with self._guard():
+            row = self._conn.execute("SELECT plan FROM study_plans WHERE course = ?", (course,)).fetchone()
+        return None if row is None else json.loads(row[0])
 
 
 def _resolved(cache: dict[Path, str], path: Path) -> str:

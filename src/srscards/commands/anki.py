@@ -1,0 +1,46 @@
+"""`srscards anki`: work with an Anki collection; `import-history` brings its reviews into the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._study import home_option
+
+
+@click.group("anki")
+def command() -> None:
+    """Work with Anki collections.
+
+    \b
+    Example:
+      srscards anki import-history ~/.local/share/Anki2/"User 1"/collection.anki2
+    """
+
+
+@command.command("import-history")
+@click.argument("path", type=click.Path(path_type=Path))
+@home_option
+def import_history(path: Path, home: Path | None) -> None:
+    """Add the reviews done in Anki to the local review log, for the notes srscards exported.
+
+    PATH is a collection (collection.anki2 in the Anki profile folder; close Anki first) or a
+    .colpkg backup. The Anki file is only read. Running it again adds only newer reviews.
+
+    \b
+    Example:
+      srscards anki import-history backup.colpkg
+    """
+    from ..anki_history import import_history as run
+    from ..config import load_settings
+    from ..paths import home as default_home
+
+    folder = home or default_home()
+    result = run(path, folder, load_settings(folder))
+    click.echo(
+        f"{result.added} new review(s) added from {result.notes_matched} note(s); "
+        f"{result.already} already imported; {result.cards_updated} card state(s) recomputed."
+    )
+    if result.other_notes:
+        click.echo(f"{result.other_notes} review(s) of notes not exported by srscards were left out.")

@@ -1,0 +1,37 @@
+"""`srscards report`: the stats as one offline HTML file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._study import clock, home_option
+
+
+@click.command("report")
+@click.argument("decks", default="decks", type=click.Path(path_type=Path))
+@home_option
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("exports/report.html"),
+    show_default=True,
+    help="The HTML file to write.",
+)
+@click.option("--now", "now_text", hidden=True, help="Pretend it is this ISO time.")
+def command(decks: Path, home: Path | None, out: Path, now_text: str | None) -> None:
+    """Write the stats as a self-contained HTML page with charts, readable offline in any browser.
+
+    \b
+    Example:
+      srscards report decks/ -o exports/report.html
+    """
+    from ..config import load_settings
+    from ..paths import home as default_home
+    from ..report import write_report
+
+    folder = home or default_home()
+    path = write_report(decks, folder, load_settings(folder), clock(now_text)(), out)
+    click.echo(f"Wrote {path}")

@@ -1,0 +1,120 @@
+"""`srscards stats` as a user runs it: the whole output for a known log and a fixed clock."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from srscards.cli import main
+from srscards.metrics import compute_stats
+from srscards.scheduler import Scheduler, Settings
+from srscards.store import Store
+from test_metrics import NOW, build
+
+EXPECTED = """\
+True retention: answers to cards seen on an earlier day, Again fails
+
+                     today         7 days        30 days       all time
+ ──────────────────────────────────────────────────────────────────────
+ all            0.0% (0/1)    66.7% (2/3)    75.0% (3/4)    80.0% (4/5)
+ young (<21d)            -   100.0% (2/2)   100.0% (3/3)   100.0% (4/4)
+ mature         0.0% (0/1)     0.0% (0/1)     0.0% (0/1)     0.0% (0/1)
+
+Retention per day, Oct 29 to Nov 27: ······█····················██▁
+
+Per domain: goal 90% recall 30 days from now
+
+               retention   recall in 30d   stable 30d+   goal
+ ────────────────────────────────────────────────────────────
+ domain 1    75.0% (3/4)           75.6%         33.3%    84%
+ domain 2   100.0% (1/1)           89.1%        100.0%    99%
+ all         80.0% (4/5)           79.0%         50.0%    88%
+
+Coverage
+
+            new   learning   review   suspended   retired
+ ────────────────────────────────────────────────────────
+ domain 1     0          1        2           1         0
+ domain 2     0          0        1           0         1
+ all          0          1        3           1         1
+
+Per task statement
+
+          retention   new   learning   review   suspended   retired
+ ──────────────────────────────────────────────────────────────────
+ 1.1    75.0% (3/4)     0          1        2           1         0
+ 2.3   100.0% (1/1)     0          0        1           0         1
+
+Forecast: 3 cards due in the next 30 days, about 1 min
+  per day: █▁▁▁▁▁█▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁█▁▁▁▁▁▁▁
+  Fri Nov 27     1 due   0.2 min ██████████████████████████████
+  Sat Nov 28     0 due   0.0 min
+  Sun Nov 29     0 due   0.0 min
+  Mon Nov 30     0 due   0.0 min
+  Tue Dec 01     0 due   0.0 min
+  Wed Dec 02     0 due   0.0 min
+  Thu Dec 03     1 due   0.2 min ██████████████████████████████
+
+Model calibration over 5 answers: log loss 0.5550, RMSE(bins) 25.97%
+Streak: 3 days · 8 days studied · 12 answers · 4 min studied
+"""
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def lines(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def stats(*args: str):
+    result = CliRunner().invoke(main, ["stats", *args, "--now", NOW.isoformat()])
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_stats_shows_every_figure_of_a_known_log(course, tmp_path):
+    home = tmp_path / "home"
+    store, _ = build(course, home)
+    store.close()
+    result = stats(str(course.root), "--home", str(home))
+    assert result.exit_code == 0, result.output
+    assert lines(result.output) == EXPECTED
+
+
+def test_stats_json_is_the_core_figures(course, tmp_path):
+    home = tmp_path / "home"
+    store, courses = build(course, home)
+    expected = compute_stats(store, Scheduler(Settings()), courses, NOW).to_json()
+    store.close()
+    result = stats(str(course.root), "--home", str(home), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == json.loads(json.dumps(expected))
+
+
+def test_stats_without_sources_counts_the_store_and_lists_labs(course, tmp_path):
+    home = tmp_path / "home"
+    store, _ = build(course, home)
+    store.record_lab("sagemaker-endpoint", "emulator", NOW)
+    store.close()
+    result = stats(str(tmp_path / "missing"), "--home", str(home))
+    assert result.exit_code == 0, result.output
+    assert lines(result.output) == EXPECTED + "Labs completed: sagemaker-endpoint (emulator, 2026-11-27)\n"
+
+
+def test_stats_on_an_empty_store(tmp_path):
+    result = stats(str(tmp_path / "missing"), "--home", str(tmp_path / "home"), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["reviews"] == 0 and data["streak"] == 0 and data["calibration"]["log_loss"] is None
+    with Store.open(tmp_path / "home") as store:
+        assert store.log() == []
