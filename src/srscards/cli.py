@@ -46,17 +46,20 @@ def _register() -> None:
         check,
         coverage,
         due,
+        exam,
         ids,
         lab,
         optimize,
         orphans,
+        plan,
+        readiness,
         report,
         review,
         stats,
     )
 
     for module in (build, check, ids, coverage, cheatsheet, review, due, orphans, stats, report, optimize, anki,
-                   lab):  # fmt: skip
+                   exam, readiness, plan, lab):  # fmt: skip
         main.add_command(module.command)
 
 

@@ -156,6 +156,30 @@ class ReviewSession:
     def close(self) -> None:
         self.store.close()
 
+    def follow_plan(self, pace_new_cards: bool) -> tuple[int | None, int]:
+        """Follow the stored study plan (`srscards plan`): today's new-card count (when
+        `pace_new_cards`) and, near exam day, one more review of cards that would not hold until
+        then. Returns the planned new-card count (None without a plan) and how many cards were
+        brought forward."""
+        from dataclasses import replace
+
+        from .plan import exam_day_reviews, planned_new_cards
+
+        planned = planned_new_cards(self.store, self.courses, self.clock(), self.settings.day_start)
+        if planned is not None and pace_new_cards:
+            self.scheduler.settings = replace(self.settings, new_per_day=planned)
+            self.rebuild()
+        queued = {c.id for c in self.queue.review}
+        extra = [
+            c
+            for c in exam_day_reviews(self.store, self.scheduler, self.courses, self.clock())
+            if c.id not in queued
+            and self.filters.matches(c)
+            and (c.buried_day is None or c.buried_day <= self.queue.day)
+        ]
+        self.queue.review.extend(extra)
+        return planned, len(extra)
+
     def rebuild(self) -> None:
         """Build today's queue again from the store."""
         self.queue = todays_queue(self.store, self.courses, self.clock(), self.settings, self.filters)

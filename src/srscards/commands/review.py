@@ -84,7 +84,8 @@ def command(**kwargs: Any) -> None:
     Keys: space or enter shows the answer; 1-4 rate Again, Hard, Good, Easy (each shows the
     interval it gives); for questions, type the option letters (enter submits several).
     u undoes the last answer, b buries the card until tomorrow, s suspends it, e opens its
-    source in $EDITOR, q quits. Answers can also be piped, one key per answer.
+    source in $EDITOR, q quits. Answers can also be piped, one key per answer. With a study
+    plan (srscards plan), the day's new cards follow it unless --new-limit is given.
 
     \b
     Example:
@@ -101,6 +102,7 @@ def command(**kwargs: Any) -> None:
     )
     console = Console(highlight=False, soft_wrap=False)
     try:
+        _follow_plan(session, console, kwargs["new_limit"] is None)
         report = session.sync_report
         if report is not None and (report.added or report.updated or report.retired or report.revived):
             console.print(
@@ -112,6 +114,14 @@ def command(**kwargs: Any) -> None:
         _print_summary(session, console)
     finally:
         session.close()
+
+
+def _follow_plan(session: ReviewSession, console: Console, pace_new_cards: bool) -> None:
+    planned, brought_forward = session.follow_plan(pace_new_cards)
+    if planned is not None and pace_new_cards:
+        console.print(f"Following your study plan: {planned} new card(s) today.")
+    if brought_forward:
+        console.print(f"Exam day is near: {brought_forward} card(s) brought forward so they hold on exam day.")
 
 
 def _study(session: ReviewSession, console: Console, keys: Keys) -> None:

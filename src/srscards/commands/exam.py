@@ -1,0 +1,348 @@
+"""`srscards exam`: a practice exam in the terminal, timed like the real one, scored at the end.
+
+Input is one line per command, from the keyboard or piped on standard input:
+
+    B         answer the question on screen (several letters for multiple response,
+              the letters in order for ordering, one letter per row for matching)
+              and go to the next question
+    n / p     next / previous question
+    g 12      go to question 12
+    f         flag the question on screen for review (again: unflag)
+    x         clear the answer on screen
+    r         review screen: unanswered and flagged questions
+    s         submit (when questions are unanswered or flagged, the review screen is
+              shown first and `y` on the next line submits)
+    q         abandon the exam: nothing is recorded
+
+Commands are lower case; an answer in capitals is always an answer, and in lower case it
+is an answer unless it is one of the command letters (so `b` answers B, `c` is only ever
+an answer when typed `C`). The end of piped input submits the exam. When the time runs out the exam is submitted
+with the answers given so far.
+"""
+
+from __future__ import annotations
+
+import json
+import select
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+import click
+
+from ._study import clock as study_clock
+from ._study import home_option
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..exam import Item, Question, Result
+    from ..exam_session import ExamSession
+
+HELP_LINE = "A-D: answer · n next · p previous · g N go to · f flag · x clear · r review · s submit · q quit"
+
+
+class Lines:
+    """Input lines from the terminal or a pipe; on a terminal, waiting stops when the exam's time is up."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+
+    def get(self, timeout: float | None) -> str | None:
+        """The next line, stripped; None at the end of input or when `timeout` seconds pass on a terminal."""
+        if self.tty and timeout is not None:
+            ready, _, _ = select.select([self.stream], [], [], max(timeout, 0))
+            if not ready:
+                return None
+        line = self.stream.readline()
+        return None if line == "" else line.strip()
+
+
+@click.command("exam")
+@click.argument("decks", default="decks", type=click.Path(path_type=Path))
+@home_option
+@click.option("--full", "mode", flag_value="full", help="The full exam in its real format (the default).")
+@click.option("--beta", is_flag=True, help="With --full: the beta format (MLA-C02 beta: 85 questions in 170 minutes).")
+@click.option("--domain", type=int, help="A drill on one exam domain (see --count).")
+@click.option("--quick", type=click.IntRange(min=1), help="A quick quiz of N questions across the domains.")
+@click.option("--adaptive", "adaptive", is_flag=True, help="Questions on your weakest task statements first.")
+@click.option(
+    "--count", type=click.IntRange(min=1), default=20, show_default=True, help="Questions of --domain/--adaptive."
+)
+@click.option("--practice", is_flag=True, help="Feedback after each question instead of at the end.")
+@click.option("--untimed", is_flag=True, help="No time limit.")
+@click.option("--exam", "version", type=click.Choice(["C01", "C02"], case_sensitive=False), help="Exam version.")
+@click.option("--seed", type=int, help="Seed of the draw, to sit the same exam again.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (questions go to stderr).")
+@click.option("--now", "now_text", hidden=True, help="Pretend the exam starts at this ISO time.")
+@click.pass_context
+def command(ctx: click.Context, decks: Path, home: Path | None, **kw: Any) -> None:
+    """Sit a practice exam: timed, flag and go back, review screen, score and explanations at the end.
+
+    One line per command (also piped): option letters answer and move on (capitals are
+    always answers); n/p next and previous; g N go to question N; f flag; x clear;
+    r review screen; s submit (y confirms); q quit. The end of piped input submits.
+
+    \b
+    Example:
+      srscards exam decks/ --full --beta
+      srscards exam decks/ --domain 2 --count 15 --practice
+      printf 'B\\nAC\\nf\\ns\\ny\\n' | srscards exam decks/ --quick 3 --seed 7
+    """
+    from rich.console import Console
+
+    from ..exam_session import ExamSpec, full_spec, minutes_for, open_course, record, start_exam
+    from ..paths import home as default_home
+
+    clock = (ctx.obj or {}).get("clock") or study_clock(kw["now_text"])
+    seed = kw["seed"] if kw["seed"] is not None else int(clock().timestamp())
+    context = open_course(decks, home or default_home(), clock(), kw["version"])
+    console = Console(highlight=False, soft_wrap=False, stderr=kw["as_json"])
+    try:
+        profile = context.profile
+        if kw["adaptive"]:
+            spec = ExamSpec("adaptive", kw["count"], minutes_for(profile, kw["count"]))
+        elif kw["domain"] is not None:
+            spec = ExamSpec("domain", kw["count"], minutes_for(profile, kw["count"]), domain=kw["domain"])
+        elif kw["quick"] is not None:
+            spec = ExamSpec("quick", kw["quick"], minutes_for(profile, kw["quick"]))
+        else:
+            spec = full_spec(profile, kw["beta"])
+        if kw["untimed"]:
+            spec = ExamSpec(spec.mode, spec.count, None, spec.domain, spec.practice, spec.beta)
+        if kw["practice"]:
+            spec = ExamSpec(spec.mode, spec.count, spec.minutes, spec.domain, True, spec.beta)
+        session = start_exam(context, spec, clock, seed)
+        _intro(session, console, seed)
+        result = _sit(session, console, Lines(sys.stdin))
+        if result is None:
+            console.print("Exam abandoned; nothing was recorded.")
+            return
+        record(context, session, result)
+        if kw["as_json"]:
+            data = {**result.to_json(), "seed": seed}
+            click.echo(json.dumps(data, indent=2))
+        _results(result, console)
+        wrong = sum(1 for i in result.items if i.answer is not None and not i.correct)
+        if wrong:
+            console.print(
+                f"{wrong} wrong answer(s) were logged: those questions and the concepts they test are due in "
+                "review today."
+            )
+    finally:
+        context.store.close()
+
+
+def _clock_text(left: timedelta | None) -> str:
+    if left is None:
+        return "untimed"
+    seconds = int(left.total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d} left"
+
+
+def _intro(session: ExamSession, console: Console, seed: int) -> None:
+    spec = session.spec
+    kind = {"full": "Full exam", "domain": f"Domain {spec.domain} drill", "quick": "Quick quiz"}.get(
+        spec.mode, "Adaptive quiz"
+    )
+    if spec.mode == "full" and spec.beta:
+        kind += " (beta format)"
+    limit = "untimed" if spec.minutes is None else f"{spec.minutes:g} minutes"
+    feedback = "feedback: each answer" if spec.practice else "feedback: at the end"
+    console.print(f"{kind} · {session.profile.code} · {len(session.questions)} questions · {limit} · {feedback}")
+    console.print(f"Seed: {seed}")
+    for line in session.draw.shortfall:
+        console.print(f"[yellow]{line}[/]")
+    console.print(f"[dim]{HELP_LINE}[/dim]")
+
+
+def _show(session: ExamSession, console: Console) -> None:
+    from rich.markdown import Markdown
+    from rich.rule import Rule
+
+    question = session.question()
+    index = session.current
+    marks = []
+    if index in session.flags:
+        marks.append("flagged")
+    if index in session.answers:
+        marks.append(f"answer {session.answers[index]}")
+    head = f"Question {index + 1}/{len(session.questions)} · {_clock_text(session.remaining())}"
+    console.print(Rule(" · ".join([head, *marks]), style="dim"))
+    console.print(Markdown(question.stem, code_theme="monokai"))
+    if question.rows:
+        for n, row in enumerate(question.rows, 1):
+            console.print(Markdown(f"**{n}.** {row}"))
+        console.print("Match each row with:")
+    elif question.type == "ordering":
+        console.print("Put these in order (answer with the letters in order):")
+    for i, choice in enumerate(question.choices):
+        console.print(Markdown(f"**{chr(65 + i)}.** {choice}", code_theme="monokai"))
+    if question.multiple:
+        console.print(f"[dim](choose {len(question.key)})[/dim]")
+    elif question.rows:
+        console.print(f"[dim](one letter per row, {len(question.rows)} letters)[/dim]")
+
+
+def _review_screen(session: ExamSession, console: Console) -> bool:
+    """Show unanswered and flagged questions; True when there is something to look at."""
+    unanswered = [i + 1 for i in session.unanswered()]
+    flagged = [i + 1 for i in session.flagged()]
+    console.print(f"Review · {_clock_text(session.remaining())}")
+    console.print(f"Answered: {len(session.answers)}/{len(session.questions)}")
+    console.print(f"Unanswered: {', '.join(map(str, unanswered)) or 'none'}")
+    console.print(f"Flagged: {', '.join(map(str, flagged)) or 'none'}")
+    return bool(unanswered or flagged)
+
+
+def _sit(session: ExamSession, console: Console, lines: Lines) -> Result | None:
+    """Run the exam loop; the result when submitted (or out of time), None when abandoned."""
+    confirming = False
+    shown = -1
+    while True:
+        if session.expired():
+            console.print("[bold red]Time is up: the exam was submitted with the answers given.[/]")
+            return session.submit()
+        if shown != session.current and not confirming:
+            _show(session, console)
+            shown = session.current
+        left = session.remaining()
+        line = lines.get(None if left is None else left.total_seconds())
+        if line is None:
+            if session.expired():
+                continue
+            console.print("End of input: submitting.")
+            _review_screen(session, console)
+            return session.submit()
+        if session.expired():
+            continue
+        command = line if line != line.upper() else ""  # capitals are answers, never commands
+        if confirming:
+            confirming = False
+            if line.lower() in ("y", "yes"):
+                return session.submit()
+            shown = -1
+            if line.lower() in ("", "n", "no"):
+                continue  # back to the question on screen; any other line is taken as a command
+        if command == "q":
+            return None
+        if command == "s":
+            if _review_screen(session, console):
+                console.print("Submit now? y submits; anything else goes back.")
+                confirming = True
+                continue
+            return session.submit()
+        if command == "r":
+            _review_screen(session, console)
+            shown = -1
+        elif command == "n":
+            if session.current == len(session.questions) - 1:
+                console.print("This is the last question: s submits, p goes back.")
+            session.go(session.current + 1)
+        elif command == "p":
+            session.go(session.current - 1)
+        elif command.startswith("g") and command[1:].strip().isdigit():
+            target = command[1:].strip()
+            if target.isdigit() and 1 <= int(target) <= len(session.questions):
+                session.go(int(target) - 1)
+                shown = -1
+            else:
+                console.print(f"Give a question number from 1 to {len(session.questions)}, e.g. g 3")
+        elif command == "f":
+            flagged = session.toggle_flag()
+            console.print(f"Question {session.current + 1} {'flagged' if flagged else 'unflagged'}.")
+        elif command == "x":
+            session.clear()
+            console.print(f"Answer to question {session.current + 1} cleared.")
+        elif line.isalpha() and session.answer(line):
+            if session.spec.practice:
+                _feedback(session.question(), session.answers[session.current], console)
+            if session.current == len(session.questions) - 1:
+                if _review_screen(session, console):
+                    console.print("Submit now? y submits; anything else goes back.")
+                    confirming = True
+                    continue
+                return session.submit()
+            session.go(session.current + 1)
+        else:
+            question = session.question()
+            span = f"{question.letters[0]}-{question.letters[-1]}"
+            if question.type in ("ordering", "matching"):
+                console.print(f"Not understood: {line!r}. Answer with {len(question.key)} letters from {span}.")
+            else:
+                console.print(f"Not understood: {line!r}. Answer with letters {span}.")
+            console.print(f"[dim]{HELP_LINE}[/dim]")
+
+
+def _feedback(question: Question, answer: str | None, console: Console) -> None:
+    from rich.markdown import Markdown
+
+    right = question.is_correct(answer)
+    given = question.normalise(answer) if answer else "-"
+    colour = "green" if right else "red"
+    verdict = "Correct" if right else "Wrong" if answer else "Unanswered"
+    console.print(f"[bold {colour}]{verdict}[/]: you answered {given}, the answer is {question.key}")
+    if question.explanations:
+        for i, (choice, why) in enumerate(zip(question.choices, question.explanations, strict=True)):
+            mark = "✓" if chr(65 + i) in question.key else "✗"
+            console.print(Markdown(f"{mark} **{chr(65 + i)}.** {choice}\n\n{why}", code_theme="monokai"))
+    elif question.rows:
+        for row, key in zip(question.rows, question.key, strict=True):
+            console.print(Markdown(f"- {row} → {question.choices[ord(key) - 65]}"))
+    else:
+        for n, key in enumerate(question.key, 1):
+            console.print(Markdown(f"{n}. {question.choices[ord(key) - 65]}"))
+    if question.extra:
+        console.print(Markdown(question.extra, code_theme="monokai"))
+
+
+def _results(result: Result, console: Console) -> None:
+    from rich.table import Table
+
+    from ..exam import SCALED_METHOD
+
+    console.rule("Results")
+    console.print(f"Score: {result.correct}/{result.total} ({result.percent:.0%})")
+    verdict = "above" if result.passed else "below"
+    console.print(f"Estimated scaled score: {result.scaled} ({verdict} the 720 pass line)")
+    console.print(f"[dim]How: {SCALED_METHOD}.[/dim]")
+    pace = result.pacing
+    used = _minutes(pace.seconds_used)
+    limit = "" if pace.limit_seconds is None else f" of {_minutes(pace.limit_seconds)}"
+    allowed = "" if pace.allowed_per_question is None else f" (the format allows {pace.allowed_per_question:.0f} s)"
+    console.print(f"Time used: {used}{limit} · {pace.average:.0f} s per question{allowed}")
+    console.print(f"Pacing: {pace.verdict}")
+    for title, tallies in (("Domain", result.domains), ("Task", result.tasks)):
+        table = Table(title=f"By {title.lower()}", title_justify="left")
+        table.add_column(title)
+        table.add_column("Right", justify="right")
+        table.add_column("Score", justify="right")
+        for tally in tallies:
+            table.add_row(f"{tally.name} {tally.label}", f"{tally.correct}/{tally.total}", f"{tally.percent:.0%}")
+        console.print(table)
+    wrong = result.wrong
+    if not wrong:
+        console.print("No wrong answers.")
+        return
+    console.rule(f"Wrong answers ({len(wrong)})")
+    for item in wrong:
+        number = result.items.index(item) + 1
+        _walk(number, item, console)
+
+
+def _walk(number: int, item: Item, console: Console) -> None:
+    question = item.question
+    tasks = ", ".join(question.tasks) or "-"
+    console.print(f"[bold]Question {number}[/] · domain {question.domain} · task {tasks} · {question.note}")
+    from rich.markdown import Markdown
+
+    console.print(Markdown(question.stem, code_theme="monokai"))
+    _feedback(question, item.answer, console)
+
+
+def _minutes(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}m {rest:02d}s"
