@@ -317,3 +317,12 @@ def test_cloze_closed_inside_braces_is_an_error(course):
     course.write("d1.md", HEADER + body.replace("b_{max}}", "b_{max} }"))
     sources, problems, _ = load_sources(course.path)
     assert problems == [] and sources.cards[0].cloze_numbers == (1,)
+
+
+def test_all_digit_ids_in_concepts_are_kept_as_written(course):
+    course.write(
+        "d1.md", HEADER + "### Q\n<!-- id: 01701174 -->\n\nA\n\n### Q2\n<!-- {id: q-2, concepts: [01701174]} -->\n\nB\n"
+    )
+    sources, problems, _ = load_sources(course.path)
+    assert problems == []
+    assert sources.cards[1].concepts == ("01701174",)

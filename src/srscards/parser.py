@@ -352,7 +352,11 @@ class _FileParser:
                 )  # fmt: skip
             if key in meta:
                 raise self.fail(loc.line, loc.col, f"card key {key!r} given twice", "keep one")
-            meta[key] = doc.text(key) if key == "id" and doc.text(key) is not None else value
+            if key == "id" and doc.text(key) is not None:
+                value = doc.text(key)  # as written: `id: 0123` is the id "0123", not a number
+            elif key == "concepts" and isinstance(value, list):
+                value = [doc.text(key, i) if doc.text(key, i) is not None else v for i, v in enumerate(value)]
+            meta[key] = value
             locs[key] = doc.value(key)
 
     def card_type(

@@ -67,6 +67,8 @@ def load(text: str, path: Path, line: int = 1, col: int = 1) -> Located:
         elif isinstance(n, yaml.SequenceNode):
             for i, v in enumerate(n.value):
                 values[prefix + (i,)] = _shift(path, line, col, v.start_mark.line, v.start_mark.column)
+                if isinstance(v, yaml.ScalarNode):
+                    raw[prefix + (i,)] = v.value
                 walk(v, prefix + (i,))
 
     if node is not None:
