@@ -2,7 +2,7 @@
 
     python benchmarks/bench_build.py [--cards 5000] [--repeat 3]
 
-The baseline writes the very same notes (same note types, fields, tags and GUIDs) with
+Baselines: bare genanki writing the very same notes (same note types, fields, tags and GUIDs) with
 genanki alone. srscards is measured twice: a cold build (parse, check, render, write) and a
 forced rebuild that reuses the parse cache (sources unchanged, package written again).
 """
@@ -50,6 +50,21 @@ def bare_genanki(sources, out: Path) -> None:
     genanki.Package(list(decks.values())).write_to_file(str(out), timestamp=1_790_000_000)
 
 
+def markdown_then_genanki(sources, out: Path) -> None:
+    """The minimal pipeline without srscards: render each card's Markdown with markdown-it-py, then
+    write the same notes with genanki (no validation, no identity, no change tracking)."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    for card in sources.cards:
+        for fragment in (card.title, card.prompt, card.answer, card.extra):
+            md.render(fragment.md)
+        for option in card.options:
+            md.render(option.text.md)
+            md.render(option.explanation.md)
+    bare_genanki(sources, out)
+
+
 def timed(fn) -> float:
     start = time.perf_counter()
     fn()
@@ -67,18 +82,20 @@ def main() -> None:
         sources, problems, _ = load_sources(course)
         assert not [p for p in problems if p.severity == "error"], problems[:3]
         assert len(sources.cards) == args.cards
-        base, cold, warm = [], [], []
+        base, pipeline, cold, warm = [], [], [], []
         for i in range(args.repeat):
             base.append(timed(lambda: bare_genanki(sources, Path(tmp) / "bare.apkg")))
+            pipeline.append(timed(lambda: markdown_then_genanki(sources, Path(tmp) / "pipeline.apkg")))
             out = Path(tmp) / f"out{i}"
             os.environ["SRSCARDS_CACHE"] = str(Path(tmp) / f"cache{i}")  # empty: a cold parse
             cold.append(timed(lambda out=out: build_decks(root, out, now=1_790_000_000, force=True)))
             warm.append(timed(lambda out=out: build_decks(root, out, now=1_790_000_000, force=True)))
-    b, c, w = (statistics.median(x) for x in (base, cold, warm))
+    b, p, c, w = (statistics.median(x) for x in (base, pipeline, cold, warm))
     print(f"cards: {args.cards}, repeats: {args.repeat} (medians)")
-    print(f"bare genanki:                 {b:.3f} s")
-    print(f"srscards build, cold:         {c:.3f} s  ratio {c / b:.2f}x")
-    print(f"srscards build, parse cached: {w:.3f} s  ratio {w / b:.2f}x")
+    print(f"bare genanki (HTML given):        {b:.3f} s")
+    print(f"markdown-it-py render + genanki:  {p:.3f} s")
+    for label, t in (("srscards build, cold:        ", c), ("srscards build, parse cached:", w)):
+        print(f"{label}     {t:.3f} s  ratio {t / b:.2f}x to bare genanki, {t / p:.2f}x to render + genanki")
 
 
 if __name__ == "__main__":
