@@ -17,6 +17,18 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("SRSCARDS_CACHE", str(tmp_path_factory.mktemp("cache")))
 
 
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch):
+    """Study days in UTC, so expected days and intervals do not depend on the machine's zone."""
+    import time
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
 class CourseDir:
     """A course folder in a temp dir, with helpers to write deck files."""
 

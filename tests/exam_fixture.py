@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 QUESTIONS_PER_DOMAIN = 3
@@ -67,14 +66,3 @@ class StepClock:
         moment = self.now
         self.now += self.step
         return moment
-
-
-def utc_zone(monkeypatch) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    """Study days in UTC, so dates and intervals do not depend on the machine's zone."""
-    import time
-
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from exam_fixture import MULTI, START, StepClock, utc_zone, write_bank
+from exam_fixture import MULTI, START, StepClock, write_bank
 from srscards.cli import main
 from srscards.exam import SCALED_METHOD, draw, question_from_card, quotas, scaled_estimate, score
 from srscards.model import Card
@@ -21,9 +20,7 @@ from srscards.store import Store
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    yield from utc_zone(monkeypatch)
+pytestmark = pytest.mark.usefixtures("utc")
 
 
 def sit(course, stdin: str, *args: str, clock: StepClock | None = None):  # type: ignore[no-untyped-def]

@@ -63,13 +63,7 @@ def R(days: float, stability: float) -> float:  # noqa: N802 - the curve's usual
     return (1 + FACTOR * days / stability) ** DECAY
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")
 
 
 def at(text: str) -> datetime:

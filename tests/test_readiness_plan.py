@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
 
-from exam_fixture import START, StepClock, utc_zone, write_bank
+from exam_fixture import START, StepClock, write_bank
 from srscards.cli import main
 from srscards.paths import home
 from srscards.plan import exam_days
 from srscards.scheduler import Memory, State
 from srscards.store import Store
 
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    yield from utc_zone(monkeypatch)
+pytestmark = pytest.mark.usefixtures("utc")
 
 
 def run(*args: str, stdin: str = "", clock: StepClock | None = None):  # type: ignore[no-untyped-def]

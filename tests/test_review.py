@@ -60,16 +60,7 @@ The share of real positives that the model finds.
 """
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch):
-    """Study days in UTC, so the expected intervals do not depend on the machine's zone."""
-    import time
-
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")
 
 
 def review(root: Path, keys: str, *args: str, when: str = DAY1):
