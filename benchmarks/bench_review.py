@@ -29,6 +29,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench_startup import median_time
 from srscards.build import build_decks
 from srscards.identity import note_guid
 from srscards.queue import Filters
@@ -248,15 +249,6 @@ def in_process_answer(root: Path, home: Path, answers: int) -> tuple[float, floa
         session.close()
     times.sort()
     return statistics.median(times), times[int(len(times) * 0.95) - 1]
-
-
-def median_time(cmd: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
