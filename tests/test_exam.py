@@ -20,6 +20,35 @@ from srscards.store import Store
 REPO = Path(__file__).resolve().parent.parent
 
 
+ORDERING = """\
+---
+title: Order
+domain: 3
+tasks: [3.3]
+exam: C01
+---
+
+### Steps
+<!-- {id: ord-1, type: ordering} -->
+
+Order these.
+
+1. First
+2. Second
+3. Third
+"""
+MATCHING = """
+### Pairs
+<!-- {id: mat-1, type: matching} -->
+
+| Thing | Kind |
+|---|---|
+| Apple | Fruit |
+| Carrot | Vegetable |
+| Salmon | Fish |
+"""
+
+
 pytestmark = pytest.mark.usefixtures("utc")
 
 
@@ -108,35 +137,7 @@ def test_five_full_exams_from_the_real_decks_never_repeat():
 def test_grading_is_exact(course):
     write_bank(course)
     course.write("m.md", MULTI)
-    course.write(
-        "order.md",
-        """\
-        ---
-        title: Order
-        domain: 3
-        tasks: [3.3]
-        exam: C01
-        ---
-
-        ### Steps
-        <!-- {id: ord-1, type: ordering} -->
-
-        Order these.
-
-        1. First
-        2. Second
-        3. Third
-
-        ### Pairs
-        <!-- {id: mat-1, type: matching} -->
-
-        | Thing | Kind |
-        |---|---|
-        | Apple | Fruit |
-        | Carrot | Vegetable |
-        | Salmon | Fish |
-        """,
-    )
+    course.write("order.md", ORDERING + "\n" + MATCHING)
     by_id = {c.id: c for c in load_checked(course.root)[0].cards}
     multi = question_from_card(by_id["qm-1"], seed=0)
     assert multi.multiple and multi.key == "AC"
@@ -308,26 +309,7 @@ def test_adaptive_starts_with_the_task_missed_in_the_last_exam(course):
 
 
 def test_an_ordering_question_in_the_terminal(course):
-    course.write(
-        "order.md",
-        """\
-        ---
-        title: Order
-        domain: 3
-        tasks: [3.3]
-        exam: C01
-        ---
-
-        ### Steps
-        <!-- {id: ord-1, type: ordering} -->
-
-        Order these.
-
-        1. First
-        2. Second
-        3. Third
-        """,
-    )
+    course.write("order.md", ORDERING)
     result = sit(course, "AB\nZZZ\nCAB\n", "--exam", "C01", "--quick", "1", "--seed", "5", "--json")
     assert result.exit_code == 0, result.output
     assert "Not understood: 'AB'. Answer with 3 letters from A-C." in result.output
