@@ -3,8 +3,11 @@
     python benchmarks/bench_build.py [--cards 5000] [--repeat 3]
 
 Baselines: bare genanki writing the very same notes (same note types, fields, tags and GUIDs) with
-genanki alone. srscards is measured twice: a cold build (parse, check, render, write) and a
-forced rebuild that reuses the parse cache (sources unchanged, package written again).
+genanki alone; markdown-it-py rendering the cards' Markdown, then genanki; and markdown-it-py
+alone parsing the deck files once with srscards' parser configuration (the least any build that
+reads the sources with markdown-it-py must spend, in one process). srscards is measured twice:
+a cold build (parse, check, render, write) and a forced rebuild that reuses the parse cache
+(sources unchanged, package written again).
 """
 
 from __future__ import annotations
@@ -65,6 +68,14 @@ def markdown_then_genanki(sources, out: Path) -> None:
     bare_genanki(sources, out)
 
 
+def parse_only(texts: list[str]) -> None:
+    from srscards.render import markdown
+
+    md = markdown()
+    for text in texts:
+        md.parse(text)
+
+
 def timed(fn) -> float:
     start = time.perf_counter()
     fn()
@@ -82,18 +93,21 @@ def main() -> None:
         sources, problems, _ = load_sources(course)
         assert not [p for p in problems if p.severity == "error"], problems[:3]
         assert len(sources.cards) == args.cards
-        base, pipeline, cold, warm = [], [], [], []
+        texts = [path.read_text() for path in sorted(course.glob("*.md"))]
+        base, pipeline, parse, cold, warm = [], [], [], [], []
         for i in range(args.repeat):
             base.append(timed(lambda: bare_genanki(sources, Path(tmp) / "bare.apkg")))
+            parse.append(timed(lambda: parse_only(texts)))
             pipeline.append(timed(lambda: markdown_then_genanki(sources, Path(tmp) / "pipeline.apkg")))
             out = Path(tmp) / f"out{i}"
             os.environ["SRSCARDS_CACHE"] = str(Path(tmp) / f"cache{i}")  # empty: a cold parse
             cold.append(timed(lambda out=out: build_decks(root, out, now=1_790_000_000, force=True)))
             warm.append(timed(lambda out=out: build_decks(root, out, now=1_790_000_000, force=True)))
-    b, p, c, w = (statistics.median(x) for x in (base, pipeline, cold, warm))
-    print(f"cards: {args.cards}, repeats: {args.repeat} (medians)")
+    b, p, m, c, w = (statistics.median(x) for x in (base, pipeline, parse, cold, warm))
+    print(f"cards: {args.cards}, repeats: {args.repeat} (medians), cores: {os.cpu_count()}")
     print(f"bare genanki (HTML given):        {b:.3f} s")
     print(f"markdown-it-py render + genanki:  {p:.3f} s")
+    print(f"markdown-it-py parse alone:       {m:.3f} s  ratio {m / b:.2f}x to bare genanki")
     for label, t in (("srscards build, cold:        ", c), ("srscards build, parse cached:", w)):
         print(f"{label}     {t:.3f} s  ratio {t / b:.2f}x to bare genanki, {t / p:.2f}x to render + genanki")
 

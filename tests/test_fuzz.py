@@ -8,7 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from srscards.course import load_course
-from srscards.parser import parse_file
+from srscards.errors import SourceError
+from srscards.parser import QUICK_ID_RE, parse_file
+from srscards.yamlsrc import load
 
 REPO = Path(__file__).resolve().parent.parent
 COURSE = load_course(REPO / "decks" / "aws-mla")
@@ -54,3 +56,27 @@ def test_ids_survive_whitespace_edits(pads: list[str]) -> None:
     result = parse_file(REPO / "decks" / "aws-mla" / "fuzz.md", COURSE, text=text)
     assert result.problems == []
     assert [c.id for c in result.deck.cards] == ["one-1", "two-2"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(" \t", max_size=3),
+    st.text(" \t", min_size=1, max_size=3),
+    st.from_regex(r"[a-z0-9][a-z0-9-]{0,39}", fullmatch=True)
+    | st.sampled_from(["null", "true", "no", "0123", "1e3", "0x1f", "1-2", "12-31"]),
+    st.text(" \t#", max_size=3),
+)
+def test_quick_id_comment_reads_as_yaml_does(lead: str, gap: str, value: str, trail: str) -> None:
+    """`<!-- id: X -->` skips the YAML parser: when it does, the id and its column are YAML's."""
+    inner = f"{lead}id:{gap}{value}{trail}"
+    quick = QUICK_ID_RE.fullmatch(inner)
+    try:
+        doc = load(inner, Path("q.md"))
+    except SourceError:
+        assert quick is None  # what YAML refuses never takes the quick path
+        return
+    if quick is None:
+        return
+    assert set(doc.data) == {"id"}
+    assert quick.group(1) == doc.text("id") == value
+    assert quick.start(1) + 1 == doc.value("id").col

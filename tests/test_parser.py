@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
+import srscards.sources as sources_module
 from srscards.model import CardType
 from srscards.sources import load_sources
 
+DECKS = Path(__file__).resolve().parent.parent / "decks" / "aws-mla"
 HEADER = "---\ntitle: Demo\ndomain: 1\ntasks: [1.1]\n---\n\n"
 
 
@@ -326,3 +330,36 @@ def test_all_digit_ids_in_concepts_are_kept_as_written(course):
     sources, problems, _ = load_sources(course.path)
     assert problems == []
     assert sources.cards[1].concepts == ("01701174",)
+
+
+_parse_share = sources_module._parse_share
+_PIDS: list[Path] = []
+
+
+def _recording_share(course, files):
+    """Runs in whichever process parses a share of the files; notes which process that is."""
+    with _PIDS[0].open("a") as f:
+        f.write(f"{os.getpid()}\n")
+    return _parse_share(course, files)
+
+
+def test_parsing_in_several_processes_gives_the_same_result(course, monkeypatch):
+    """Large courses are parsed by forked workers; cards, problems and their order must not change."""
+    for path in sorted(DECKS.glob("*.md")):
+        shutil.copyfile(path, course.path / path.name)
+    shutil.copytree(DECKS / "media", course.path / "media")
+    broken = course.path / "d2-model-development.md"
+    broken.write_text(broken.read_text() + "\n### No answer here\n<!-- id: no-answer-1 -->\n")
+    course.write("zz-bad.md", "---\ntitle: [unclosed\n---\n")
+    pids = course.root / "pids"
+    monkeypatch.setattr(sources_module, "_parse_share", _recording_share)
+    monkeypatch.setattr(sys.modules[__name__], "_PIDS", [pids])
+    alone = load_sources(course.path, jobs=1)
+    pids.unlink()
+    shared = load_sources(course.path, jobs=2)
+    assert len(set(pids.read_text().split())) == 2  # really two processes
+    assert shared[0] == alone[0] and shared[1] == alone[1]
+    assert [(p.spans, p.ids) for p in shared[2]] == [(p.spans, p.ids) for p in alone[2]]
+    messages = [p.message for p in alone[1]]
+    assert "card has no answer" in messages and any("invalid YAML" in m for m in messages)
+    assert len(alone[0].cards) > 1000

@@ -33,6 +33,8 @@ CLOZE_OPEN_RE = re.compile(r"\{\{c(\d+)::")
 TASKBOX_RE = re.compile(r"^\[( |x|X)\][ \t]+")
 FORBIDDEN_HTML_RE = re.compile(r"<\s*(script|iframe|object|embed)\b|\s(on[a-z]+)\s*=|javascript:", re.IGNORECASE)
 LIST_MARKER_RE = re.compile(r"^\s*\d+[.)]\s+")
+# A metadata comment that holds nothing but a plain id (YAML reads it as {"id": <that text>}).
+QUICK_ID_RE = re.compile(r" *id:[ \t]+([a-z0-9][a-z0-9-]{0,39})[ \t]*")
 
 
 @dataclass
@@ -91,6 +93,7 @@ class _FileParser:
         self.lines = text.split("\n")
         self.result = result
         self.course_root = course.path.resolve()
+        self.known_tasks = {t for p in course.profiles for t in p.tasks}
 
     # -- problems ---------------------------------------------------------------------------
 
@@ -126,6 +129,7 @@ class _FileParser:
         except _Fail:
             return self.result
         self.title = title
+        self.deck_name = self.course.domain_deck(defaults.domain, title, defaults.subdeck)
         cards: list[Card] = []
         section_tasks: tuple[str, ...] | None = None
         heads = [
@@ -168,7 +172,7 @@ class _FileParser:
         return self.result
 
     def course_tasks(self) -> set[str]:
-        return {t for p in self.course.profiles for t in p.tasks}
+        return self.known_tasks
 
     def front_matter(self, token: Token) -> tuple[str, _Defaults]:
         try:
@@ -203,7 +207,7 @@ class _FileParser:
         if "subdeck" in data:
             defaults.subdeck = self.plain_text(data["subdeck"], doc.value("subdeck"), "subdeck")
         defaults.tasks = self.tasks(data.get("tasks"), doc.value("tasks"))
-        defaults.tags = self.tags(data.get("tags"), doc.value("tags"))
+        defaults.tags = tuple(dict.fromkeys(self.tags(data.get("tags"), doc.value("tags"))))
         defaults.exam = self.exam(data.get("exam", "both"), doc.value("exam"))
         defaults.cheatsheet = self.boolean(data.get("cheatsheet", False), doc.value("cheatsheet"))
         return title.strip(), defaults
@@ -290,30 +294,34 @@ class _FileParser:
                 loc.line, loc.col, f"invalid card id {card_id!r}",
                 "use 3 to 40 characters of a-z, 0-9 and -, or delete it and run `srscards ids`",
             )  # fmt: skip
-        self.check_html(body)
-        media = self.rewrite_images(body, line)
+        media = self.check_inline(body, line)
         title = Fragment(inline.content.strip(), render_tokens([inline]))
         card_type = self.card_type(meta, meta_locs, blocks, inline)
+        here = Location(self.path, line, 1)
 
         def m(key: str) -> Location:
-            return meta_locs.get(key, Location(self.path, line, 1))
+            return meta_locs.get(key, here)
 
         common: dict[str, Any] = {
             "id": card_id,
             "type": card_type,
             "title": title,
             "domain": defaults.domain,
-            "deck": self.course.domain_deck(defaults.domain, self.title, defaults.subdeck),
+            "deck": self.deck_name,
             "tasks": self.tasks(meta["tasks"], m("tasks")) if "tasks" in meta else tasks,
-            "tags": tuple(dict.fromkeys(defaults.tags + self.tags(meta.get("tags"), m("tags")))),
-            "exam": self.exam(meta.get("exam", defaults.exam), m("exam")),
-            "cheatsheet": self.boolean(meta.get("cheatsheet", defaults.cheatsheet), m("cheatsheet")),
+            "tags": tuple(dict.fromkeys(defaults.tags + self.tags(meta["tags"], m("tags"))))
+            if "tags" in meta
+            else defaults.tags,
+            "exam": self.exam(meta["exam"], m("exam")) if "exam" in meta else defaults.exam,
+            "cheatsheet": self.boolean(meta["cheatsheet"], m("cheatsheet"))
+            if "cheatsheet" in meta
+            else defaults.cheatsheet,
             "source": self.url(meta.get("source"), m("source")),
             "lab": self.name(meta.get("lab"), m("lab"), "lab"),
             "difficulty": self.difficulty(meta.get("difficulty"), m("difficulty")),
             "concepts": self.concepts(meta.get("concepts"), m("concepts")),
             "media": media,
-            "location": Location(self.path, line, 1),
+            "location": here,
             "digest": self.digest(head.map[0], body),
         }
         self.check_domain(common["tasks"], defaults.domain, line)
@@ -332,6 +340,11 @@ class _FileParser:
         inner = raw[4:-3]
         first = self.lines[token.map[0]]
         col = first.find("<!--") + 5
+        quick = QUICK_ID_RE.fullmatch(inner)
+        if quick:  # the common `<!-- id: abc123 -->`: the same result as YAML, without a YAML parser
+            meta["id"] = quick.group(1)
+            locs["id"] = Location(self.path, token.map[0] + 1, col + quick.start(1))
+            return
         try:
             doc = load(inner, self.path, line=token.map[0] + 1, col=col)
         except SourceError as exc:
@@ -426,42 +439,55 @@ class _FileParser:
 
     # -- content checks ---------------------------------------------------------------------
 
-    def check_html(self, body: list[Token]) -> None:
-        for tok, line0 in _walk(body):
-            if tok.type in ("html_block", "html_inline"):
-                m = FORBIDDEN_HTML_RE.search(tok.content)
-                if m:
-                    what = m.group(1) and f"<{m.group(1)}>" or m.group(2) and f"{m.group(2)}=" or "javascript:"
-                    line, col = self.find(line0, m.group(0).strip())
-                    raise self.fail(
-                        line, col, f"{what} is not allowed in card HTML",
-                        "remove it: cards may not run scripts or embed pages",
-                    )  # fmt: skip
-
-    def rewrite_images(self, body: list[Token], card_line: int) -> tuple[Path, ...]:
-        """Check every image path and point it at the media name Anki will use."""
+    def check_inline(self, body: list[Token], card_line: int) -> tuple[Path, ...]:
+        """Refuse scripts and embeds in card HTML; check every image path and point it at the
+        media name Anki will use. Returns the images found."""
         found: list[Path] = []
-        for tok, line0 in _walk(body, card_line - 1):
-            if tok.type != "image":
-                continue
-            src = str(tok.attrGet("src") or "")
-            line, col = self.find(line0, src or "![")
-            if not src or re.match(r"^[a-z][a-z0-9+.-]*:", src, re.IGNORECASE) or src.startswith("/"):
-                raise self.fail(
-                    line, col, f"image {src!r} is not a path inside the course folder",
-                    "copy the image into the course folder (e.g. media/) and use a relative path",
-                )  # fmt: skip
-            target = (self.path.parent / src).resolve()
-            if not target.is_relative_to(self.course_root):
-                raise self.fail(
-                    line, col, f"image {src!r} points outside the course folder",
-                    "keep images inside the course folder and use a relative path without ../",
-                )  # fmt: skip
-            if not target.is_file():
-                raise self.fail(line, col, f"image {src!r} not found", "check the file name and path")
-            tok.attrSet("src", media_name(self.course.id, target.relative_to(self.course_root)))
-            found.append(target)
+        line0 = card_line - 1
+        for tok in body:
+            if tok.map:
+                line0 = tok.map[0]
+            if tok.type == "html_block":
+                self.check_html(tok, line0)
+            for child in tok.children or ():
+                if child.type == "html_inline":
+                    self.check_html(child, line0)
+                elif child.type == "image":
+                    found.append(self.check_image(child, line0))
+                elif child.children:  # an image inside a link's text
+                    for inner in child.children:
+                        if inner.type == "image":
+                            found.append(self.check_image(inner, line0))
         return tuple(dict.fromkeys(found))
+
+    def check_html(self, tok: Token, line0: int) -> None:
+        m = FORBIDDEN_HTML_RE.search(tok.content)
+        if m:
+            what = m.group(1) and f"<{m.group(1)}>" or m.group(2) and f"{m.group(2)}=" or "javascript:"
+            line, col = self.find(line0, m.group(0).strip())
+            raise self.fail(
+                line, col, f"{what} is not allowed in card HTML",
+                "remove it: cards may not run scripts or embed pages",
+            )  # fmt: skip
+
+    def check_image(self, tok: Token, line0: int) -> Path:
+        src = str(tok.attrGet("src") or "")
+        line, col = self.find(line0, src or "![")
+        if not src or re.match(r"^[a-z][a-z0-9+.-]*:", src, re.IGNORECASE) or src.startswith("/"):
+            raise self.fail(
+                line, col, f"image {src!r} is not a path inside the course folder",
+                "copy the image into the course folder (e.g. media/) and use a relative path",
+            )  # fmt: skip
+        target = (self.path.parent / src).resolve()
+        if not target.is_relative_to(self.course_root):
+            raise self.fail(
+                line, col, f"image {src!r} points outside the course folder",
+                "keep images inside the course folder and use a relative path without ../",
+            )  # fmt: skip
+        if not target.is_file():
+            raise self.fail(line, col, f"image {src!r} not found", "check the file name and path")
+        tok.attrSet("src", media_name(self.course.id, target.relative_to(self.course_root)))
+        return target
 
     def source(self, block: list[Token]) -> str:
         if not any(t.map for t in block):
@@ -708,13 +734,3 @@ def _task_list(block: list[Token]) -> bool:
     items = _list_items(block)
     firsts = [next((t for t in item if t.type == "inline"), None) for item in items]
     return any(f is not None and TASKBOX_RE.match(f.content) for f in firsts)
-
-
-def _walk(tokens: list[Token], line0: int = 0):
-    """Every token with children flattened, paired with the 0-based line its block starts on."""
-    for tok in tokens:
-        if tok.map:
-            line0 = tok.map[0]
-        yield tok, line0
-        if tok.children:
-            yield from _walk(tok.children, line0)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
 from pathlib import Path
 
 from .cache import ParseCache
@@ -11,20 +14,25 @@ from .layout import deck_files, find_courses
 from .model import Course, CourseSources
 from .parser import ParsedFile, parse_file
 
+# Below this many bytes of Markdown to parse, starting worker processes costs more than it saves.
+PARALLEL_MIN_BYTES = 256 * 1024
+
 
 def load_sources(
-    folder: Path, cache_dir: Path | None = None
+    folder: Path, cache_dir: Path | None = None, jobs: int | None = None
 ) -> tuple[CourseSources | None, list[Problem], list[ParsedFile]]:
     """Parse one course; return the model (None when the course file is broken) and problems.
 
     With `cache_dir`, deck files whose content (and course) did not change are not parsed again.
+    Deck files that must be parsed are shared among `jobs` processes (None: one per core when
+    there is enough to parse; 1: parse here). The result does not depend on `jobs`.
     """
     try:
         course = load_course(folder)
     except SourceError as exc:
         return None, [exc.problem], []
     cache = ParseCache(cache_dir / course.id, folder) if cache_dir is not None else None
-    parsed = [_parse(path, course, cache) for path in deck_files(folder)]
+    parsed = _parse_all(deck_files(folder), course, cache, jobs)
     problems = [p for f in parsed for p in f.problems]
     if not parsed:
         problems.append(Problem(Location(folder / COURSE_FILE), "course has no deck files", "add a .md deck file"))
@@ -35,21 +43,75 @@ def load_sources(
     return CourseSources(course, decks, tuple(problems)), problems, parsed
 
 
-def _parse(path: Path, course: Course, cache: ParseCache | None) -> ParsedFile:
-    if cache is None:
-        return parse_file(path, course)
-    raw = path.read_bytes()
-    key = cache.key(raw)
-    hit = cache.get(path, key)
-    if hit is not None:
-        return ParsedFile(hit[0], hit[1], ids=hit[2])
+def _parse_all(paths: list[Path], course: Course, cache: ParseCache | None, jobs: int | None) -> list[ParsedFile]:
+    done: dict[Path, ParsedFile] = {}
+    todo: list[tuple[Path, bytes, str]] = []
+    for path in paths:
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            done[path] = parse_file(path, course)  # reports the unreadable file
+            continue
+        key = cache.key(raw) if cache is not None else ""
+        hit = cache.get(path, key) if cache is not None else None
+        if hit is not None:
+            done[path] = ParsedFile(hit[0], hit[1], ids=hit[2])
+        else:
+            todo.append((path, raw, key))
+    results = _parse_many(course, [(path, raw) for path, raw, _ in todo], jobs)
+    for (path, _, key), result in zip(todo, results, strict=True):
+        if cache is not None:
+            cache.put(path, key, result.deck, result.problems, result.ids)
+        done[path] = result
+    return [done[path] for path in paths]
+
+
+def _parse_many(course: Course, files: list[tuple[Path, bytes]], jobs: int | None) -> list[ParsedFile]:
+    workers = _workers(files) if jobs is None else min(jobs, len(files))
+    if workers > 1 and threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        # Share the files out by size; this process parses the first share while forked
+        # workers parse the others. Results go back in file order.
+        shares: list[list[int]] = [[] for _ in range(workers)]
+        loads = [0] * workers
+        for i in sorted(range(len(files)), key=lambda i: -len(files[i][1])):
+            least = loads.index(min(loads))
+            shares[least].append(i)
+            loads[least] += len(files[i][1])
+        results: dict[int, ParsedFile] = {}
+        try:
+            with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+                futures = [pool.submit(_parse_share, course, [files[i] for i in share]) for share in shares[1:]]
+                results.update(zip(shares[0], _parse_share(course, [files[i] for i in shares[0]]), strict=True))
+                for share, future in zip(shares[1:], futures, strict=True):
+                    results.update(zip(share, future.result(), strict=True))
+        except (OSError, BrokenProcessPool):
+            pass  # no processes to be had: parse here
+        else:
+            return [results[i] for i in range(len(files))]
+    return _parse_share(course, files)
+
+
+def _parse_share(course: Course, files: list[tuple[Path, bytes]]) -> list[ParsedFile]:
+    return [_parse_bytes(course, path, raw) for path, raw in files]
+
+
+def _workers(files: list[tuple[Path, bytes]]) -> int:
+    """Processes worth starting: one per core, but only when there is enough to parse."""
+    if len(files) < 2 or sum(len(raw) for _, raw in files) < PARALLEL_MIN_BYTES:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return min(cores, len(files))
+
+
+def _parse_bytes(course: Course, path: Path, raw: bytes) -> ParsedFile:
     try:
         text: str | None = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = None  # parse_file reads it again and reports where the bad byte is
-    result = parse_file(path, course, text=text)
-    cache.put(path, key, result.deck, result.problems, result.ids)
-    return result
+    return parse_file(path, course, text=text)
 
 
 def _cross_checks(sources: CourseSources, known_ids: set[str]) -> list[Problem]:
