@@ -13,7 +13,8 @@ import pytest
 from srscards.metrics import DayIndex, Tally, calibration, compute_stats, r_matrix_bin
 from srscards.review_session import sync_sources
 from srscards.scheduler import Memory, Rating, Scheduler, Settings, State, review_day, study_day, to_ms
-from srscards.store import ImportedAnswer, Store, StoredCard
+from srscards.store import Store
+from srscards.store_records import ImportedAnswer, StoredCard
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 D1 = """\

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from srscards.cli import main
 from srscards.scheduler import Rating, Scheduler, Settings, State
-from srscards.store import SCHEMA_VERSION, STORE_FILE, Store
+from srscards.store import STORE_FILE, Store
+from srscards.store_schema import SCHEMA_VERSION
 
 DAY1 = "2026-11-27T10:00:00+00:00"
 DAY2 = "2026-11-28T10:00:00+00:00"

@@ -11,7 +11,8 @@ import pytest
 from srscards.review_session import ReviewSession
 from srscards.scheduler import Memory, Rating, Scheduler, Settings, State
 from srscards.sources import load_checked
-from srscards.store import MIGRATIONS, SCHEMA_VERSION, STORE_FILE, Store, StoreError
+from srscards.store import STORE_FILE, Store, StoreError
+from srscards.store_schema import MIGRATIONS, SCHEMA_VERSION
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 DECK = """\

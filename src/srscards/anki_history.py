@@ -25,7 +25,8 @@ from pathlib import Path
 from .errors import SrsError
 from .parameters import settings_in_force
 from .scheduler import Memory, Rating, Scheduler, Settings, from_ms
-from .store import ImportedAnswer, Store, StoredCard
+from .store import Store
+from .store_records import ImportedAnswer, StoredCard
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _PACKAGE_MEMBERS = ("collection.anki21b", "collection.anki21", "collection.anki2")

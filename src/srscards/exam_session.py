@@ -23,7 +23,8 @@ from .errors import SrsError
 from .exam import Draw, ExamError, Question, Result, draw, score
 from .model import Card, CourseSources, Profile
 from .scheduler import Rating, Scheduler, Settings
-from .store import ExamRecord, Store, StoredCard
+from .store import Store
+from .store_records import ExamRecord, StoredCard
 
 Clock = Callable[[], datetime]
 

@@ -36,7 +36,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from .scheduler import Scheduler, Settings, State, day_begins, study_day, to_ms
-from .store import LabCompletion, ReviewRow, Store
+from .store import Store
+from .store_records import LabCompletion, ReviewRow
 
 GOAL = 0.9
 GOAL_DAYS = 30

@@ -21,7 +21,8 @@ from typing import Any
 from .metrics import DayIndex
 from .parameters import settings_in_force
 from .scheduler import Settings, State
-from .store import ReviewRow, Store
+from .store import Store
+from .store_records import ReviewRow
 
 MIN_REVIEWS = 400  # answers on a later day; fewer give parameters that swing with every new answer
 

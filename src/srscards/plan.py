@@ -29,7 +29,8 @@ from .errors import SrsError
 from .exam_session import ExamContext
 from .model import Profile
 from .scheduler import Memory, Rating, Scheduler, State, day_begins, study_day, with_overrides
-from .store import ExamRecord, Store, StoredCard
+from .store import Store
+from .store_records import ExamRecord, StoredCard
 
 GOAL_STABILITY = 30.0
 NEW_SECONDS = 45

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .scheduler import Settings, State, day_begins, study_day
-from .store import StoredCard
+from .store_records import StoredCard
 
 LEARNING = (State.LEARNING, State.RELEARNING)
 

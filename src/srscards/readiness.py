@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from .exam_session import ExamContext
-from .store import ExamRecord
+from .store_records import ExamRecord
 
 TREND_GOAL = 0.85
 DOMAIN_GOAL = 0.80

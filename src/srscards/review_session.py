@@ -18,7 +18,8 @@ from .config import load_settings
 from .errors import SrsError
 from .queue import Filters, Queue, build_queue
 from .scheduler import Memory, Rating, Scheduler, Settings, State, day_begins, study_day
-from .store import Store, StoredCard, SyncReport
+from .store import Store
+from .store_records import StoredCard, SyncReport
 
 Clock = Callable[[], datetime]
 

@@ -15,143 +15,32 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .errors import SrsError
-from .model import Card, CourseSources
+from .model import CourseSources
 from .scheduler import Memory, Rating, State, from_ms, to_ms
+from .store_records import (
+    CardSummary,
+    ExamRecord,
+    ImportedAnswer,
+    LabCompletion,
+    LoggedReview,
+    Orphan,
+    ParameterSet,
+    ReviewRow,
+    StoredCard,
+    SyncReport,
+    note_content,
+    row_to_card,
+)
+from .store_schema import MIGRATIONS, SCHEMA_VERSION, statements
 
 STORE_FILE = "review.sqlite3"
 ORIGINS = ("review", "exam", "import")
 
-MIGRATIONS: tuple[str, ...] = (
-    # 1: cards with their current state, note content for display, the review log.
-    """
-    CREATE TABLE cards (
-        id INTEGER PRIMARY KEY,
-        course TEXT NOT NULL,
-        note TEXT NOT NULL,
-        variant TEXT NOT NULL,
-        type TEXT NOT NULL,
-        deck TEXT NOT NULL,
-        domain INTEGER,
-        tasks TEXT NOT NULL,
-        tags TEXT NOT NULL,
-        exam TEXT NOT NULL,
-        path TEXT NOT NULL,
-        line INTEGER NOT NULL,
-        position INTEGER NOT NULL,
-        added_at INTEGER NOT NULL,
-        retired_at INTEGER,
-        state INTEGER NOT NULL DEFAULT 0,
-        step INTEGER,
-        stability REAL,
-        difficulty REAL,
-        due INTEGER,
-        last_review INTEGER,
-        reps INTEGER NOT NULL DEFAULT 0,
-        lapses INTEGER NOT NULL DEFAULT 0,
-        suspended INTEGER NOT NULL DEFAULT 0,
-        buried_day INTEGER,
-        UNIQUE (course, note, variant)
-    );
-    CREATE TABLE notes (
-        course TEXT NOT NULL,
-        note TEXT NOT NULL,
-        digest TEXT NOT NULL,
-        content TEXT NOT NULL,
-        PRIMARY KEY (course, note)
-    ) WITHOUT ROWID;
-    CREATE TABLE reviews (
-        id INTEGER PRIMARY KEY,
-        card INTEGER NOT NULL REFERENCES cards (id),
-        reviewed_at INTEGER NOT NULL,
-        rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
-        duration_ms INTEGER,
-        origin TEXT NOT NULL CHECK (origin IN ('review', 'exam', 'import')),
-        state_before TEXT NOT NULL,
-        state_after TEXT NOT NULL
-    );
-    CREATE INDEX reviews_card ON reviews (card, id);
-    """,
-    # 2: undo as a record of its own, append-only guards, what each source folder held at its last sync.
-    """
-    CREATE TABLE undone (
-        review INTEGER PRIMARY KEY REFERENCES reviews (id),
-        undone_at INTEGER NOT NULL
-    );
-    CREATE TRIGGER reviews_no_update BEFORE UPDATE ON reviews
-    BEGIN SELECT RAISE(ABORT, 'the review log is append-only'); END;
-    CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews
-    BEGIN SELECT RAISE(ABORT, 'the review log is append-only'); END;
-    CREATE INDEX reviews_time ON reviews (reviewed_at);
-    CREATE TABLE source_roots (
-        root TEXT PRIMARY KEY,
-        fingerprint TEXT NOT NULL,
-        courses TEXT NOT NULL,
-        synced_at INTEGER NOT NULL
-    );
-    """,
-    # 3: indexes for building today's queue without reading every card.
-    """
-    CREATE INDEX cards_due ON cards (state, due) WHERE retired_at IS NULL AND suspended = 0;
-    CREATE INDEX cards_new ON cards (course, position) WHERE state = 0 AND retired_at IS NULL AND suspended = 0;
-    """,
-    # 4: completed lab walkthroughs: which lab, on which target, when.
-    """
-    CREATE TABLE lab_runs (
-        id INTEGER PRIMARY KEY,
-        lab TEXT NOT NULL,
-        target TEXT NOT NULL CHECK (target IN ('emulator', 'aws')),
-        completed_at INTEGER NOT NULL
-    );
-    CREATE INDEX lab_runs_lab ON lab_runs (lab, completed_at);
-    """,
-    # 5: reviews taken from an Anki collection (keyed by Anki's revlog id, so an import never counts
-    # twice) and the FSRS parameters in force from a given moment.
-    """
-    CREATE TABLE anki_reviews (
-        revlog_id INTEGER PRIMARY KEY,
-        review INTEGER NOT NULL REFERENCES reviews (id)
-    );
-    CREATE TABLE fsrs_parameters (
-        id INTEGER PRIMARY KEY,
-        parameters TEXT NOT NULL,
-        since INTEGER NOT NULL,
-        reviews INTEGER NOT NULL,
-        log_loss REAL,
-        rmse_bins REAL
-    );
-    """,
-    # 6: practice exams as sat (one row each, questions and answers as JSON) and the stored study plan.
-    """
-    CREATE TABLE exams (
-        id INTEGER PRIMARY KEY,
-        course TEXT NOT NULL,
-        profile TEXT NOT NULL,
-        mode TEXT NOT NULL,
-        started_at INTEGER NOT NULL,
-        finished_at INTEGER NOT NULL,
-        correct INTEGER NOT NULL,
-        total INTEGER NOT NULL,
-        seconds_used REAL NOT NULL,
-        limit_seconds REAL,
-        timed_out INTEGER NOT NULL,
-        result TEXT NOT NULL
-    );
-    CREATE INDEX exams_course ON exams (course, finished_at);
-    CREATE TABLE study_plans (
-        course TEXT PRIMARY KEY,
-        created_at INTEGER NOT NULL,
-        exam_date TEXT NOT NULL,
-        plan TEXT NOT NULL
-    );
-    """,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _CARD_COLUMNS = (
     "id, course, note, variant, type, deck, domain, tasks, tags, exam, path, line, position, "
@@ -161,158 +50,6 @@ _CARD_COLUMNS = (
 
 class StoreError(SrsError):
     """The review store cannot be used as it is; it is left untouched."""
-
-
-@dataclass(frozen=True)
-class StoredCard:
-    """One reviewable card as the store holds it."""
-
-    id: int
-    course: str
-    note: str
-    variant: str
-    type: str
-    deck: str
-    domain: int | None
-    tasks: tuple[str, ...]
-    tags: tuple[str, ...]
-    exam: str
-    path: str
-    line: int
-    position: int
-    memory: Memory
-    suspended: bool
-    buried_day: int | None
-
-    @property
-    def key(self) -> str:
-        return f"{self.course}/{self.note}/{self.variant}"
-
-
-@dataclass(frozen=True)
-class SyncReport:
-    added: int = 0
-    updated: int = 0
-    retired: int = 0
-    revived: int = 0
-
-
-@dataclass(frozen=True)
-class LoggedReview:
-    id: int
-    card: int
-    reviewed_at: datetime
-    rating: Rating
-    duration_ms: int | None
-    origin: str
-    before: Memory
-    after: Memory
-
-
-# One answer as metrics read it, a plain tuple of numbers so that a long log reads fast:
-# (card, reviewed_ms, rating, duration_ms, state before, stability before, due before in ms,
-# last review before in ms); times are Unix milliseconds, -1 (0.0 for stability) when unknown.
-ReviewRow = tuple[int, int, int, int, int, float, int, int]
-# One card as metrics read it: (id, domain, tasks separated by spaces, state, stability, due in
-# ms, last review in ms, suspended, retired); None where the card has no such value yet.
-CardSummary = tuple[int, int | None, str, int, float | None, int | None, int | None, int, int]
-
-
-@dataclass(frozen=True)
-class ImportedAnswer:
-    """An answer given in Anki, with the card's state before and after it in the merged log."""
-
-    revlog_id: int
-    card: int
-    reviewed_at: datetime
-    rating: Rating
-    duration_ms: int | None
-    before: Memory
-    after: Memory
-
-
-@dataclass(frozen=True)
-class ParameterSet:
-    """FSRS parameters fitted to the log, in force from `since` until the next set."""
-
-    parameters: tuple[float, ...]
-    since: datetime
-    reviews: int
-    log_loss: float | None
-    rmse_bins: float | None
-
-
-@dataclass(frozen=True)
-class Orphan:
-    course: str
-    note: str
-    variant: str
-    path: str
-    line: int
-    retired_at: datetime
-    reviews: int
-
-
-@dataclass(frozen=True)
-class LabCompletion:
-    """A lab walkthrough whose steps all passed, on the emulator or on AWS."""
-
-    lab: str
-    target: str
-    completed_at: datetime
-
-
-@dataclass(frozen=True)
-class ExamRecord:
-    """A practice exam as kept: `result` is `exam.Result.to_json()`."""
-
-    id: int
-    course: str
-    profile: str
-    mode: str
-    started_at: datetime
-    finished_at: datetime
-    result: dict[str, Any]
-
-
-def _row_to_card(row: Sequence[Any]) -> StoredCard:
-    memory = Memory(State(row[13]), row[14], row[15], row[16], from_ms(row[17]), from_ms(row[18]), row[19], row[20])
-    return StoredCard(
-        row[0],
-        row[1],
-        row[2],
-        row[3],
-        row[4],
-        row[5],
-        row[6],
-        tuple(row[7].split()),
-        tuple(row[8].split()),
-        row[9],
-        row[10],
-        row[11],
-        row[12],
-        memory,
-        bool(row[21]),
-        row[22],
-    )
-
-
-def note_content(card: Card) -> dict[str, Any]:
-    """What the terminal needs to show a note, so a session never parses the sources again."""
-    return {
-        "type": str(card.type),
-        "title": card.title.md,
-        "prompt": card.prompt.md,
-        "answer": card.answer.md,
-        "extra": card.extra.md,
-        "options": [[o.text.md, o.correct, o.explanation.md] for o in card.options],
-        "steps": [s.md for s in card.steps],
-        "pairs": [[p.left.md, p.right.md] for p in card.pairs],
-        "pair_headers": list(card.pair_headers),
-        "source": card.source,
-        "path": str(card.location.path),
-        "line": card.location.line,
-    }
 
 
 class Store:
@@ -408,7 +145,7 @@ class Store:
             try:
                 current = self._conn.execute("PRAGMA user_version").fetchone()[0]
                 for number in range(current + 1, target + 1):
-                    for statement in _statements(MIGRATIONS[number - 1]):
+                    for statement in statements(MIGRATIONS[number - 1]):
                         self._conn.execute(statement)
                     self._conn.execute(f"PRAGMA user_version = {number}")
                 self._conn.execute("COMMIT")
@@ -515,7 +252,7 @@ class Store:
         with self._guard():
             query = f"SELECT {_CARD_COLUMNS} FROM cards WHERE course IN ({marks}){retired} ORDER BY position"
             rows = self._conn.execute(query, tuple(courses)).fetchall()
-        return [_row_to_card(r) for r in rows]
+        return [row_to_card(r) for r in rows]
 
     def due_cards(self, courses: Sequence[str], before: datetime) -> list[StoredCard]:
         """Cards in learning or review, due before `before`, neither suspended nor retired."""
@@ -526,7 +263,7 @@ class Store:
         )
         with self._guard():
             rows = self._conn.execute(query, (to_ms(before), *courses)).fetchall()
-        return [_row_to_card(r) for r in rows]
+        return [row_to_card(r) for r in rows]
 
     def new_cards(self, courses: Sequence[str]) -> Iterator[StoredCard]:
         """New cards in source order, read as they are taken (a day needs only a few of them)."""
@@ -542,14 +279,14 @@ class Store:
                     rows = cursor.fetchmany(64)
                 if not rows:
                     break
-                yield from (_row_to_card(r) for r in rows)
+                yield from (row_to_card(r) for r in rows)
 
     def card(self, card_id: int) -> StoredCard:
         with self._guard():
             row = self._conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards WHERE id = ?", (card_id,)).fetchone()
         if row is None:
             raise StoreError(f"{self.path}: card {card_id} is not in the store")
-        return _row_to_card(row)
+        return row_to_card(row)
 
     def content(self, course: str, note: str) -> dict[str, Any]:
         with self._guard():
@@ -879,17 +616,6 @@ def _memory_values(memory: Memory) -> tuple[Any, ...]:
         memory.reps,
         memory.lapses,
     )
-
-
-def _statements(script: str) -> list[str]:
-    """Split a migration into statements (triggers hold `;` inside BEGIN ... END)."""
-    statements, current = [], ""
-    for line in script.strip().splitlines():
-        current += line + "\n"
-        if sqlite3.complete_statement(current):
-            statements.append(current.strip())
-            current = ""
-    return statements
 
 
 def _corrupt_message(path: Path, detail: str) -> str:
