@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .anki_export import CourseBuild, export_course, up_to_date
+from .batch import collector_paused
 from .course import load_course
 from .errors import Problem, SourceError, ValidationFailed
 from .paths import cache_home
@@ -36,5 +37,6 @@ def build_decks(root: Path, out_dir: Path, now: float, force: bool = False) -> l
             pending.append(sources)
     if any(p.severity == "error" for p in problems):
         raise ValidationFailed(problems)
-    results += [export_course(sources, out_dir, now) for sources in pending]
+    with collector_paused():
+        results += [export_course(sources, out_dir, now) for sources in pending]
     return sorted(results, key=lambda b: b.course)

@@ -7,6 +7,7 @@ import os
 import threading
 from pathlib import Path
 
+from .batch import collector_paused
 from .cache import ParseCache
 from .course import COURSE_FILE, load_course
 from .errors import Location, Problem, SourceError, ValidationFailed
@@ -32,7 +33,8 @@ def load_sources(
     except SourceError as exc:
         return None, [exc.problem], []
     cache = ParseCache(cache_dir / course.id, folder) if cache_dir is not None else None
-    parsed = _parse_all(deck_files(folder), course, cache, jobs)
+    with collector_paused():
+        parsed = _parse_all(deck_files(folder), course, cache, jobs)
     problems = [p for f in parsed for p in f.problems]
     if not parsed:
         problems.append(Problem(Location(folder / COURSE_FILE), "course has no deck files", "add a .md deck file"))
