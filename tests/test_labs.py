@@ -25,7 +25,7 @@ from srscards.labs import Step, expect
 
 TITLE = "Demo bucket"
 RESOURCES = ["1 S3 bucket"]
-COST = "USD 0"
+COST = "a few KB in S3"
 ALGORITHM = "aws:kms"
 
 
@@ -68,7 +68,7 @@ from srscards.labs import Step
 
 TITLE = "Interrupted"
 RESOURCES = ["1 S3 bucket"]
-COST = "USD 0"
+COST = "a few KB in S3"
 
 
 def create(ctx):
@@ -237,7 +237,7 @@ def test_aws_run_lists_resources_and_cost_and_asks_first(labs: Path, fake_aws):
         "Lab demo-bucket on AWS account 123456789012 (profile default, region us-east-1)\n"
         "It creates, tagged srscards-lab=demo-bucket:\n"
         "  - 1 S3 bucket\n"
-        "Estimated cost: USD 0\n"
+        "Billed on AWS: a few KB in S3 (prices: https://calculator.aws/)\n"
         "Create these resources? [y/N]: n\n"
     )
     assert result.stderr == "Error: cancelled: nothing was created\n"
@@ -366,7 +366,7 @@ def test_show_lists_steps_resources_cost_and_the_cards_of_the_lab(labs: Path, co
         "  2. Encrypt it\n"
         "creates on AWS (tagged srscards-lab=demo-bucket, removed at the end):\n"
         "  - 1 S3 bucket\n"
-        "estimated AWS cost: USD 0\n"
+        "billed on AWS: a few KB in S3 (prices: https://calculator.aws/)\n"
         "completed: never\n"
         "cards that link to this lab: 1\n"
         f"  lab-card-1  Which setting encrypts every new object in a bucket?  ({deck}:7:1)\n"
@@ -465,7 +465,7 @@ from srscards.labs import Step
 
 TITLE = "Leaky"
 RESOURCES = ["1 SQS queue"]
-COST = "USD 0"
+COST = "a few KB in S3"
 
 
 def create(ctx):

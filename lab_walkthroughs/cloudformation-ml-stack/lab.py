@@ -9,7 +9,7 @@ from srscards.labs.blocks import policy_document
 
 TITLE = "CloudFormation stack for an ML project: encrypted bucket and execution role"
 RESOURCES = ["1 CloudFormation stack creating 1 S3 bucket (empty) and 1 IAM role"]
-COST = "USD 0 (CloudFormation and IAM are free; the bucket stays empty)"
+COST = "an empty S3 bucket and an IAM role, created through a CloudFormation stack and deleted with it"
 TEMPLATE = Path(__file__).with_name("template.yaml")
 
 

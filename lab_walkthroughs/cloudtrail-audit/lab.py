@@ -12,7 +12,7 @@ RESOURCES = [
     "1 S3 bucket for the trail's log files",
     "1 CloudTrail trail (single region) with S3 data events on one prefix",
 ]
-COST = "under USD 0.01 (the first management-event trail is free; data events cost USD 0.10 per 100,000)"
+COST = "one single-region trail delivering management events and S3 data events on one prefix for the minutes of the run, and the log files it writes to S3"
 
 
 def bucket(ctx: LabContext) -> None:

@@ -6,7 +6,7 @@ from srscards.labs import LabContext, Step, expect
 
 TITLE = "CloudWatch alarms on SageMaker endpoint metrics"
 RESOURCES = ["1 SNS topic", "2 CloudWatch alarms (ModelLatency and Invocation5XXErrors of an endpoint name)"]
-COST = "under USD 0.01 (USD 0.10 per alarm-month, prorated; SNS free tier)"
+COST = "two CloudWatch alarms and an SNS topic, for the minutes of the run"
 ENDPOINT = "churn-endpoint"
 
 

@@ -11,7 +11,7 @@ RESOURCES = [
     "1 AWS Budgets cost budget (USD 50 a month) with 2 notifications",
     "1 S3 bucket carrying cost allocation tags",
 ]
-COST = "USD 0 (the first two action-free budgets are free)"
+COST = "one AWS Budgets cost budget with two e-mail notifications and an empty, tagged S3 bucket"
 COST_TAGS = {"project": "churn-model", "cost-center": "ml-research"}
 ALERT_EMAIL = "ml-team@example.com"
 

@@ -11,7 +11,7 @@ RESOURCES = [
     "1 Glue database with 1 table",
     "1 Athena workgroup",
 ]
-COST = "under USD 0.01 (Athena charges USD 5 per TB scanned, minimum 10 MB per query)"
+COST = "a few Athena queries over a three-row CSV file, a Glue table and a few KB in S3"
 CSV = b"customer_id,plan,monthly_charges,churned\n1,basic,20.5,0\n2,premium,80.0,1\n3,basic,25.0,0\n"
 COLUMNS = [
     {"Name": "customer_id", "Type": "int"},

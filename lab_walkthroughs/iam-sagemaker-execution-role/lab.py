@@ -7,7 +7,7 @@ from srscards.labs.blocks import check_bucket, check_role, make_bucket, make_rol
 
 TITLE = "Least-privilege IAM execution role for SageMaker"
 RESOURCES = ["1 S3 bucket (empty)", "1 IAM role with one inline policy"]
-COST = "USD 0 (IAM is free; an empty bucket costs nothing)"
+COST = "nothing beyond an empty S3 bucket: IAM roles and policies have no additional charge"
 PREFIX = "projects/churn/"
 
 

@@ -13,7 +13,7 @@ from srscards.labs.cleanup import ROLE_PATH
 
 TITLE = "Lambda and API Gateway in front of a model endpoint"
 RESOURCES = ["1 S3 bucket (empty)", "1 IAM role for Lambda", "1 Lambda function", "1 API Gateway REST API with a stage"]
-COST = "USD 0 (free tier; nothing is invoked on a schedule)"
+COST = "a Lambda function and a REST API that are created but never invoked, and an empty S3 bucket"
 HANDLER = Path(__file__).with_name("handler.py")
 ENDPOINT = "churn-endpoint"
 

@@ -8,7 +8,7 @@ from srscards.labs.localml import sklearn_container_env
 
 TITLE = "Model Registry: versioned model packages and approval"
 RESOURCES = ["1 S3 bucket with a small model package", "1 IAM role", "1 model package group with 1 model package"]
-COST = "USD 0 (the registry is free; storage of a few KB in S3)"
+COST = "a few KB of model package in S3; the model package group holds only metadata"
 
 
 def group(ctx: LabContext) -> None:

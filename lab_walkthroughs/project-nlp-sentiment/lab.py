@@ -9,7 +9,7 @@ from srscards.labs.blocks import make_bucket
 
 TITLE = "Project: review sentiment with a local text classifier and Amazon Comprehend"
 RESOURCES = ["1 S3 bucket with the reviews and predictions", "5 Amazon Comprehend DetectSentiment calls (no resource)"]
-COST = "under USD 0.01 (Comprehend charges USD 0.0001 per 100 characters, at least 300 per request)"
+COST = "five Amazon Comprehend DetectSentiment requests of one short review each, and a few KB in S3"
 SEED, REVIEWS, ACCURACY_BAR = 11, 600, 0.9
 SUBJECTS = ["The battery", "The screen", "Delivery", "The support team", "The price", "The camera", "Setup"]
 GOOD = ["was excellent", "exceeded my expectations", "works perfectly", "is great value", "made me very happy"]

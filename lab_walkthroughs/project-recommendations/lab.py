@@ -9,7 +9,7 @@ from srscards.labs.blocks import make_bucket
 
 TITLE = "Project: recommendations from implicit feedback, trained locally and served from DynamoDB"
 RESOURCES = ["1 S3 bucket with the interactions and the recommendations", "1 DynamoDB table (on-demand) with 400 items"]
-COST = "under USD 0.01 (on-demand writes of 400 small items; a few KB in S3)"
+COST = "400 small writes to an on-demand DynamoDB table and a few KB in S3"
 USERS, ITEMS, FACTORS, SEED, TOP = 400, 120, 4, 3, 10
 HIT_RATE_BAR = 0.4
 

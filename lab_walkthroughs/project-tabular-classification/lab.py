@@ -23,7 +23,7 @@ RESOURCES = [
     "1 model package group with 1 approved package",
     "1 SageMaker model and 1 serverless endpoint configuration (no endpoint, so no hosting cost)",
 ]
-COST = "USD 0 (storage of a few KB; no instance runs)"
+COST = "a few KB in S3; no endpoint is created, so no instance runs"
 ACCURACY_BAR = 0.93
 PREFIX = "tabular/"
 

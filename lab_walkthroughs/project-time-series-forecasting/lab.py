@@ -11,7 +11,7 @@ from srscards.labs.blocks import make_bucket
 
 TITLE = "Project: time-series demand forecasting, locally trained, stored and catalogued on AWS"
 RESOURCES = ["1 S3 bucket with the history and forecast CSV files", "1 Glue database with 1 table over the forecasts"]
-COST = "USD 0 (a few KB in S3; the Glue catalog's first million objects are free)"
+COST = "a few KB in S3 and one Glue Data Catalog table"
 DAYS, HORIZON, SEED = 730, 28, 7
 START = date(2024, 1, 1)
 MAPE_BAR = 0.05

@@ -12,7 +12,7 @@ RESOURCES = [
     "1 IAM execution role",
     "1 hyperparameter tuning job running 4 training jobs, 2 at a time, on ml.m5.large (about 10 minutes)",
 ]
-COST = "about USD 0.08 (4 short ml.m5.large training jobs at about USD 0.115 per hour)"
+COST = "four ml.m5.large training jobs of a few minutes each (two at a time) and a few KB in S3"
 PREFIX = "hpo/"
 RANGES = {
     "ContinuousParameterRanges": [

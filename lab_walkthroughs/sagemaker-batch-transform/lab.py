@@ -12,7 +12,7 @@ RESOURCES = [
     "1 IAM execution role",
     "1 SageMaker model and 1 batch transform job on 1 ml.m5.large (about 5 minutes)",
 ]
-COST = "about USD 0.02 (ml.m5.large at about USD 0.115 per hour, for the job's minutes only)"
+COST = "one ml.m5.large batch transform job of about 5 minutes and a few KB in S3"
 
 
 def model(ctx: LabContext) -> None:

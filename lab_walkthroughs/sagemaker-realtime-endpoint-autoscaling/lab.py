@@ -20,7 +20,7 @@ RESOURCES = [
     "1 SageMaker model, 1 endpoint configuration, 1 endpoint on 1 ml.m5.large (about 10 minutes)",
     "1 Application Auto Scaling target and target tracking policy (with its CloudWatch alarms)",
 ]
-COST = "about USD 0.05 (ml.m5.large hosting is about USD 0.115 per hour; the lab deletes the endpoint at the end)"
+COST = "one ml.m5.large real-time endpoint for about 10 minutes and the CloudWatch alarms of its scaling policy"
 RESOURCE_ID = "endpoint/{endpoint}/variant/AllTraffic"
 DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 

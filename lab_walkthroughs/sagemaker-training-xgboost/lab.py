@@ -12,7 +12,7 @@ RESOURCES = [
     "1 IAM execution role",
     "1 SageMaker training job on 1 ml.m5.large instance (about 3 to 5 minutes)",
 ]
-COST = "about USD 0.02 (ml.m5.large training is about USD 0.115 per hour, billed per second)"
+COST = "one ml.m5.large training job of 3 to 5 minutes and a few KB in S3"
 PREFIX = "xgb/"
 HYPERPARAMETERS = {
     "objective": "binary:logistic",

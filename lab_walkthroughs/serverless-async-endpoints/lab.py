@@ -11,7 +11,7 @@ RESOURCES = [
     "1 IAM execution role, 1 SageMaker model, 1 SNS topic",
     "2 endpoint configurations (no endpoints, so no hosting cost)",
 ]
-COST = "USD 0 (endpoint configurations are free; nothing is deployed)"
+COST = "a few KB in S3 and an SNS topic; endpoint configurations are created but no endpoint, so no instance runs"
 
 
 def model(ctx: LabContext) -> None:

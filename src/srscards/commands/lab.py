@@ -11,6 +11,7 @@ import click
 
 LABS_HELP = "The folder that holds the labs."
 DECKS_HELP = "The folder that holds the decks, for the cards that link to labs."
+PRICING = "https://calculator.aws/"
 
 
 @click.group("lab")
@@ -105,7 +106,7 @@ def show_command(name: str, labs_root: Path, decks: Path) -> None:
     click.echo("creates on AWS (tagged srscards-lab=" + lab.name + ", removed at the end):")
     for resource in lab.resources:
         click.echo(f"  - {resource}")
-    click.echo(f"estimated AWS cost: {lab.cost}")
+    click.echo(f"billed on AWS: {lab.cost} (prices: {PRICING})")
     if lab.aws_only:
         click.echo("runs only with --aws: the emulator lacks this service")
     click.echo(f"completed: {_completions(lab.name)}")
@@ -142,7 +143,7 @@ def run_command(
     """Run a lab: each step explains itself, runs, and checks its real outcome; cleanup always follows.
 
     Without --aws the lab runs on a local AWS emulator (moto): no account, no cost, no network.
-    With --aws it lists what it will create and the estimated cost, asks before going on,
+    With --aws it lists what it will create and what AWS bills for, asks before going on,
     tags everything with the lab's name and deletes it at the end, also after an error or Ctrl-C.
 
     \b
@@ -163,7 +164,7 @@ def run_command(
         click.echo(f"It creates, tagged srscards-lab={lab.name}:")
         for resource in lab.resources:
             click.echo(f"  - {resource}")
-        click.echo(f"Estimated cost: {lab.cost}")
+        click.echo(f"Billed on AWS: {lab.cost} (prices: {PRICING})")
         return yes or click.confirm("Create these resources?", default=False)
 
     def pause(index: int) -> None:
