@@ -214,6 +214,18 @@ def test_an_exam_session_with_flag_go_back_review_and_submit(course):
     )
 
 
+def test_time_checks_are_announced_once_each_as_the_marks_pass(course):
+    """An 8-minute quiz crosses the 5- and 1-minute marks; each is announced once, in order, even
+    while the same question stays on screen (30 and 15 minutes lie beyond the quiz's length)."""
+    write_bank(course)
+    result = sit(course, "B\nB\n" + "f\nn\np\n" * 6, "--quick", "4", "--seed", "1", clock=StepClock(step=20))
+    assert result.exit_code == 0, result.output
+    checks = [line for line in result.output.splitlines() if line.startswith("Time check")]
+    assert checks == ["Time check: 0:04:20 left.", "Time check: 0:00:40 left."]
+    out = result.output
+    assert out.index("Time check: 0:00:40 left.") < out.index("Time is up")
+
+
 def test_an_exam_that_runs_out_of_time_is_submitted(course):
     write_bank(course)
     clock = StepClock(step=50)

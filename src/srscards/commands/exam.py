@@ -16,8 +16,9 @@ Input is one line per command, from the keyboard or piped on standard input:
 
 Commands are lower case; an answer in capitals is always an answer, and in lower case it
 is an answer unless it is one of the command letters (so `b` answers B, `c` is only ever
-an answer when typed `C`). The end of piped input submits the exam. When the time runs out the exam is submitted
-with the answers given so far.
+an answer when typed `C`). The end of piped input submits the exam. A time check is shown
+when 30, 15, 5 and 1 minutes are left (also while waiting for input); when the time runs out
+the exam is submitted with the answers given so far.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from ..exam import Item, Question, Result
     from ..exam_session import ExamSession
 
+TIME_MARKS = (30, 15, 5, 1)  # minutes left at which a time check is shown
 HELP_LINE = "A-D: answer · n next · p previous · g N go to · f flag · x clear · r review · s submit · q quit"
 
 
@@ -202,17 +204,27 @@ def _sit(session: ExamSession, console: Console, lines: Lines) -> Result | None:
     """Run the exam loop; the result when submitted (or out of time), None when abandoned."""
     confirming = False
     shown = -1
+    start = session.remaining()
+    # Time checks: each mark below the exam's length is announced once, also while waiting for input.
+    marks = [m for m in TIME_MARKS if start is not None and timedelta(minutes=m) < start]
     while True:
         if session.expired():
             console.print("[bold red]Time is up: the exam was submitted with the answers given.[/]")
             return session.submit()
+        left = session.remaining()
+        passed = [m for m in marks if left is not None and left <= timedelta(minutes=m)]
+        if passed:
+            marks = [m for m in marks if m not in passed]
+            console.print(f"[bold yellow]Time check: {_clock_text(left)}.[/]")
         if shown != session.current and not confirming:
             _show(session, console)
             shown = session.current
-        left = session.remaining()
-        line = lines.get(None if left is None else left.total_seconds())
+        wait = None if left is None else left.total_seconds()
+        if wait is not None and marks:
+            wait = min(wait, (left - timedelta(minutes=max(marks))).total_seconds())
+        line = lines.get(wait)
         if line is None:
-            if session.expired():
+            if session.expired() or (marks and session.remaining() <= timedelta(minutes=max(marks))):
                 continue
             console.print("End of input: submitting.")
             _review_screen(session, console)
