@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import threading
 from pathlib import Path
 
 from .batch import collector_paused
@@ -70,30 +68,39 @@ def _parse_all(paths: list[Path], course: Course, cache: ParseCache | None, jobs
 
 def _parse_many(course: Course, files: list[tuple[Path, bytes]], jobs: int | None) -> list[ParsedFile]:
     workers = _workers(files) if jobs is None else min(jobs, len(files))
-    if workers > 1 and threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
-
-        # Share the files out by size; this process parses the first share while forked
-        # workers parse the others. Results go back in file order.
-        shares: list[list[int]] = [[] for _ in range(workers)]
-        loads = [0] * workers
-        for i in sorted(range(len(files)), key=lambda i: -len(files[i][1])):
-            least = loads.index(min(loads))
-            shares[least].append(i)
-            loads[least] += len(files[i][1])
-        results: dict[int, ParsedFile] = {}
-        try:
-            with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
-                futures = [pool.submit(_parse_share, course, [files[i] for i in share]) for share in shares[1:]]
-                results.update(zip(shares[0], _parse_share(course, [files[i] for i in shares[0]]), strict=True))
-                for share, future in zip(shares[1:], futures, strict=True):
-                    results.update(zip(share, future.result(), strict=True))
-        except (OSError, BrokenProcessPool):
-            pass  # no processes to be had: parse here
-        else:
-            return [results[i] for i in range(len(files))]
+    if workers > 1:
+        results = _parse_in_processes(course, files, workers)
+        if results is not None:
+            return results
     return _parse_share(course, files)
+
+
+def _parse_in_processes(course: Course, files: list[tuple[Path, bytes]], workers: int) -> list[ParsedFile] | None:
+    """Share the files out by size: this process parses the first share while forked workers
+    parse the others. Results come back in file order; None when no process can be forked."""
+    import multiprocessing  # imported here: most runs parse one file or none, and start-up counts
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return None  # forking a process that runs threads is unsafe; other start methods cost more than they save
+    shares: list[list[int]] = [[] for _ in range(workers)]
+    loads = [0] * workers
+    for i in sorted(range(len(files)), key=lambda i: -len(files[i][1])):
+        least = loads.index(min(loads))
+        shares[least].append(i)
+        loads[least] += len(files[i][1])
+    results: dict[int, ParsedFile] = {}
+    try:
+        with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(_parse_share, course, [files[i] for i in share]) for share in shares[1:]]
+            results.update(zip(shares[0], _parse_share(course, [files[i] for i in shares[0]]), strict=True))
+            for share, future in zip(shares[1:], futures, strict=True):
+                results.update(zip(share, future.result(), strict=True))
+    except (OSError, BrokenProcessPool):
+        return None
+    return [results[i] for i in range(len(files))]
 
 
 def _parse_share(course: Course, files: list[tuple[Path, bytes]]) -> list[ParsedFile]:
