@@ -34,7 +34,7 @@ from srscards.build import build_decks
 from srscards.identity import note_guid
 from srscards.queue import Filters
 from srscards.review_session import ReviewSession, todays_queue
-from srscards.scheduler import Memory, Rating, Scheduler, Settings, State, study_day, to_ms
+from srscards.scheduler import Memory, Rating, Scheduler, Settings, State, day_begins, study_day, to_ms
 from srscards.store import STORE_FILE, Store
 from synthetic import make_course
 
@@ -284,6 +284,13 @@ def main() -> None:
         print(f"queue build, srscards: {ours * 1000:.1f} ms  (new, learning, review) = {our_counts}")
         print(f"queue build, Anki get_queued_cards: {anki * 1000:.1f} ms  (new, learning, review) = {anki_counts}")
         print(f"queue build ratio srscards / Anki: {ours / anki:.2f}x")
+        settings = Settings()
+        with Store.open(home) as store:
+            start_of_day = day_begins(study_day(now, settings.day_start), settings.day_start)
+            done = sum(1 for a in store.answered_between(start_of_day, datetime.now(UTC)) if a[3] is State.REVIEW)
+        # The Anki collection gets the log written into it directly, so Anki's own count of
+        # today's reviews stays at zero; srscards counts them against the daily review limit.
+        print(f"reviews answered today in the simulated log: {done} (daily review limit {settings.reviews_per_day})")
 
         base = median_time([sys.executable, "-c", "pass"], args.runs)
         firsts, pipes = [], []
