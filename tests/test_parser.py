@@ -347,7 +347,6 @@ def test_parsing_in_several_processes_gives_the_same_result(course, monkeypatch)
     """Large courses are parsed by forked workers; cards, problems and their order must not change."""
     for path in sorted(DECKS.glob("*.md")):
         shutil.copyfile(path, course.path / path.name)
-    shutil.copytree(DECKS / "media", course.path / "media")
     broken = course.path / "d2-model-development.md"
     broken.write_text(broken.read_text() + "\n### No answer here\n<!-- id: no-answer-1 -->\n")
     course.write("zz-bad.md", "---\ntitle: [unclosed\n---\n")
