@@ -26,11 +26,11 @@ Retention per day, Oct 29 to Nov 27: ······█··············
 
 Per domain: goal 90% recall 30 days from now
 
-               retention   recall in 30d   stable 30d+   goal
- ────────────────────────────────────────────────────────────
- domain 1    75.0% (3/4)           75.6%         33.3%    84%
- domain 2   100.0% (1/1)           89.1%        100.0%    99%
- all         80.0% (4/5)           79.0%         50.0%    88%
+               retention   recall in 30d   stable 30d+   of goal
+ ───────────────────────────────────────────────────────────────
+ domain 1    75.0% (3/4)           75.6%         33.3%       84%
+ domain 2   100.0% (1/1)           89.1%        100.0%       99%
+ all         80.0% (4/5)           79.0%         50.0%       88%
 
 Coverage
 
