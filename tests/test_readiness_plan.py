@@ -88,6 +88,22 @@ def test_plan_screen_and_bad_dates(course):
     assert bad.exit_code == 2 and "'next week' is not a date like 2027-01-15" in bad.output
 
 
+def test_plan_without_a_date_plans_again_from_the_stored_one(course):
+    write_bank(course)
+    first = run("plan", str(course.root))
+    assert first.exit_code == 2
+    assert "no stored plan yet: give your exam day, e.g. --exam-date 2027-01-15" in first.output
+    made = run("plan", str(course.root), "--exam-date", "2027-01-26", "--minutes-per-day", "45", "--json")
+    assert made.exit_code == 0, made.output
+    again = run("plan", str(course.root), "--json")
+    assert again.exit_code == 0, again.output
+    stored = json.loads(again.output)
+    assert (stored["exam_date"], stored["minutes_per_day"]) == ("2027-01-26", 45)
+    assert stored == json.loads(made.output)  # nothing was studied in between: the same plan
+    shorter = json.loads(run("plan", str(course.root), "--minutes-per-day", "20", "--json").output)
+    assert (shorter["exam_date"], shorter["minutes_per_day"]) == ("2027-01-26", 20)
+
+
 def test_a_plan_that_does_not_fit_suggests_more_time_or_a_later_date(course):
     write_bank(course)
     for n in range(1, 5):

@@ -249,6 +249,14 @@ def plan_to_exam(context: ExamContext, now: datetime, exam_date: date, minutes_p
     return plan
 
 
+def stored_settings(context: ExamContext) -> tuple[date, int] | None:
+    """Exam date and minutes a day of the course's stored plan, to plan again from today."""
+    stored = context.store.plan(context.sources.course.id)
+    if stored is None:
+        return None
+    return date.fromisoformat(stored["exam_date"]), int(stored["minutes_per_day"])
+
+
 def planned_new_cards(store: Store, courses: Sequence[str], now: datetime, day_start: time) -> int | None:
     """New cards the stored plans give for today's study day, summed over `courses`; None without a plan for today."""
     today = date.fromordinal(study_day(now, day_start)).isoformat()

@@ -14,8 +14,10 @@ from ._study import home_option
 
 @click.command("plan")
 @click.argument("decks", default="decks", type=click.Path(path_type=Path))
-@click.option("--exam-date", required=True, help="Your exam day, YYYY-MM-DD.")
-@click.option("--minutes-per-day", type=click.IntRange(min=1), default=30, show_default=True, help="Study time a day.")
+@click.option("--exam-date", help="Your exam day, YYYY-MM-DD (default: the one of your stored plan).")
+@click.option(
+    "--minutes-per-day", type=click.IntRange(min=1), help="Study time a day (default: the stored plan's, or 30)."
+)
 @home_option
 @click.option("--exam", "version", type=click.Choice(["C01", "C02"], case_sensitive=False), help="Exam version.")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
@@ -24,8 +26,8 @@ from ._study import home_option
 def command(
     ctx: click.Context,
     decks: Path,
-    exam_date: str,
-    minutes_per_day: int,
+    exam_date: str | None,
+    minutes_per_day: int | None,
     home: Path | None,
     version: str | None,
     as_json: bool,
@@ -34,26 +36,37 @@ def command(
     """Plan each day to the exam: new cards so all content holds for 30 days by exam day,
     expected reviews, practice exams (weekly, then every few days), weak domains first.
     `srscards review` takes its daily new cards from the plan unless --new-limit is given.
+    Without --exam-date the stored plan is made again from today, with its exam date.
 
     \b
     Example:
       srscards plan decks/ --exam-date 2027-01-15 --minutes-per-day 45
+      srscards plan decks/
     """
     from rich.console import Console
     from rich.table import Table
 
     from ..exam_session import open_course
     from ..paths import home as default_home
-    from ..plan import NEW_SECONDS, REVIEW_SECONDS, plan_to_exam
+    from ..plan import NEW_SECONDS, REVIEW_SECONDS, plan_to_exam, stored_settings
 
-    try:
-        day = date.fromisoformat(exam_date)
-    except ValueError as exc:
-        raise click.BadParameter(f"{exam_date!r} is not a date like 2027-01-15", param_hint="--exam-date") from exc
+    day: date | None = None
+    if exam_date is not None:
+        try:
+            day = date.fromisoformat(exam_date)
+        except ValueError as exc:
+            raise click.BadParameter(f"{exam_date!r} is not a date like 2027-01-15", param_hint="--exam-date") from exc
     clock = (ctx.obj or {}).get("clock") or study_clock(now_text)
     now = clock()
     context = open_course(decks, home or default_home(), now, version)
     try:
+        stored = stored_settings(context)
+        if day is None:
+            if stored is None:
+                raise click.UsageError("no stored plan yet: give your exam day, e.g. --exam-date 2027-01-15")
+            day = stored[0]
+        if minutes_per_day is None:
+            minutes_per_day = stored[1] if stored is not None else 30
         plan = plan_to_exam(context, now, day, minutes_per_day)
         code = context.profile.code
     finally:
