@@ -66,7 +66,9 @@ def render(stats: Stats, console: Console) -> None:
     console.print(f"Retention per day, {first:%b %d} to {last:%b %d}: {sparkline(daily, 1.0)}")
     console.print()
 
-    t = table("Per domain: goal 90% recall 30 days from now", "", "retention", "recall in 30d", "stable 30d+", "of goal")
+    t = table(
+        "Per domain: goal 90% recall 30 days from now", "", "retention", "recall in 30d", "stable 30d+", "of goal"
+    )
     for domain, recall in stats.recall_by_domain.items():
         retention = stats.by_domain.get(domain)
         goal = (
