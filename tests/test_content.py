@@ -17,11 +17,11 @@ from srscards.sources import load_sources
 
 DECKS = Path(__file__).resolve().parent.parent / "decks"
 COURSE = DECKS / "aws-mla"
-# AWS documentation: the guides and API references, AWS's own pages, its Knowledge Center and the
-# AWS SDK for Python reference.
+# AWS documentation: the guides and API references, AWS's own pages, its Knowledge Center, the
+# AWS SDK for Python reference and the AWS Neuron SDK documentation.
 AWS_DOCS = re.compile(
     r"^https://(docs\.aws\.amazon\.com|aws\.amazon\.com|docs\.amazonaws\.cn/en_us|repost\.aws/knowledge-center"
-    r"|boto3\.amazonaws\.com)/"
+    r"|boto3\.amazonaws\.com|awsdocs-neuron\.readthedocs-hosted\.com)/"
 )
 PRACTICE = "Practice questions"
 
