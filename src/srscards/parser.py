@@ -30,6 +30,7 @@ TAG_RE = re.compile(r"^[A-Za-z0-9_\-]+(::[A-Za-z0-9_\-]+)*$")
 SECTION_TASK_RE = re.compile(r"^(\d+\.\d+)(?:\s|$)")
 CLOZE_START_RE = re.compile(r"\{\{c(?:\d|:)")
 CLOZE_OPEN_RE = re.compile(r"\{\{c(\d+)::")
+CLOZE_TOKEN_RE = re.compile(r"\{\{c|\}\}")  # where a deletion may open or close
 TASKBOX_RE = re.compile(r"^\[( |x|X)\][ \t]+")
 FORBIDDEN_HTML_RE = re.compile(r"<\s*(script|iframe|object|embed)\b|\s(on[a-z]+)\s*=|javascript:", re.IGNORECASE)
 LIST_MARKER_RE = re.compile(r"^\s*\d+[.)]\s+")
@@ -546,8 +547,9 @@ class _FileParser:
         numbers: set[int] = set()
         stack: list[tuple[int, int, int]] = []
         i = 0
-        while i < len(text):
-            if text.startswith("{{c", i) and CLOZE_START_RE.match(text, i):
+        while (found := CLOZE_TOKEN_RE.search(text, i)) is not None:
+            i = found.start()
+            if found.group() == "{{c" and CLOZE_START_RE.match(text, i):
                 m = CLOZE_OPEN_RE.match(text, i)
                 if not m or int(m.group(1)) < 1:
                     raise self.fail(
@@ -555,7 +557,7 @@ class _FileParser:
                     )
                 stack.append((int(m.group(1)), i, m.end()))
                 i = m.end()
-            elif text.startswith("}}", i) and stack:
+            elif found.group() == "}}" and stack:
                 number, start, content_start = stack.pop()
                 content = text[content_start:i]
                 if not content.split("::")[0].strip():
