@@ -410,7 +410,7 @@ def _write_manifest(out_dir: Path, course_id: str, data: dict[str, Any]) -> None
     path = manifest_path(out_dir, course_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
+    tmp.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")))  # compact: the C encoder
     os.replace(tmp, path)
 
 

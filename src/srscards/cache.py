@@ -100,14 +100,21 @@ def _card_json(c: Card) -> dict[str, Any]:
     }
 
 
+_EMPTY = Fragment()
+
+
+def _fragment(pair: list[str]) -> Fragment:
+    return Fragment(*pair) if pair[0] or pair[1] else _EMPTY  # empty fragments are many and all alike
+
+
 def _card(d: dict[str, Any], path: Path) -> Card:
     return Card(
         id=d["id"],
         type=CardType(d["type"]),
-        title=Fragment(*d["title"]),
-        prompt=Fragment(*d["prompt"]),
-        answer=Fragment(*d["answer"]),
-        extra=Fragment(*d["extra"]),
+        title=_fragment(d["title"]),
+        prompt=_fragment(d["prompt"]),
+        answer=_fragment(d["answer"]),
+        extra=_fragment(d["extra"]),
         options=tuple(Option(Fragment(a, b), c, Fragment(e, f)) for a, b, c, e, f in d["options"]),
         steps=tuple(Fragment(*s) for s in d["steps"]),
         pairs=tuple(Pair(Fragment(a, b), Fragment(c, e)) for a, b, c, e in d["pairs"]),
