@@ -6,8 +6,9 @@ Baselines: bare genanki writing the very same notes (same note types, fields, ta
 genanki alone; markdown-it-py rendering the cards' Markdown, then genanki; and markdown-it-py
 alone parsing the deck files once with srscards' parser configuration (the least any build that
 reads the sources with markdown-it-py must spend, in one process). srscards is measured twice:
-a cold build (parse, check, render, write) and a forced rebuild that reuses the parse cache
-(sources unchanged, package written again).
+a cold build (parse, check, render, write), a forced rebuild that reuses the parse cache
+(sources unchanged, package written again), and the everyday case: one card's answer edited in
+one deck file, then `build` (that file is parsed again, the others come from the cache).
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ def main() -> None:
         assert not [p for p in problems if p.severity == "error"], problems[:3]
         assert len(sources.cards) == args.cards
         texts = [path.read_text() for path in sorted(course.glob("*.md"))]
-        base, pipeline, parse, cold, warm = [], [], [], [], []
+        base, pipeline, parse, cold, warm, edit = [], [], [], [], [], []
+        deck = sorted(course.glob("*.md"))[0]
         for i in range(args.repeat):
             base.append(timed(lambda: bare_genanki(sources, Path(tmp) / "bare.apkg")))
             parse.append(timed(lambda: parse_only(texts)))
@@ -103,12 +105,20 @@ def main() -> None:
             os.environ["SRSCARDS_CACHE"] = str(Path(tmp) / f"cache{i}")  # empty: a cold parse
             cold.append(timed(lambda out=out: build_decks(root, out, now=1_790_000_000, force=True)))
             warm.append(timed(lambda out=out: build_decks(root, out, now=1_790_000_000, force=True)))
-    b, p, m, c, w = (statistics.median(x) for x in (base, pipeline, parse, cold, warm))
+            text = deck.read_text()
+            deck.write_text(text.replace("- second point\n", f"- second point, edit {i}\n", 1))
+            edit.append(timed(lambda out=out, i=i: build_decks(root, out, now=1_790_000_001 + i)))
+            deck.write_text(text)
+    b, p, m, c, w, e = (statistics.median(x) for x in (base, pipeline, parse, cold, warm, edit))
     print(f"cards: {args.cards}, repeats: {args.repeat} (medians), cores: {os.cpu_count()}")
     print(f"bare genanki (HTML given):        {b:.3f} s")
     print(f"markdown-it-py render + genanki:  {p:.3f} s")
     print(f"markdown-it-py parse alone:       {m:.3f} s  ratio {m / b:.2f}x to bare genanki")
-    for label, t in (("srscards build, cold:        ", c), ("srscards build, parse cached:", w)):
+    for label, t in (
+        ("srscards build, cold:        ", c),
+        ("srscards build, parse cached:", w),
+        ("srscards build, one card edit:", e),
+    ):
         print(f"{label}     {t:.3f} s  ratio {t / b:.2f}x to bare genanki, {t / p:.2f}x to render + genanki")
 
 
