@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from .batch import collector_paused
@@ -83,8 +84,10 @@ def _parse_in_processes(course: Course, files: list[tuple[Path, bytes]], workers
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return None  # forking a process that runs threads is unsafe; other start methods cost more than they save
+    if not sys.platform.startswith("linux") or threading.active_count() > 1:
+        # Forking is safe on Linux in a process without threads (macOS system libraries may crash in
+        # a forked child), and the other start methods cost more than they save.
+        return None
     shares: list[list[int]] = [[] for _ in range(workers)]
     loads = [0] * workers
     for i in sorted(range(len(files)), key=lambda i: -len(files[i][1])):
