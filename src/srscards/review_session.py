@@ -28,17 +28,16 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _fingerprint(root: Path) -> tuple[str, list[Path]]:
+def _fingerprint(root: Path) -> str:
     """A cheap digest of every course and deck file's size and modification time under `root`."""
     from .layout import deck_files, find_courses
 
-    folders = find_courses(root)
     digest = hashlib.sha256()
-    for folder in folders:
+    for folder in find_courses(root):
         for path in [folder / "course.yaml", *deck_files(folder)]:
             stat = path.stat()
             digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest(), folders
+    return digest.hexdigest()
 
 
 def sync_sources(store: Store, root: Path, now: datetime) -> tuple[list[str], SyncReport | None]:
@@ -48,24 +47,14 @@ def sync_sources(store: Store, root: Path, now: datetime) -> tuple[list[str], Sy
     is parsed; otherwise the changed files are parsed (through the parse cache) and synced.
     """
     key = str(root.resolve())
-    fingerprint, folders = _fingerprint(root)
+    fingerprint = _fingerprint(root)
     last = store.source_fingerprint(key)
     if last is not None and last[0] == fingerprint:
         return last[1], None
     from .paths import cache_home
-    from .sources import load_sources
+    from .sources import load_checked
 
-    courses = []
-    problems = []
-    for folder in folders:
-        sources, found, _ = load_sources(folder, cache_dir=cache_home() / "parse")
-        problems += found
-        if sources is not None:
-            courses.append(sources)
-    if any(p.severity == "error" for p in problems):
-        from .errors import ValidationFailed
-
-        raise ValidationFailed(problems)
+    courses = load_checked(root, cache_dir=cache_home() / "parse")
     report = store.sync(courses, now, key, fingerprint)
     return [c.course.id for c in courses], report
 

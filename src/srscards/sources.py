@@ -154,12 +154,14 @@ def _cross_checks(sources: CourseSources, known_ids: set[str]) -> list[Problem]:
     return problems
 
 
-def load_checked(root: Path) -> list[CourseSources]:
-    """Every course under `root`; raise ValidationFailed if any has an error."""
+def load_checked(root: Path, cache_dir: Path | None = None) -> list[CourseSources]:
+    """Every course under `root`; raise ValidationFailed if any has an error.
+
+    With `cache_dir`, deck files that did not change are not parsed again (see `load_sources`)."""
     courses = []
     problems: list[Problem] = []
     for folder in find_courses(root):
-        sources, found, _ = load_sources(folder)
+        sources, found, _ = load_sources(folder, cache_dir)
         problems += found
         if sources is not None:
             courses.append(sources)
