@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from deck_fixture import demo_deck
 from srscards.metrics import DayIndex, Tally, calibration, compute_stats, r_matrix_bin
 from srscards.review_session import sync_sources
 from srscards.scheduler import Memory, Rating, Scheduler, Settings, State, review_day, study_day, to_ms
@@ -17,28 +18,15 @@ from srscards.store import Store
 from srscards.store_records import ImportedAnswer, StoredCard
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
-D1 = """\
----
-title: Data
-domain: 1
-tasks: [1.1]
----
-
-### Which format lets Athena read only some columns?
-<!-- id: fmt-1 -->
-
-Parquet.
-
-### Min-max scaling
-<!-- id: clz-1 -->
-
-Maps values into {{c1::0 to 1}} using the {{c2::minimum and maximum}}.
-
+D1 = demo_deck(
+    """\
 ### Learning card
 <!-- id: lrn-1 -->
 
 Still in its steps.
-"""
+""",
+    title="Data",
+)
 D2 = """\
 ---
 title: Models

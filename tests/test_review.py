@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from deck_fixture import demo_deck
 from srscards.cli import main
 from srscards.scheduler import Rating, Scheduler, Settings, State
 from srscards.store import STORE_FILE, Store
@@ -18,23 +19,8 @@ from srscards.store_schema import SCHEMA_VERSION
 DAY1 = "2026-11-27T10:00:00+00:00"
 DAY2 = "2026-11-28T10:00:00+00:00"
 DAY3 = "2026-11-29T10:00:00+00:00"
-DECK = """\
----
-title: Demo
-domain: 1
-tasks: [1.1]
----
-
-### Which format lets Athena read only some columns?
-<!-- id: fmt-1 -->
-
-Parquet.
-
-### Min-max scaling
-<!-- id: clz-1 -->
-
-Maps values into {{c1::0 to 1}} using the {{c2::minimum and maximum}}.
-
+DECK = demo_deck(
+    """\
 ### Managed NFS for training data
 <!-- id: q-1 -->
 
@@ -44,7 +30,8 @@ Which service is a managed NFS file system?
   Object storage, not a file system.
 - [x] Amazon EFS
   Managed NFS that many instances mount at once.
-"""
+""",
+)
 DECK2 = """\
 ---
 title: Models

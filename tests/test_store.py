@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from deck_fixture import demo_deck
 from srscards.review_session import ReviewSession
 from srscards.scheduler import Memory, Rating, Scheduler, Settings, State
 from srscards.sources import load_checked
@@ -15,28 +16,14 @@ from srscards.store import STORE_FILE, Store, StoreError
 from srscards.store_schema import MIGRATIONS, SCHEMA_VERSION
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
-DECK = """\
----
-title: Demo
-domain: 1
-tasks: [1.1]
----
-
-### Which format lets Athena read only some columns?
-<!-- id: fmt-1 -->
-
-Parquet.
-
-### Min-max scaling
-<!-- id: clz-1 -->
-
-Maps values into {{c1::0 to 1}} using the {{c2::minimum and maximum}}.
-
+DECK = demo_deck(
+    """\
 ### Stratified split
 <!-- {id: rev-1, type: reversible} -->
 
 Keeps the class proportions in every part.
-"""
+""",
+)
 
 TABLES = {
     1: {"cards", "notes", "reviews"},
