@@ -2,7 +2,7 @@
 
 Such work allocates hundreds of thousands of short-lived, acyclic objects (tokens, fields, rows);
 each allocation burst triggers Python's cyclic garbage collector, which walks every live object
-again. Pausing it for the length of one batch takes about a third off a large build. The objects
+again. Pausing it for the length of one batch takes about a tenth off a large build. The objects
 are freed by reference counting as usual; the collector runs again as soon as the batch ends.
 """
 

@@ -143,11 +143,11 @@ class _FileParser:
             if head.tag != "h3":
                 m = SECTION_TASK_RE.match(inline.content) if head.tag == "h2" else None
                 section_tasks = (m.group(1),) if m else None
-                if m and m.group(1) not in self.course_tasks():
+                if m and m.group(1) not in self.known_tasks:
                     line, col = self.find(head.map[0], m.group(1))
                     self.problem(
                         line, col, f"unknown task statement {m.group(1)} in section heading",
-                        f"use one of: {', '.join(sorted(self.course_tasks()))}",
+                        f"use one of: {', '.join(sorted(self.known_tasks))}",
                     )  # fmt: skip
                 continue
             card_count += 1
@@ -171,9 +171,6 @@ class _FileParser:
             cards=tuple(cards),
         )
         return self.result
-
-    def course_tasks(self) -> set[str]:
-        return self.known_tasks
 
     def front_matter(self, token: Token) -> tuple[str, _Defaults]:
         try:
@@ -229,7 +226,7 @@ class _FileParser:
 
     def tasks(self, value: Any, loc: Location) -> tuple[str, ...]:
         out = []
-        known = self.course_tasks()
+        known = self.known_tasks
         for item in self.listed(value):
             task = str(item)
             if not TASK_RE.match(task) or task not in known:
