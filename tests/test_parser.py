@@ -162,6 +162,10 @@ Inline \\( a < b \\) and display:
             "d1.md:8:30: error: unknown card key 'colour'",
         ),
         (
+            HEADER + "### Q\n<!-- {id: [bad -->\n\nA\n",
+            "d1.md:8:16: error: invalid YAML: did not find expected ',' or ']'",
+        ),
+        (
             HEADER + "### Q\n<!-- id: a-1 -->\n",
             "d1.md:7:1: error: card has no answer",
         ),

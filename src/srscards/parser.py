@@ -344,7 +344,7 @@ class _FileParser:
             locs["id"] = Location(self.path, token.map[0] + 1, col + quick.start(1))
             return
         try:
-            doc = load(inner, self.path, line=token.map[0] + 1, col=col)
+            doc = load(inner, self.path, line=token.map[0] + 1, col=col, closed=True)
         except SourceError as exc:
             self.result.problems.append(exc.problem)
             raise _Fail() from None

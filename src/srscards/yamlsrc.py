@@ -35,8 +35,11 @@ class Located:
         return self.values.get(path, self.keys.get(path, self.origin))
 
 
-def load(text: str, path: Path, line: int = 1, col: int = 1) -> Located:
-    """Parse YAML that starts at `line`:`col` of `path`; raise SourceError on bad YAML."""
+def load(text: str, path: Path, line: int = 1, col: int = 1, closed: bool = False) -> Located:
+    """Parse YAML that starts at `line`:`col` of `path`; raise SourceError on bad YAML.
+
+    `closed`: the text ends where something else follows on its last line (the `-->` of an HTML
+    comment), so an error found at the end of the input is placed there, not on the next line."""
     origin = Location(path, line, col)
     loader = _Loader(text)
     try:
@@ -44,7 +47,13 @@ def load(text: str, path: Path, line: int = 1, col: int = 1) -> Located:
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = _shift(path, line, col, mark.line, mark.column) if mark else origin
+        where = origin
+        if mark:
+            lines = text.split("\n")
+            mline, mcol = mark.line, mark.column
+            if closed and mline >= len(lines):
+                mline, mcol = len(lines) - 1, len(lines[-1])
+            where = _shift(path, line, col, mline, mcol)
         problem = exc.problem or exc.context or "invalid YAML"
         raise SourceError(Problem(where, f"invalid YAML: {problem}", "check indentation, colons and quotes")) from None
     except yaml.YAMLError as exc:
