@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from srscards.cardtext import card_text
+from srscards.views.terminal import card_text
 
 CLOZE = {
     "type": "cloze",

@@ -11,8 +11,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from cheatsheet_fixture import BOX_SVG, write_course
-from srscards.cheatsheet import write_cheatsheets
 from srscards.cli import main
+from srscards.outputs.cheatsheet import write_cheatsheets
 
 NOT_INSTALLED = (
     'Error: PDF output needs WeasyPrint, which is not installed: run pip install "srscards[pdf]"; '

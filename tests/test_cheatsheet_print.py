@@ -20,10 +20,10 @@ from PIL import Image
 from pypdf import PdfReader
 
 from cheatsheet_fixture import write_course
-from srscards.cheatsheet import write_cheatsheets, write_sheets
 from srscards.cli import main
-from srscards.model import CourseSources
-from srscards.sources import load_checked
+from srscards.model.card import CourseSources
+from srscards.outputs.cheatsheet import write_cheatsheets, write_sheets
+from srscards.sources.load import load_checked
 
 REPO = Path(__file__).resolve().parent.parent
 A4 = (595.3, 841.9)  # points

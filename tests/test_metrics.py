@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from deck_fixture import demo_deck
-from srscards.metrics import DayIndex, Tally, calibration, compute_stats, r_matrix_bin
-from srscards.review_session import sync_sources
-from srscards.scheduler import Memory, Rating, Scheduler, Settings, State, review_day, study_day, to_ms
-from srscards.store import Store
-from srscards.store_records import ImportedAnswer, StoredCard
+from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, State, review_day, study_day, to_ms
+from srscards.store.records import ImportedAnswer, StoredCard
+from srscards.store.store import Store
+from srscards.study.metrics import DayIndex, Tally, calibration, compute_stats, r_matrix_bin
+from srscards.study.workspace import sync_sources
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 D1 = demo_deck(

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from exam_fixture import START, StepClock, write_bank
 from srscards.cli import main
 from srscards.paths import home
-from srscards.plan import exam_days
-from srscards.scheduler import Memory, State
-from srscards.store import Store
+from srscards.scheduling.scheduler import Memory, State
+from srscards.store.store import Store
+from srscards.study.plan import exam_days
 
 pytestmark = pytest.mark.usefixtures("utc")
 

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from srscards.scheduler import Rating, Scheduler, Settings
-from srscards.store import STORE_FILE, Store
+from srscards.scheduling.scheduler import Rating, Scheduler, Settings
+from srscards.store.store import STORE_FILE, Store
 
 DAY1 = "2026-11-27T10:00:00+00:00"
 CARDS = 40

@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from srscards.cli import main
-from srscards.metrics import compute_stats
-from srscards.scheduler import Scheduler, Settings
-from srscards.store import Store
+from srscards.scheduling.scheduler import Scheduler, Settings
+from srscards.store.store import Store
+from srscards.study.metrics import compute_stats
 from test_metrics import NOW, build
 
 EXPECTED = """\

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from deck_fixture import demo_deck
-from srscards.review_session import ReviewSession
-from srscards.scheduler import Memory, Rating, Scheduler, Settings, State
-from srscards.sources import load_checked
-from srscards.store import STORE_FILE, Store, StoreError
-from srscards.store_schema import MIGRATIONS, SCHEMA_VERSION
+from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, State
+from srscards.sources.load import load_checked
+from srscards.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from srscards.store.store import STORE_FILE, Store, StoreError
+from srscards.study.review import ReviewSession
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 DECK = demo_deck(
@@ -220,7 +220,7 @@ def test_a_stale_answer_is_not_written(tmp_path, course):
 
 
 def test_recompute_restores_states_from_the_log_and_origins_are_kept(tmp_path, course):
-    from srscards.review_session import recompute_states
+    from srscards.study.review import recompute_states
 
     course.write("d1.md", DECK)
     scheduler = Scheduler(Settings(), seed=3)

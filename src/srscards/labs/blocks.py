@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .cleanup import ROLE_PATH
-from .model import LabContext, LabError, expect
+from srscards.labs.cleanup import ROLE_PATH
+from srscards.labs.model import LabContext, LabError, expect
 
 # Account that publishes the SageMaker built-in XGBoost image in each region
 # (https://docs.aws.amazon.com/sagemaker/latest/dg-ecr-paths/sagemaker-algo-docker-registry-paths.html).
@@ -148,7 +148,7 @@ def put_object(ctx: LabContext, key: str, body: bytes) -> str:
 
 def sklearn_image(region: str) -> str:
     """The SageMaker scikit-learn inference image URI (same publishing account as XGBoost)."""
-    from .localml import SKLEARN_IMAGE_TAG
+    from srscards.labs.localml import SKLEARN_IMAGE_TAG
 
     account = XGBOOST_ACCOUNTS.get(region)
     if account is None:
@@ -160,7 +160,7 @@ def sklearn_image(region: str) -> str:
 
 def trained_model(ctx: LabContext, prefix: str = "lab/") -> str:
     """Train the local classifier, package it, upload it; the S3 URI goes to ctx.state['model_data']."""
-    from .localml import breast_cancer, package, train_logistic
+    from srscards.labs.localml import breast_cancer, package, train_logistic
 
     data = breast_cancer(seed=0)
     trained = train_logistic(data)
@@ -173,7 +173,7 @@ def trained_model(ctx: LabContext, prefix: str = "lab/") -> str:
 
 def create_model(ctx: LabContext, part: str = "model") -> str:
     """A SageMaker model of the packaged classifier on the scikit-learn image; name in ctx.state['model']."""
-    from .localml import sklearn_container_env
+    from srscards.labs.localml import sklearn_container_env
 
     name = ctx.name(part)
     ctx.client("sagemaker").create_model(

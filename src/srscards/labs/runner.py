@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .catalog import Lab
-from .cleanup import CleanupReport, cleanup_lab
-from .model import CheckFailed, LabContext, LabError
+from srscards.labs.catalog import Lab
+from srscards.labs.cleanup import CleanupReport, cleanup_lab
+from srscards.labs.model import CheckFailed, LabContext, LabError
 
 
 class Target(Protocol):
