@@ -1,0 +1,139 @@
+"""Keeping to the stored plan: today's planned cards, progress against the plan, re-planning.
+
+Every study command reads the plan through `current_plan`: on the first use of a new study
+day it compares what was studied with the plan, and when the learner fell behind (a planned
+card of an earlier day is still new), got ahead (more cards studied than planned by today)
+or sat a practice exam since the plan was made (the weak task statements may have changed),
+the plan is made again from today with its exam date and budget, and stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from srscards.scheduling.scheduler import Scheduler, State, study_day
+from srscards.store.records import StoredCard
+from srscards.store.store import Store
+from srscards.study.learner import learner_from_log
+from srscards.study.plan import RUNS, Plan, make_plan
+from srscards.study.triage import PlanProfile
+
+PLAN_FORMAT = 2
+
+
+def stored_plan(store: Store, course: str) -> Plan | None:
+    """The course's stored plan; None without one (or with one of an older format, to be made again)."""
+    raw = store.plan(course)
+    if raw is None or raw.get("format") != PLAN_FORMAT:
+        return None
+    return Plan.from_json(raw)
+
+
+def stored_settings(store: Store, course: str) -> tuple[date, int] | None:
+    """Exam date and minutes a day of the course's stored plan (any format), to plan again from today."""
+    raw = store.plan(course)
+    if raw is None:
+        return None
+    return date.fromisoformat(raw["exam_date"]), int(raw["minutes_per_day"])
+
+
+def plan_and_save(
+    store: Store,
+    scheduler: Scheduler,
+    course: str,
+    profile: PlanProfile,
+    now: datetime,
+    exam_date: date,
+    minutes: int,
+    runs: int = RUNS,
+    seed: int = 0,
+) -> Plan:
+    """Make the plan from the store (cards, log, practice exams) and keep it; a bad request changes nothing."""
+    cards = store.cards([course])
+    learner = learner_from_log(store.review_rows(), {c.id: c.type for c in cards})
+    plan = make_plan(
+        cards, profile, scheduler, learner, store.exams(course), now, exam_date, minutes, course, runs, seed
+    )
+    store.save_plan(course, plan.exam_date, plan.to_json(), now)
+    return plan
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Studied new cards against the plan, as of today."""
+
+    planned: int  # new cards the plan gave for the days before today
+    done: int  # of those, studied
+    studied: int  # cards of the plan's version studied now
+    expected: int  # cards the plan expects studied before today
+    exams_since: int  # practice exams finished after the plan was made
+
+    @property
+    def behind(self) -> int:
+        return self.planned - self.done
+
+    @property
+    def ahead(self) -> int:
+        return max(self.studied - self.expected, 0)
+
+    @property
+    def on_plan(self) -> bool:
+        return not self.behind and not self.ahead
+
+    def describe(self) -> str:
+        if self.behind:
+            return f"behind plan: {self.done} of {self.planned} planned new cards studied; {self.behind} still new"
+        if self.ahead:
+            return f"ahead of plan: {self.studied} cards studied, {self.expected} planned by today"
+        return f"on plan: {self.done} of {self.planned} planned new cards studied by today"
+
+
+def progress(store: Store, plan: Plan, now: datetime, day_start: time) -> Progress:
+    today = date.fromordinal(study_day(now, day_start)).isoformat()
+    cards = {f"{c.note}/{c.variant}": c for c in store.cards([plan.course]) if plan.profile.covers(c)}
+    past = [key for d in plan.days if d.date < today for key in d.cards]
+    done = sum(1 for key in past if key in cards and cards[key].memory.state is not State.NEW)
+    studied = sum(1 for c in cards.values() if c.memory.state is not State.NEW)
+    made = datetime.fromisoformat(plan.made_at)
+    exams = sum(1 for r in store.exams(plan.course) if r.profile == plan.profile.code and r.finished_at > made)
+    expected = plan.studied_at_start + len(past)
+    # cards studied today count as on plan when they are today's
+    todays = plan.day(date.fromisoformat(today))
+    if todays is not None:
+        expected += sum(1 for key in todays.cards if key in cards and cards[key].memory.state is not State.NEW)
+    return Progress(len(past), done, studied, expected, exams)
+
+
+def current_plan(store: Store, scheduler: Scheduler, course: str, now: datetime, runs: int = RUNS) -> Plan | None:
+    """The course's plan for today: the stored one, made again first when the learner left it."""
+    plan = stored_plan(store, course)
+    if plan is None:
+        return None
+    day_start = scheduler.settings.day_start
+    today = date.fromordinal(study_day(now, day_start))
+    if date.fromisoformat(plan.exam_date) <= today or plan.made_on >= today.isoformat():
+        return plan
+    status = progress(store, plan, now, day_start)
+    if status.on_plan and not status.exams_since:
+        return plan
+    return plan_and_save(
+        store, scheduler, course, plan.profile, now, date.fromisoformat(plan.exam_date), plan.minutes_per_day, runs
+    )
+
+
+def todays_new_cards(store: Store, plans: Sequence[Plan], now: datetime, day_start: time) -> list[StoredCard]:
+    """The plans' new cards for today that are still new, in the plans' order."""
+    today = date.fromordinal(study_day(now, day_start))
+    chosen = []
+    for plan in plans:
+        day = plan.day(today)
+        if day is None:
+            continue
+        cards = {f"{c.note}/{c.variant}": c for c in store.cards([plan.course])}
+        for key in day.cards:
+            card = cards.get(key)
+            if card is not None and card.memory.state is State.NEW and not card.suspended:
+                chosen.append(card)
+    return chosen
