@@ -26,7 +26,8 @@ from typing import Any
 from srscards import __version__
 from srscards.files import atomic_write, hash_folder
 from srscards.model.anki_ids import note_guid, stable_int
-from srscards.model.card import Card, CardType, CourseSources, letter
+from srscards.model.card import Card, CardType, letter
+from srscards.model.course import CourseSources
 from srscards.sources.markdown import code_css
 from srscards.sources.parser import media_name
 

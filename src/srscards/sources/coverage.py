@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from srscards.errors import SrsError
-from srscards.model.card import Card, CourseSources, Profile
+from srscards.model.card import Card
+from srscards.model.course import CourseSources, Profile
 
 
 @dataclass

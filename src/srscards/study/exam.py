@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from srscards.errors import SrsError
-from srscards.model.card import Card, CardType, Profile, letter
+from srscards.model.card import Card, CardType, letter
+from srscards.model.course import Profile
 
 MODES = ("full", "domain", "quick", "adaptive")
 PASS_PERCENT = 0.72  # percent correct mapped to the 720 pass line by the estimate

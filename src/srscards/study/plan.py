@@ -26,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from srscards.errors import SrsError
-from srscards.model.card import Profile
+from srscards.model.course import Profile
 from srscards.scheduling.scheduler import Memory, Rating, Scheduler, State, day_begins, study_day, with_overrides
 from srscards.store.records import ExamRecord, StoredCard
 from srscards.store.store import Store

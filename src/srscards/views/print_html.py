@@ -16,7 +16,8 @@ from functools import lru_cache
 from html import escape, unescape
 from pathlib import Path
 
-from srscards.model.card import Card, CardType, Course, Domain, Profile
+from srscards.model.card import Card, CardType
+from srscards.model.course import Course, Domain, Profile
 from srscards.sources.markdown import code_css
 from srscards.sources.parser import media_name
 
