@@ -124,6 +124,17 @@ class Card:
     def correct_letters(self) -> str:
         return "".join(letter(i) for i, o in enumerate(self.options) if o.correct)
 
+    @property
+    def markdown_text(self) -> str:
+        """All the Markdown a learner reads on the card (to search it, or find the services it names)."""
+        parts = [self.title.md, self.prompt.md, self.answer.md, self.extra.md]
+        for option in self.options:
+            parts += [option.text.md, option.explanation.md]
+        parts += [s.md for s in self.steps]
+        for pair in self.pairs:
+            parts += [pair.left.md, pair.right.md]
+        return "\n".join(parts)
+
     def in_exam(self, version: str) -> bool:
         return self.exam == "both" or self.exam == version
 
