@@ -32,7 +32,11 @@ def _usage(message: str) -> None:
 @click.option("--exam-date", help="Your exam day, YYYY-MM-DD, from tomorrow on (default: your stored plan's).")
 @click.option("--minutes-per-day", type=int, help="Study time a day, 1 to 600 (default: the stored plan's, or 30).")
 @home_option
-@click.option("--exam", "version", type=click.Choice(["C01", "C02"], case_sensitive=False), help="Exam version.")
+@click.option(
+    "--exam",
+    "version",
+    help="Exam version or profile code from course.yaml, such as C01 (default: the course's first profile).",
+)
 @click.option("--runs", type=click.IntRange(min=10, max=2000), default=200, help="Simulated learners (default 200).")
 @click.option("--seed", type=int, default=0, help="Seed of the simulation (default 0).")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole plan as JSON.")

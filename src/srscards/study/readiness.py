@@ -23,6 +23,7 @@ from typing import Any
 
 from srscards.store.records import ExamRecord
 from srscards.study.follow import current_plan, progress, stored_plan
+from srscards.study.metrics import compute_stats
 from srscards.study.workspace import ExamContext
 
 TREND_GOAL = 0.85
@@ -101,8 +102,6 @@ def _percent(value: float | None) -> str:
 
 def assess(context: ExamContext, now: datetime) -> Readiness:
     """The readiness of the course's exam profile as of `now`."""
-    from srscards.study.metrics import compute_stats
-
     profile = context.profile
     course = context.sources.course.id
     records = [r for r in context.store.exams(course) if r.profile == profile.code]

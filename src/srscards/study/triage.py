@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from srscards.model.card import Profile
+from srscards.model.course import Profile
 from srscards.scheduling.scheduler import State
 from srscards.store.records import ExamRecord, StoredCard
 from srscards.study.learner import Learner
