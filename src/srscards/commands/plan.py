@@ -135,7 +135,7 @@ def _range(r: object) -> str:
     from srscards.study.plan import Range
 
     assert isinstance(r, Range)
-    return f"{r.middle:.0%} ({r.low:.0%}-{r.high:.0%})"
+    return f"{r.middle:.1%} ({r.low:.1%}-{r.high:.1%})"
 
 
 def show(plan: Plan, console: Console) -> None:
@@ -159,8 +159,8 @@ def show(plan: Plan, console: Console) -> None:
         )
     elif plan.date_for_all is not None:
         console.print(
-            f"No daily budget covers all of it by then; an exam on {plan.date_for_all} would at "
-            f"{plan.minutes_per_day} minutes a day (--exam-date {plan.date_for_all})."
+            "No daily budget covers all of it by then within your daily review limit; an exam on "
+            f"{plan.date_for_all} would at {plan.minutes_per_day} minutes a day (--exam-date {plan.date_for_all})."
         )
     elif plan.coverage < 0.9995:
         console.print("No daily budget or exam date within a year covers all of it.")
@@ -169,9 +169,7 @@ def show(plan: Plan, console: Console) -> None:
         f"{_range(p.exam_recall)} of all the content, {_range(p.planned_recall)} of the planned cards; "
         f"{_range(p.held_after)} of the planned cards still at 90% recall 30 days after the exam."
     )
-    console.print(
-        "By domain: " + " · ".join(f"D{n} {r.middle:.0%} ({r.low:.0%}-{r.high:.0%})" for n, _, r in p.domains)
-    )
+    console.print("Exam-day recall by domain: " + " · ".join(f"D{n} {_range(r)}" for n, _, r in p.domains))
     console.print(
         f"Within {plan.minutes_per_day} minutes on {p.within_budget:.0%} of simulated days; "
         f"new cards stop {plan.reserve_days} day(s) before the exam."

@@ -55,7 +55,7 @@ EXAM_EVERY_LATE = 3
 LATE_DAYS = 14
 RESCUE_DAYS = 7
 RESERVE_SHARES = ((0.1, 7), (0.2, 14), (1 / 3, 28))  # share of the days left, at most so many days
-LATER_WEEKS = (1, 2, 3, 4, 6, 8, 12, 16, 26, 52)
+LATER_WEEKS = 52  # how far a suggested exam date may move
 
 
 class PlanError(SrsError):
@@ -509,21 +509,18 @@ def _what_covers_all(
             low, high = (low, middle) if covers(planner, days_left, middle, hardest) else (middle, high)
         return high, None
 
-    longest = Planner(model, deck, notes, days_left + 7 * LATER_WEEKS[-1], seed)
+    longest = Planner(model, deck, notes, days_left + 7 * LATER_WEEKS, seed)
 
     def covers_by(days: int) -> bool:
         return covers(longest.shorter(days), days, minutes, max(reserves(days)))
 
-    low = days_left  # does not cover
-    for weeks in LATER_WEEKS:
-        later = days_left + 7 * weeks
-        if covers_by(later):
-            while later - low > 7:  # narrow it down to a week
-                middle = (low + later) // 2
-                low, later = (low, middle) if covers_by(middle) else (middle, later)
-            return None, (exam_date + timedelta(days=later - days_left)).isoformat()
-        low = later
-    return None, None
+    if not covers_by(days_left + 7 * LATER_WEEKS):
+        return None, None
+    low, high = 0, LATER_WEEKS  # weeks later: low does not cover, high does
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if covers_by(days_left + 7 * middle) else (middle, high)
+    return None, (exam_date + timedelta(weeks=high)).isoformat()
 
 
 def _predict(
@@ -575,7 +572,7 @@ def _days(
     days = []
     for t, chosen in enumerate(schedule):
         keys = tuple(f"{cards[i].note}/{cards[i].variant}" for i in chosen)
-        focus = tuple(dict.fromkeys(cards[i].domain for i in chosen if cards[i].domain is not None))
+        focus = tuple(sorted({d for i in chosen if (d := cards[i].domain) is not None}))
         days.append(
             PlanDay(
                 date.fromordinal(today + t).isoformat(),

@@ -209,7 +209,7 @@ def _on_plan(context: ExamContext, now: datetime) -> str | None:
     assert plan is not None
     recall = plan.prediction.exam_recall
     expect = (
-        f"predicted exam-day recall {recall.middle:.0%} ({recall.low:.0%}-{recall.high:.0%}), "
+        f"predicted exam-day recall {recall.middle:.1%} ({recall.low:.1%}-{recall.high:.1%}), "
         f"covering {plan.coverage:.0%} of the weighted content"
     )
     if plan is not before and plan.made_at != before.made_at:
