@@ -19,13 +19,14 @@ from plan_learner import follow
 from srscards.cli import main
 from srscards.paths import home
 from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, State
+from srscards.store.records import ExamRecord
 from srscards.store.store import Store
 from srscards.study.follow import current_plan, stored_plan
-from srscards.study.learner import FIRST_RATING, LEARNING_TRANSITIONS, Learner, learning_outcomes
+from srscards.study.learner import FIRST_RATING, LEARNING_TRANSITIONS, Learner, learner_from_log, learning_outcomes
 from srscards.study.plan import make_plan, reserves
 from srscards.study.review import ReviewSession
 from srscards.study.simulate import NOT_DUE, Deck, Model, simulate
-from srscards.study.triage import PlanProfile, exam_weights
+from srscards.study.triage import PlanProfile, exam_weights, priority_order, weak_tasks
 from srscards.study.workspace import open_course
 
 pytestmark = pytest.mark.usefixtures("utc")
@@ -384,3 +385,48 @@ def test_the_plan_is_the_same_for_the_same_seed():
     one = make_plan(cards, profile, scheduler, Learner(), [], NOW, exam, 20, runs=20)
     two = make_plan(cards, profile, scheduler, Learner(), [], NOW, exam, 20, runs=20)
     assert one == two
+
+
+# --- the learner and the triage ---------------------------------------------------------------
+
+
+def test_the_learner_comes_from_the_log_once_it_has_enough_answers():
+    few = [(1, 0, 3, 9000, int(State.NEW), 0.0, -1, -1)] * 20
+    assert learner_from_log(few, {}) == Learner()
+    rows = [(1, 0, 1, 30000, int(State.NEW), 0.0, -1, -1)] * 30 + [(1, 0, 3, 9000, int(State.NEW), 0.0, -1, -1)] * 120
+    rows += [(2, 0, 3, 8000, int(State.REVIEW), 5.0, -1, -1)] * 250 + [
+        (2, 0, 4, 4000, int(State.REVIEW), 5.0, -1, -1)
+    ] * 50
+    learner = learner_from_log(rows, {1: "basic", 2: "basic"})
+    assert learner.first_rating == (0.2, 0.0, 0.8, 0.0)
+    assert learner.review_rating == (0.0, 250 / 300, 50 / 300)
+    assert learner.seconds[0][0] == 30.0 and learner.seconds[0][2] == 9.0
+    assert learner.seconds[1][2] == 8.0 and learner.seconds[1][3] == 4.0
+    assert learner.seconds[1][1] == Learner().seconds[1][1]  # no Hard answers: the default
+    assert learner.source.startswith("your review log (first ratings of 150 new cards, ratings of 300 recalled reviews")
+
+
+def test_weak_task_statements_come_first(course):
+    write_big_bank(course)
+    assert run("plan", str(course.root), "--exam-date", "2026-12-18", "--runs", "10").exit_code == 0
+    with Store.open(home()) as store:
+        cards = sorted(store.cards(["aws-mla"]), key=lambda c: c.position)
+        raw = store.plan("aws-mla")
+    assert raw is not None
+    profile = PlanProfile.from_json(raw["profile"])
+    mine = [c for c in cards if profile.covers(c)]
+    weights = exam_weights(mine, profile)
+    assert sum(weights) == pytest.approx(1.0)
+    assert not any(c.note.startswith("old-") for c in mine)
+    wrong = [{"tasks": ["3.2"], "correct": False}] * 4
+    record = ExamRecord(1, "aws-mla", profile.code, "full", NOW, NOW, {"items": wrong})
+    weak = weak_tasks(mine, profile, [record])
+    assert weak["3.2"] == 2.0 and weak["1.2"] == 1.0
+    plain = priority_order(mine, weights, profile, {}, Learner())
+    drilled = priority_order(mine, weights, profile, weak, Learner())
+    first = 40
+
+    def share_of_32(order: list[int]) -> int:
+        return sum("3.2" in mine[i].tasks for i in order[:first])
+
+    assert share_of_32(drilled) > share_of_32(plain) >= 5  # every task statement gets some time
