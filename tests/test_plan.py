@@ -337,6 +337,21 @@ def test_falling_behind_plans_again_from_today(course):
         assert current_plan(store, scheduler, "aws-mla", START + timedelta(days=2, hours=1)) == again
 
 
+def test_a_practice_exam_plans_again_the_same_day(course):
+    write_big_bank(course)
+    assert run("plan", str(course.root), "--exam-date", "2026-12-26", "--runs", "20").exit_code == 0
+    with Store.open(home()) as store:
+        first = stored_plan(store, "aws-mla")
+    sat = run("exam", str(course.root), "--full", "--seed", "1", stdin="A\n" * 12, clock=StepClock(step=1))
+    assert sat.exit_code == 0, sat.output
+    result = run("readiness", str(course.root), clock=StepClock(START + timedelta(hours=1)))
+    assert "planned again from today" in " ".join(result.output.split())
+    with Store.open(home()) as store:
+        again = stored_plan(store, "aws-mla")
+    assert first is not None and again is not None and again.made_at > first.made_at
+    assert again.made_on == first.made_on == "2026-11-27"
+
+
 # --- a simulated learner follows plans for the real course ------------------------------------
 
 

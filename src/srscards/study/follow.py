@@ -1,10 +1,10 @@
 """Keeping to the stored plan: today's planned cards, progress against the plan, re-planning.
 
-Every study command reads the plan through `current_plan`: on the first use of a new study
-day it compares what was studied with the plan, and when the learner fell behind (a planned
-card of an earlier day is still new), got ahead (more cards studied than planned by today)
-or sat a practice exam since the plan was made (the weak task statements may have changed),
-the plan is made again from today with its exam date and budget, and stored.
+Every study command reads the plan through `current_plan`: when the learner sat a practice
+exam since the plan was made (the weak task statements may have changed), or, on a later
+study day, fell behind (a planned card of an earlier day is still new) or got ahead (more cards
+studied than planned by today), the plan is made again from today with its exam date and
+budget, and stored.
 """
 
 from __future__ import annotations
@@ -113,10 +113,10 @@ def current_plan(store: Store, scheduler: Scheduler, course: str, now: datetime,
         return None
     day_start = scheduler.settings.day_start
     today = date.fromordinal(study_day(now, day_start))
-    if date.fromisoformat(plan.exam_date) <= today or plan.made_on >= today.isoformat():
+    if date.fromisoformat(plan.exam_date) <= today:
         return plan
     status = progress(store, plan, now, day_start)
-    if status.on_plan and not status.exams_since:
+    if not status.exams_since and (plan.made_on >= today.isoformat() or status.on_plan):
         return plan
     return plan_and_save(
         store, scheduler, course, plan.profile, now, date.fromisoformat(plan.exam_date), plan.minutes_per_day, runs
