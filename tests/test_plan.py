@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import random
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -23,9 +24,9 @@ from srscards.store.records import ExamRecord
 from srscards.store.store import Store
 from srscards.study.follow import current_plan, stored_plan
 from srscards.study.learner import FIRST_RATING, LEARNING_TRANSITIONS, Learner, learner_from_log, learning_outcomes
-from srscards.study.plan import make_plan, reserves
+from srscards.study.plan import Plan, make_plan, reserves
 from srscards.study.review import ReviewSession
-from srscards.study.simulate import NOT_DUE, Deck, Model, simulate
+from srscards.study.simulate import NOT_DUE, Deck, Model, simulate, simulate_split
 from srscards.study.triage import PlanProfile, exam_weights, priority_order, weak_tasks
 from srscards.study.workspace import open_course
 
@@ -131,6 +132,15 @@ def test_the_simulation_agrees_with_ankis_simulator():
     assert ours.reviews.sum(axis=1).mean() == pytest.approx(reviews, rel=0.10)
     assert ours.seconds.sum(axis=1).mean() == pytest.approx(seconds, rel=0.06)
     assert ours.recall_on(m, 60).sum(axis=1).mean() == pytest.approx(memorised, rel=0.02)
+
+
+def test_the_forked_half_gives_the_same_runs_as_one_process():
+    m = model()
+    schedule = [range(i * 10, i * 10 + 10) for i in range(10)]
+    split = simulate_split(m, new_deck(100), 30, 40, 7, schedule)
+    first, second = (simulate(m, new_deck(100), 30, 20, seed, schedule) for seed in (7, 8))
+    assert np.array_equal(split.seconds, np.concatenate((first.seconds, second.seconds)))
+    assert np.array_equal(split.stability, np.concatenate((first.stability, second.stability)), equal_nan=True)
 
 
 def test_reserve_days_leave_the_last_days_to_reviews():
@@ -365,33 +375,56 @@ def real_course():  # type: ignore[no-untyped-def]
     return context.scheduler, cards, mine, profile
 
 
-def check_learners(weeks: int, minutes: int, runs: int, learners: int) -> tuple[object, list[object]]:
+@dataclass(frozen=True)
+class Checked:
+    weeks: int
+    minutes: int
+    plan: Plan
+    recalls: list[float]
+    within: list[float]  # each learner's share of days within the budget
+
+
+def follow_plan(weeks: int, minutes: int, runs: int, learners: int) -> Checked:
+    """Plan for the real course, let `learners` simulated learners follow it through the real
+    scheduler, and check each day's load and each learner's exam-day recall against the plan."""
     scheduler, cards, mine, profile = real_course()
     exam = NOW.date() + timedelta(weeks=weeks)
     plan = make_plan(cards, profile, scheduler, Learner(), [], NOW, exam, minutes, runs=runs)
     weights = exam_weights(mine, profile)
     outcomes = [follow(plan, mine, weights, scheduler, Learner(), seed) for seed in range(learners)]
-    predicted = plan.prediction
-    assert predicted.within_budget >= 0.95
-    days = [m for o in outcomes for m in o.minutes]
-    assert sum(m <= minutes for m in days) / len(days) >= 0.95 - 1 / len(plan.days)
-    recall = predicted.exam_recall
+    assert plan.prediction.within_budget >= 0.95
+    within = [sum(m <= minutes for m in o.minutes) / len(o.minutes) for o in outcomes]
+    # pooled over the learners, within the budget on 95% of days (less one day for the rounding of short plans)
+    assert sum(within) / len(within) >= 0.95 - 1 / len(plan.days)
+    recall = plan.prediction.exam_recall
     width = recall.high - recall.low
-    inside = [o.exam_recall in recall for o in outcomes]
-    assert sum(inside) >= 2 * len(outcomes) / 3, (recall, [o.exam_recall for o in outcomes])
-    assert all(recall.low - width <= o.exam_recall <= recall.high + width for o in outcomes)
-    return plan, outcomes
+    recalls = [o.exam_recall for o in outcomes]
+    assert all(recall.low - width <= r <= recall.high + width for r in recalls), (recall, recalls)
+    mean = sum(recalls) / len(recalls)  # the mean of a few learners varies less than one learner
+    assert recall.low - width / 2 <= mean <= recall.high + width / 2, (recall, recalls)
+    return Checked(weeks, minutes, plan, recalls, within)
 
 
 def test_a_simulated_learner_following_the_plan_gets_the_predicted_recall():
-    check_learners(6, 45, 60, 3)
+    follow_plan(6, 45, 60, 3)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("weeks", [3, 6, 12])
-@pytest.mark.parametrize("minutes", [20, 45, 90])
-def test_simulated_learners_reach_the_predicted_recall_for_every_budget_and_horizon(weeks, minutes):
-    check_learners(weeks, minutes, 200, 3)
+def test_simulated_learners_reach_the_predicted_recall_for_every_budget_and_horizon():
+    """Nine budget and horizon pairs, three learners each. A learner falls inside the 10th-90th
+    percentile range with 80% chance, so about four in five should (at least 70% are required)."""
+    checked = [follow_plan(weeks, minutes, 200, 3) for weeks in (3, 6, 12) for minutes in (20, 45, 90)]
+    for c in checked:
+        p = c.plan.prediction
+        r, held = p.exam_recall, p.held_after
+        print(
+            f"{c.weeks:>2} weeks {c.minutes:>2} min: covers {c.plan.coverage:.1%}; exam-day recall "
+            f"{r.middle:.2%} ({r.low:.2%}-{r.high:.2%}), learners {', '.join(f'{x:.2%}' for x in c.recalls)}; "
+            f"held 30 days after {held.middle:.1%} ({held.low:.1%}-{held.high:.1%}); days within budget "
+            f"{p.within_budget:.1%} simulated, learners {', '.join(f'{x:.0%}' for x in c.within)}"
+        )
+    inside = [x in c.plan.prediction.exam_recall for c in checked for x in c.recalls]
+    assert sum(inside) >= 0.7 * len(inside)
 
 
 def test_the_plan_is_the_same_for_the_same_seed():

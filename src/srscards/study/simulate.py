@@ -305,12 +305,13 @@ def simulate_split(
     if runs < 2 * SPLIT_MIN_RUNS:
         return simulate(model, deck, days, runs, seed, new_by_day)
     first, second = runs // 2, runs - runs // 2
-    other = _in_a_fork(model, deck, days, second, seed + 1, new_by_day)
-    mine = simulate(model, deck, days, first, seed, new_by_day)
+    pending = _in_a_fork(model, deck, days, second, seed + 1, new_by_day)
+    try:
+        mine = simulate(model, deck, days, first, seed, new_by_day)
+    finally:
+        other = pending.result() if pending is not None else None
     if other is None:
         other = simulate(model, deck, days, second, seed + 1, new_by_day)
-    else:
-        other = other.result()
     return Run(*(np.concatenate((a, b)) for a, b in zip(_fields(mine), _fields(other), strict=True)))
 
 
