@@ -455,8 +455,8 @@ class _FileParser:
     # -- content checks ---------------------------------------------------------------------
 
     def check_inline(self, body: list[Token], card_line: int) -> tuple[Path, ...]:
-        """Refuse scripts and embeds in card HTML; check every image path and point it at the
-        media name Anki will use. Returns the images found."""
+        """Refuse scripts and embeds in card HTML; check every image path and write it relative to
+        the course folder, the form every view maps to its own medium. Returns the images found."""
         found: list[Path] = []
         line0 = card_line - 1
         for tok in body:
@@ -501,7 +501,7 @@ class _FileParser:
             )  # fmt: skip
         if not target.is_file():
             raise self.fail(line, col, f"image {src!r} not found", "check the file name and path")
-        tok.attrSet("src", media_name(self.course.id, target.relative_to(self.course_root)))
+        tok.attrSet("src", target.relative_to(self.course_root).as_posix())  # each view maps it to its medium
         return target
 
     def source(self, block: list[Token]) -> str:
@@ -647,11 +647,6 @@ class _FileParser:
             "pair_headers": (header[0].content, header[1].content),
             "extra": self.fragment(blocks[index + 1 :]),
         }
-
-
-def media_name(course_id: str, relative: Path) -> str:
-    """The flat file name a course's media file gets in Anki's media folder."""
-    return f"{course_id}_" + "_".join(relative.parts)
 
 
 def _split_blocks(tokens: list[Token]) -> list[list[Token]]:
