@@ -286,3 +286,17 @@ def test_prefix_filtering_finds_every_pair_a_full_comparison_finds(course_texts,
     assert near_duplicates(cards, 1.1, threshold) == sorted(
         [p for p in near_duplicates(cards, 1.1, threshold)], key=lambda s: (s.first.location, s.second.location)
     )
+
+
+def test_an_option_wrapped_onto_its_next_line(course):
+    bad = (
+        "### Q\n<!-- id: q-1 -->\n\nWhich role?\n\n"
+        "- [x] A role allowing `s3:GetObject` on the training prefix and `s3:PutObject`\n"
+        "  on the output prefix.\n  Scoped to what the job uses.\n"
+        "- [ ] A role with the `AmazonS3FullAccess` managed policy attached to it for every bucket\n  Too broad.\n"
+    )
+    assert warnings(course, bad, "q-1") == [
+        "q-1: option A seems to continue on its next line ('on' ...), which is read as the explanation"
+    ]
+    good = bad.replace("`s3:PutObject`\n  on the output prefix.\n", "`s3:PutObject` on the output prefix.\n")
+    assert warnings(course, good, "q-1") == []

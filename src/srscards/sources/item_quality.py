@@ -43,6 +43,9 @@ TABLE_RULE_RE = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
 CODE_RE = re.compile(r"`[^`]+`")
 NUMERIC_RE = re.compile(r"^[\s~<>=.,%$0-9-]+(?:[A-Za-z]{0,4}\s*)*$")
 SETTING_SHAPE_RE = re.compile(r"^[a-z][A-Za-z0-9]*(?:[_.][A-Za-z0-9]+)+$|^[a-z]+[A-Z][A-Za-z0-9]*$|^[A-Z]+_[A-Z_]+$")
+# An option's explanation that starts with one of these words is most likely the rest of the
+# option's own sentence, wrapped onto the next line (only the option's first line is its text).
+CONTINUATION_WORDS = frozenset("and or on in of to with for the a an plus but than that which from by as".split())
 WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'._/-]*")
 
 
@@ -238,6 +241,17 @@ def _choice(card: Card, sources: CourseSources, figures: ItemFigures) -> list[Pr
                 "state the distractor's flaw without an absolute, or let a key carry one where it is true",
             )
         )
+    for i, option in enumerate(card.options):
+        first = option.explanation.md.split(maxsplit=1)[:1]
+        if first and first[0] in CONTINUATION_WORDS and not texts[i].endswith((".", "?", "!", ":")):
+            out.append(
+                _warn(
+                    card,
+                    f"option {letter(i)} seems to continue on its next line ({first[0]!r} ...), which is read "
+                    "as the explanation",
+                    "write the whole option on its first line and the explanation on the next",
+                )
+            )
     for i, text in enumerate(texts):
         m = ABOVE_RE.search(text)
         if m:
