@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from srscards.errors import Location, Problem
@@ -332,18 +333,16 @@ def _kind(text: str, md: str, sources: CourseSources) -> str:
     return "other"
 
 
-_SERVICE_PATTERNS: dict[int, re.Pattern[str]] = {}
-
-
 def _names_service(text: str, sources: CourseSources) -> bool:
-    key = id(sources.course)
-    pattern = _SERVICE_PATTERNS.get(key)
-    if pattern is None:
-        names = [m for s in sources.course.services for m in s.match] or ["Amazon", "AWS"]
-        names.sort(key=len, reverse=True)
-        pattern = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(n) for n in names) + r")(?![A-Za-z0-9])")
-        _SERVICE_PATTERNS[key] = pattern
-    return pattern.search(text) is not None or text.startswith(("Amazon ", "AWS "))
+    names = tuple(m for service in sources.course.services for m in service.match)
+    return _service_pattern(names).search(text) is not None or text.startswith(("Amazon ", "AWS "))
+
+
+@lru_cache(maxsize=8)
+def _service_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for every name a course's services go by, longest first."""
+    ordered = sorted(names or ("Amazon", "AWS"), key=len, reverse=True)
+    return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(n) for n in ordered) + r")(?![A-Za-z0-9])")
 
 
 # -- cloze, basic and reversible cards ------------------------------------------------------
