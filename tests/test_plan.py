@@ -186,6 +186,10 @@ def test_plan_screen_shows_two_weeks_by_day_then_weeks(course):
     day_rows = [line for line in result.output.splitlines() if line.startswith("│ 202")]
     assert len(day_rows) == 14 + 15  # 14 days, then 105 days in 15 weeks
     assert day_rows[14].startswith("│ 2026-12-11 │    7 │")
+    far = run("plan", str(course.root), "--exam-date", "2030-01-31", "--runs", "10")
+    assert far.exit_code == 0, far.output
+    rows = [line for line in far.output.splitlines() if line.startswith("│ 20")]
+    assert "Then by four weeks" in far.output and len(rows) == 14 + 41  # 1,147 days after the first 14: 41 spans of 28
 
 
 NOT_AFTER = "is not after today (2026-11-27); give a date from 2026-11-28 on"

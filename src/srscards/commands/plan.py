@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from srscards.study.plan import Plan
 
 BY_DAY = 14
+BY_WEEK_DAYS = 26 * 7
 NO_CARDS = {"course has no deck files", "deck file has no cards"}
 
 
@@ -183,11 +184,12 @@ def show(plan: Plan, console: Console) -> None:
     console.print(table)
     rest = plan.days[BY_DAY:]
     if rest:
-        weeks = Table(title="Then by week")
-        for name in ("Week from", "Days", "New", "Reviews a day", "Minutes a day", "Practice exams"):
-            weeks.add_column(name, justify="left" if name == "Week from" else "right")
-        for start in range(0, len(rest), 7):
-            chunk = rest[start : start + 7]
+        span = 7 if len(rest) <= BY_WEEK_DAYS else 28  # a far exam: by four weeks, to keep the table short
+        weeks = Table(title="Then by week" if span == 7 else "Then by four weeks")
+        for name in ("From", "Days", "New", "Reviews a day", "Minutes a day", "Practice exams"):
+            weeks.add_column(name, justify="left" if name == "From" else "right")
+        for start in range(0, len(rest), span):
+            chunk = rest[start : start + span]
             weeks.add_row(
                 chunk[0].date,
                 str(len(chunk)),
