@@ -431,6 +431,15 @@ def test_simulated_learners_reach_the_predicted_recall_for_every_budget_and_hori
     assert sum(inside) >= 0.7 * len(inside)
 
 
+def test_time_already_studied_today_leaves_less_room_for_new_cards_today():
+    scheduler, cards, _, profile = real_course()
+    exam = date(2026, 12, 21)
+    fresh = make_plan(cards, profile, scheduler, Learner(), [], NOW, exam, 20, runs=10)
+    later = make_plan(cards, profile, scheduler, Learner(), [], NOW, exam, 20, runs=10, spent_today=10 * 60)
+    assert later.days[0].new < fresh.days[0].new
+    assert later.days[0].minutes < fresh.days[0].minutes
+
+
 def test_the_plan_is_the_same_for_the_same_seed():
     scheduler, cards, _, profile = real_course()
     exam = date(2026, 12, 21)

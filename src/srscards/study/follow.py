@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from srscards.scheduling.scheduler import Scheduler, State, study_day
-from srscards.store.records import StoredCard
+from srscards.scheduling.scheduler import Scheduler, State, day_begins, study_day, to_ms
+from srscards.store.records import ReviewRow, StoredCard
 from srscards.store.store import Store
-from srscards.study.learner import learner_from_log
+from srscards.study.learner import LONGEST_ANSWER_MS, learner_from_log
 from srscards.study.plan import RUNS, Plan, make_plan
 from srscards.study.triage import PlanProfile
 
@@ -52,12 +52,25 @@ def plan_and_save(
 ) -> Plan:
     """Make the plan from the store (cards, log, practice exams) and keep it; a bad request changes nothing."""
     cards = store.cards([course])
-    learner = learner_from_log(store.review_rows(), {c.id: c.type for c in cards})
+    rows = store.review_rows()
+    learner = learner_from_log(rows, {c.id: c.type for c in cards})
+    spent = seconds_today(rows, {c.id for c in cards}, now, scheduler.settings.day_start)
     plan = make_plan(
-        cards, profile, scheduler, learner, store.exams(course), now, exam_date, minutes, course, runs, seed
+        cards, profile, scheduler, learner, store.exams(course), now, exam_date, minutes, course, runs, seed, spent
     )
     store.save_plan(course, plan.exam_date, plan.to_json(), now)
     return plan
+
+
+def seconds_today(rows: Sequence[ReviewRow], cards: set[int], now: datetime, day_start: time) -> float:
+    """Seconds spent today answering `cards` (each answer at most LONGEST_ANSWER_MS)."""
+    start = to_ms(day_begins(study_day(now, day_start), day_start))
+    assert start is not None
+    return sum(
+        min(max(duration, 0), LONGEST_ANSWER_MS) / 1000
+        for card, at, _, duration, *_ in rows
+        if at >= start and card in cards
+    )
 
 
 @dataclass(frozen=True)

@@ -307,7 +307,9 @@ def _deck(cards: Sequence[StoredCard], today: int, day_start: Any, learner: Lear
 class Planner:
     """Expected daily load of the studied cards and of a new card's cohort, and the schedules they allow."""
 
-    def __init__(self, model: Model, deck: Deck, notes: Sequence[str], days: int, seed: int) -> None:
+    def __init__(
+        self, model: Model, deck: Deck, notes: Sequence[str], days: int, seed: int, spent_today: float = 0.0
+    ) -> None:
         import numpy as np
 
         self.model, self.deck, self.notes, self.days, self.seed = model, deck, notes, days, seed
@@ -322,11 +324,12 @@ class Planner:
         run = simulate(replace(model, reviews_per_day=1 << 30), cohort, days, 1, seed + 1, [range(COHORT_CARDS)])
         self.cohort = (run.seconds[0] / COHORT_CARDS, run.answers[0] / COHORT_CARDS, run.reviews[0] / COHORT_CARDS)
         if np.isnan(deck.stability).all():
-            zero = np.zeros(days)
-            self.base = (zero, zero, zero)
+            self.base = (np.zeros(days), np.zeros(days), np.zeros(days))
         else:
             base = simulate(model, deck, days, BASE_RUNS, seed + 2)
             self.base = (base.seconds.mean(0), base.answers.mean(0), base.reviews.mean(0))
+        if days:
+            self.base[0][0] += spent_today  # today's answers so far count against today's minutes
         self.second_moment = model.mean_answer_seconds()[1]
 
     def shorter(self, days: int) -> Planner:
@@ -418,8 +421,10 @@ def make_plan(
     course: str = "",
     runs: int = RUNS,
     seed: int = 0,
+    spent_today: float = 0.0,
 ) -> Plan:
-    """The best plan for `profile`'s cards among `cards` from `now` to `exam_date` at `minutes` a day."""
+    """The best plan for `profile`'s cards among `cards` from `now` to `exam_date` at `minutes` a day
+    (`spent_today`: seconds already studied today, which today's new cards must leave room for)."""
     import numpy as np
 
     day_start = scheduler.settings.day_start
@@ -438,7 +443,7 @@ def make_plan(
     model = Model.of(scheduler, learner, learning_outcomes(scheduler, learner, now))
     deck = _deck(mine, today, day_start, learner)
     notes = [c.note for c in mine]
-    planner = Planner(model, deck, notes, days_left, seed)
+    planner = Planner(model, deck, notes, days_left, seed, spent_today)
     w = np.array(weights)
     candidates = {r: planner.schedule(order, days_left - 1 - r, minutes) for r in reserves(days_left)}
     reserve = min(candidates)
