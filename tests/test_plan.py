@@ -351,6 +351,27 @@ def test_falling_behind_plans_again_from_today(course):
         assert current_plan(store, scheduler, "aws-mla", START + timedelta(days=2, hours=1)) == again
 
 
+def test_review_says_when_it_made_the_plan_again(course):
+    write_big_bank(course)
+    assert run("plan", str(course.root), "--exam-date", "2026-12-26", "--runs", "20").exit_code == 0
+    with Store.open(home()) as store:
+        first = stored_plan(store, "aws-mla")
+    assert first is not None
+    missed = first.days[0].new
+    later = (START + timedelta(days=1)).isoformat()
+    result = CliRunner().invoke(main, ["review", str(course.root), "--now", later], input="q")
+    assert result.exit_code == 0, result.output
+    with Store.open(home()) as store:
+        again = stored_plan(store, "aws-mla")
+    assert again is not None and again.made_on == "2026-11-28"
+    text = " ".join(result.output.split())
+    assert text.startswith(
+        f"Your study plan was made again from today (behind plan: 0 of {missed} planned new cards studied; "
+        f"{missed} still new): it covers {again.coverage:.0%} of the weighted content by 2026-12-26. "
+        f"Following your study plan: {again.days[0].new} new card(s) today."
+    )
+
+
 def test_a_practice_exam_plans_again_the_same_day(course):
     write_big_bank(course)
     assert run("plan", str(course.root), "--exam-date", "2026-12-26", "--runs", "20").exit_code == 0

@@ -115,6 +115,7 @@ def test_near_exam_day_review_brings_forward_cards_that_would_not_hold(course):
     )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "Exam day is near: 1 card(s) brought forward so they hold on exam day."
-    assert "1 due · 0 new · 0 learning" in lines[1]
+    assert lines[0].startswith("Your study plan was made again from today (behind plan: 2 of 16 planned")
+    near = lines.index("Exam day is near: 1 card(s) brought forward so they hold on exam day.")
+    assert "1 due · 0 new · 0 learning" in lines[near + 1]
     assert "concept-1/card" in result.output

@@ -119,7 +119,17 @@ def progress(store: Store, plan: Plan, now: datetime, day_start: time) -> Progre
     return Progress(len(past), done, studied, expected, exams)
 
 
-def current_plan(store: Store, scheduler: Scheduler, course: str, now: datetime, runs: int = RUNS) -> Plan | None:
+@dataclass(frozen=True)
+class PlanInForce:
+    """The plan for today, and why it was made again (None when the stored one stands)."""
+
+    plan: Plan
+    remade: str | None
+
+
+def plan_in_force(
+    store: Store, scheduler: Scheduler, course: str, now: datetime, runs: int = RUNS
+) -> PlanInForce | None:
     """The course's plan for today: the stored one, made again first when the learner left it."""
     plan = stored_plan(store, course)
     if plan is None:
@@ -127,13 +137,20 @@ def current_plan(store: Store, scheduler: Scheduler, course: str, now: datetime,
     day_start = scheduler.settings.day_start
     today = date.fromordinal(study_day(now, day_start))
     if date.fromisoformat(plan.exam_date) <= today:
-        return plan
+        return PlanInForce(plan, None)
     status = progress(store, plan, now, day_start)
     if not status.exams_since and (plan.made_on >= today.isoformat() or status.on_plan):
-        return plan
-    return plan_and_save(
-        store, scheduler, course, plan.profile, now, date.fromisoformat(plan.exam_date), plan.minutes_per_day, runs
-    )
+        return PlanInForce(plan, None)
+    why = f"{status.exams_since} practice exam(s) since it was made" if status.exams_since else status.describe()
+    exam_date = date.fromisoformat(plan.exam_date)
+    again = plan_and_save(store, scheduler, course, plan.profile, now, exam_date, plan.minutes_per_day, runs)
+    return PlanInForce(again, why)
+
+
+def current_plan(store: Store, scheduler: Scheduler, course: str, now: datetime, runs: int = RUNS) -> Plan | None:
+    """The course's plan for today (see `plan_in_force`)."""
+    found = plan_in_force(store, scheduler, course, now, runs)
+    return None if found is None else found.plan
 
 
 def todays_new_cards(store: Store, plans: Sequence[Plan], now: datetime, day_start: time) -> list[StoredCard]:

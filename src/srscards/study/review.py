@@ -18,7 +18,7 @@ from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, S
 from srscards.store.records import StoredCard, SyncReport
 from srscards.store.store import Store
 from srscards.study.daily_queue import Filters, Queue, build_queue
-from srscards.study.follow import current_plan, todays_new_cards
+from srscards.study.follow import plan_in_force, todays_new_cards
 from srscards.study.plan import Plan, PlanDay, exam_day_reviews
 from srscards.study.workspace import open_workspace
 from srscards.views.terminal import CardText, card_text
@@ -93,6 +93,7 @@ class ReviewSession:
     shown: Shown | None = None
     plans: list[Plan] | None = None  # the study plans whose new cards this session introduces
     plans_in_force: list[Plan] = field(default_factory=list)
+    plans_remade: list[tuple[Plan, str]] = field(default_factory=list)  # plans made again today, and why
 
     @property
     def settings(self) -> Settings:
@@ -136,7 +137,9 @@ class ReviewSession:
         that would not hold until then get one more review. Returns the planned new cards left
         today (None without a plan) and how many cards were brought forward."""
         now = self.clock()
-        plans = [p for p in (current_plan(self.store, self.scheduler, c, now) for c in self.courses) if p is not None]
+        found = [f for f in (plan_in_force(self.store, self.scheduler, c, now) for c in self.courses) if f is not None]
+        self.plans_remade = [(f.plan, f.remade) for f in found if f.remade is not None]
+        plans = [f.plan for f in found]
         self.plans_in_force = plans
         planned = None
         if plans and pace_new_cards:
