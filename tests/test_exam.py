@@ -140,9 +140,12 @@ def test_grading_is_exact(course):
     course.write("order.md", ORDERING + "\n" + MATCHING)
     by_id = {c.id: c for c in load_checked(course.root)[0].cards}
     multi = question_from_card(by_id["qm-1"], seed=0)
-    assert multi.multiple and multi.key == "AC"
-    assert multi.is_correct("ca") and multi.is_correct("A C")
-    assert not multi.is_correct("A") and not multi.is_correct("ACD") and not multi.is_correct(None)
+    assert multi.multiple and {multi.choices[ord(k) - 65] for k in multi.key} == {"First right", "Second right"}
+    assert multi.as_source(multi.key) == "AC"
+    assert multi.is_correct(multi.key.lower()) and multi.is_correct(" ".join(multi.key[::-1]))
+    wrong = next(ch for ch in "ABCD" if ch not in multi.key)
+    assert not multi.is_correct(multi.key[0]) and not multi.is_correct(multi.key + wrong)
+    assert not multi.is_correct(None)
     ordering = question_from_card(by_id["ord-1"], seed=5)
     assert [ordering.choices[ord(k) - 65] for k in ordering.key] == ["First", "Second", "Third"]
     assert ordering.is_correct(ordering.key.lower()) and not ordering.is_correct(ordering.key[::-1])

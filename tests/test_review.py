@@ -26,9 +26,9 @@ DECK = demo_deck(
 
 Which service is a managed NFS file system?
 
-- [ ] Amazon S3
+- [ ] Amazon S3 {pin}
   Object storage, not a file system.
-- [x] Amazon EFS
+- [x] Amazon EFS {pin}
   Managed NFS that many instances mount at once.
 """,
 )
@@ -283,11 +283,11 @@ tasks: [1.1]
 
 Which TWO services store training data as files that many instances share?
 
-- [x] Amazon EFS
+- [x] Amazon EFS {pin}
   Managed NFS.
-- [ ] Amazon SQS
+- [ ] Amazon SQS {pin}
   A queue, not storage.
-- [x] Amazon FSx for Lustre
+- [x] Amazon FSx for Lustre {pin}
   A shared high-throughput file system.
 """
 

@@ -198,6 +198,14 @@ def _review_screen(session: ExamSession, console: Console) -> bool:
     console.print(f"Answered: {len(session.answers)}/{len(session.questions)}")
     console.print(f"Unanswered: {', '.join(map(str, unanswered)) or 'none'}")
     console.print(f"Flagged: {', '.join(map(str, flagged)) or 'none'}")
+    given = []
+    for index in sorted(session.answers):
+        question, answer = session.questions[index], session.answers[index]
+        shown = question.normalise(answer)
+        source = f" (source {question.as_source(shown)})" if _shuffled(question) else ""
+        given.append(f"{index + 1} {shown}{source}")
+    if given:
+        console.print(f"Answers: {', '.join(given)}")
     return bool(unanswered or flagged)
 
 
@@ -290,6 +298,10 @@ def _sit(session: ExamSession, console: Console, lines: Lines) -> Result | None:
             console.print(f"[dim]{HELP_LINE}[/dim]")
 
 
+def _shuffled(question: Question) -> bool:
+    return question.order != tuple(range(len(question.order)))
+
+
 def _feedback(question: Question, answer: str | None, console: Console) -> None:
     from rich.markdown import Markdown
 
@@ -297,11 +309,15 @@ def _feedback(question: Question, answer: str | None, console: Console) -> None:
     given = question.normalise(answer) if answer else "-"
     colour = "green" if right else "red"
     verdict = "Correct" if right else "Wrong" if answer else "Unanswered"
-    console.print(f"[bold {colour}]{verdict}[/]: you answered {given}, the answer is {question.key}")
+    source = ""
+    if _shuffled(question):
+        source = f" (in the source: {question.as_source(given) if answer else '-'}, {question.as_source(question.key)})"
+    console.print(f"[bold {colour}]{verdict}[/]: you answered {given}, the answer is {question.key}{source}")
     if question.explanations:
         for i, (choice, why) in enumerate(zip(question.choices, question.explanations, strict=True)):
             mark = "✓" if chr(65 + i) in question.key else "✗"
-            console.print(Markdown(f"{mark} **{chr(65 + i)}.** {choice}\n\n{why}", code_theme="monokai"))
+            origin = f" · source {chr(65 + question.order[i])}" if _shuffled(question) else ""
+            console.print(Markdown(f"{mark} **{chr(65 + i)}.** {choice}{origin}\n\n{why}", code_theme="monokai"))
     elif question.rows:
         for row, key in zip(question.rows, question.key, strict=True):
             console.print(Markdown(f"- {row} → {question.choices[ord(key) - 65]}"))

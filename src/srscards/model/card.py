@@ -40,6 +40,7 @@ class Option:
     text: Fragment
     correct: bool
     explanation: Fragment
+    pinned: bool = False  # kept in its source place when the options are shuffled (`{pin}` in the source)
 
 
 @dataclass(frozen=True)

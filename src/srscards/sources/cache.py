@@ -17,7 +17,7 @@ from srscards.errors import Location, Problem
 from srscards.files import atomic_write, hash_folder
 from srscards.model.card import Card, CardType, DeckFile, Fragment, Option, Pair
 
-FORMAT = 1
+FORMAT = 2
 
 
 def assets_key(folder: Path) -> str:
@@ -71,7 +71,7 @@ def _card_json(c: Card) -> dict[str, Any]:
         "prompt": _frag(c.prompt),
         "answer": _frag(c.answer),
         "extra": _frag(c.extra),
-        "options": [[*_frag(o.text), o.correct, *_frag(o.explanation)] for o in c.options],
+        "options": [[*_frag(o.text), o.correct, *_frag(o.explanation), o.pinned] for o in c.options],
         "steps": [_frag(s) for s in c.steps],
         "pairs": [[*_frag(p.left), *_frag(p.right)] for p in c.pairs],
         "pair_headers": list(c.pair_headers),
@@ -107,7 +107,7 @@ def _card(d: dict[str, Any], path: Path) -> Card:
         prompt=_fragment(d["prompt"]),
         answer=_fragment(d["answer"]),
         extra=_fragment(d["extra"]),
-        options=tuple(Option(Fragment(a, b), c, Fragment(e, f)) for a, b, c, e, f in d["options"]),
+        options=tuple(Option(Fragment(a, b), c, Fragment(e, f), p) for a, b, c, e, f, p in d["options"]),
         steps=tuple(Fragment(*s) for s in d["steps"]),
         pairs=tuple(Pair(Fragment(a, b), Fragment(c, e)) for a, b, c, e in d["pairs"]),
         pair_headers=tuple(d["pair_headers"]),

@@ -153,7 +153,7 @@ def note_content(card: Card) -> dict[str, Any]:
         "prompt": card.prompt.md,
         "answer": card.answer.md,
         "extra": card.extra.md,
-        "options": [[o.text.md, o.correct, o.explanation.md] for o in card.options],
+        "options": [[o.text.md, o.correct, o.explanation.md, o.pinned] for o in card.options],
         "steps": [s.md for s in card.steps],
         "pairs": [[p.left.md, p.right.md] for p in card.pairs],
         "pair_headers": list(card.pair_headers),

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from srscards.model.shuffle import shuffled_order
+
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -81,8 +83,12 @@ def _split_hint(inner: str) -> tuple[str, str]:
     return inner, ""
 
 
-def card_text(content: dict[str, Any], variant: str, seed: str = "") -> CardText:
-    """Front and back of `variant` of a note; `seed` fixes the shuffle of ordering and matching cards."""
+def card_text(content: dict[str, Any], variant: str, seed: str = "", shuffle: random.Random | None = None) -> CardText:
+    """Front and back of `variant` of a note; `seed` fixes the shuffle of ordering and matching cards.
+
+    With `shuffle`, the options of a choice question come in an order drawn from it (options
+    pinned in the source keep their place), each with its explanation.
+    """
     kind = content.get("type", "basic")
     title = images_as_paths(content.get("title", ""))
     prompt = images_as_paths(content.get("prompt", ""))
@@ -97,7 +103,10 @@ def card_text(content: dict[str, Any], variant: str, seed: str = "") -> CardText
         back = head + _cloze(prompt, number, True) + (f"\n\n---\n\n{extra}" if extra else "")
         return CardText(head + _cloze(prompt, number, False), back, title=title)
     if kind == "choice":
-        options = tuple((images_as_paths(t), bool(c), images_as_paths(e)) for t, c, e in content.get("options", []))
+        stored = content.get("options", [])
+        if shuffle is not None:
+            stored = [stored[i] for i in shuffled_order([bool(o[3:4] and o[3]) for o in stored], shuffle)]
+        options = tuple((images_as_paths(o[0]), bool(o[1]), images_as_paths(o[2])) for o in stored)
         return CardText(prompt or f"**{title}**", extra, options, title=title)
     if kind == "ordering":
         steps = [images_as_paths(s) for s in content.get("steps", [])]
