@@ -103,7 +103,7 @@ def sit(course, stdin: str, *args: str):  # type: ignore[no-untyped-def]
 
 def test_an_exam_records_the_order_it_showed_and_the_source_letters(course):
     write_bank(course, pinned=False)
-    probe = json.loads(sit(course, "", "--quick", "4", "--seed", "11", "--json").stdout)
+    probe = json.loads(sit(course, "A\n" * 4, "--quick", "4", "--seed", "11", "--json").stdout)
     # the same draw again in a fresh store: answer every question with its source letter B, as shown
     answers = []
     for item in probe["items"]:
@@ -124,7 +124,7 @@ def test_an_exam_records_the_order_it_showed_and_the_source_letters(course):
 
 def test_results_show_the_letters_as_seen_and_in_the_source(course):
     write_bank(course, pinned=False)
-    probe = json.loads(sit(course, "", "--quick", "1", "--seed", "3", "--json").stdout)
+    probe = json.loads(sit(course, "A\n", "--quick", "1", "--seed", "3", "--json").stdout)
     order = probe["items"][0]["order"]
     shown_key = chr(65 + order.index(1))
     wrong = next(ch for ch in "ABCD" if ch != shown_key)
@@ -146,7 +146,7 @@ def test_each_sitting_shows_a_new_order(course):
     orders = set()
     for seed in range(6):
         data = json.loads(
-            sit(course, "", "--domain", "1", "--count", "3", "--seed", str(seed), "--json", "--untimed").stdout
+            sit(course, "A\n" * 3, "--domain", "1", "--count", "3", "--seed", str(seed), "--json", "--untimed").stdout
         )
         orders.add(tuple((i["note"], tuple(i["order"])) for i in sorted(data["items"], key=lambda i: i["note"])))
     assert len(orders) == 6

@@ -44,6 +44,7 @@ TABLES = {
         "study_plans",
     },
 }
+TABLES[7] = TABLES[6] | {"paused_exams"}
 
 
 def tables(path: Path) -> set[str]:

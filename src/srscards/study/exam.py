@@ -119,8 +119,7 @@ def question_from_card(card: Card, seed: int, order: Sequence[int] | None = None
         order = shuffled_order([o.pinned for o in card.options], rng)
     elif not is_order(order, len(card.options)):
         raise ExamError(
-            f"the stored option order of question {card.id} ({list(order)}) does not fit its "
-            f"{len(card.options)} options; discard the sitting (srscards exams discard ID)"
+            f"the stored option order of {card.id} ({list(order)}) does not fit its {len(card.options)} options"
         )
     shown = [card.options[i] for i in order]
     choices = tuple(o.text.md for o in shown)
