@@ -295,7 +295,7 @@ def test_a_store_of_the_previous_schema_gains_the_new_columns(course, tmp_path):
 
     path = tmp_path / "review.sqlite3"
     old = Store(path, sqlite3.connect(path, isolation_level=None))
-    old.migrate(6)
+    old.migrate(7)
     old._conn.execute(
         "INSERT INTO exams (course, profile, mode, started_at, finished_at, correct, total, seconds_used, "
         "limit_seconds, timed_out, result) VALUES ('aws-mla', 'MLA-C02', 'quick', 0, 1000, 1, 1, 1.0, 120, 0, "
@@ -303,7 +303,7 @@ def test_a_store_of_the_previous_schema_gains_the_new_columns(course, tmp_path):
     )
     old.close()
     with Store.open(tmp_path) as store:
-        assert store.version == SCHEMA_VERSION == 7
+        assert store.version == SCHEMA_VERSION == 8
         (record,) = store.exams("aws-mla")
         assert record.discarded_at is None and record.result["correct"] == 1
         assert store.paused_exams("aws-mla") == []

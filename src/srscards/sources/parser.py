@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 
 from srscards.errors import Location, Problem, SourceError
-from srscards.model.card import DIFFICULTIES, Card, CardType, Course, DeckFile, Fragment, Option, Pair
+from srscards.model.card import DIFFICULTIES, Card, CardType, Fragment, Option, Pair
+from srscards.model.course import Course, DeckFile
+from srscards.sources import cloze
 from srscards.sources.course_file import ID_RE, TASK_RE, read_text
 from srscards.sources.markdown import markdown, render_tokens
 from srscards.sources.yaml_positions import load
@@ -30,9 +32,6 @@ CARD_KEYS = {
 }  # fmt: skip
 TAG_RE = re.compile(r"^[A-Za-z0-9_\-]+(::[A-Za-z0-9_\-]+)*$")
 SECTION_TASK_RE = re.compile(r"^(\d+\.\d+)(?:\s|$)")
-CLOZE_START_RE = re.compile(r"\{\{c(?:\d|:)")
-CLOZE_OPEN_RE = re.compile(r"\{\{c(\d+)::")
-CLOZE_TOKEN_RE = re.compile(r"\{\{c|\}\}")  # where a deletion may open or close
 TASKBOX_RE = re.compile(r"^\[( |x|X)\][ \t]+")
 PIN = "{pin}"  # at the end of an option's first line: the option keeps its place when options are shuffled
 FORBIDDEN_HTML_RE = re.compile(r"<\s*(script|iframe|object|embed)\b|\s(on[a-z]+)\s*=|javascript:", re.IGNORECASE)
@@ -392,7 +391,7 @@ class _FileParser:
                 ) from None  # fmt: skip
         if any(_task_list(b) for b in blocks):
             return CardType.CHOICE
-        if CLOZE_START_RE.search(inline.content) or any(CLOZE_START_RE.search(self.source(b)) for b in blocks):
+        if cloze.START_RE.search(inline.content) or any(cloze.START_RE.search(self.source(b)) for b in blocks):
             return CardType.CLOZE
         return CardType.BASIC
 
@@ -446,8 +445,8 @@ class _FileParser:
     # -- content checks ---------------------------------------------------------------------
 
     def check_inline(self, body: list[Token], card_line: int) -> tuple[Path, ...]:
-        """Refuse scripts and embeds in card HTML; check every image path and point it at the
-        media name Anki will use. Returns the images found."""
+        """Refuse scripts and embeds in card HTML; check every image path and write it relative to
+        the course folder, the form every view maps to its own medium. Returns the images found."""
         found: list[Path] = []
         line0 = card_line - 1
         for tok in body:
@@ -492,7 +491,7 @@ class _FileParser:
             )  # fmt: skip
         if not target.is_file():
             raise self.fail(line, col, f"image {src!r} not found", "check the file name and path")
-        tok.attrSet("src", media_name(self.course.id, target.relative_to(self.course_root)))
+        tok.attrSet("src", target.relative_to(self.course_root).as_posix())  # each view maps it to its medium
         return target
 
     def source(self, block: list[Token]) -> str:
@@ -549,36 +548,10 @@ class _FileParser:
             col = offset - (before.rfind("\n") + 1) + 1 + (col0 if nl == 0 else 0)
             return line0 + nl + 1, col
 
-        numbers: set[int] = set()
-        stack: list[tuple[int, int, int]] = []
-        i = 0
-        while (found := CLOZE_TOKEN_RE.search(text, i)) is not None:
-            i = found.start()
-            if found.group() == "{{c" and CLOZE_START_RE.match(text, i):
-                m = CLOZE_OPEN_RE.match(text, i)
-                if not m or int(m.group(1)) < 1:
-                    raise self.fail(
-                        *where(i), "malformed cloze deletion", "write {{c1::answer}} or {{c1::answer::hint}}"
-                    )
-                stack.append((int(m.group(1)), i, m.end()))
-                i = m.end()
-            elif found.group() == "}}" and stack:
-                number, start, content_start = stack.pop()
-                content = text[content_start:i]
-                if not content.split("::")[0].strip():
-                    raise self.fail(*where(start), "empty cloze deletion", "put the hidden text after c1::")
-                if content.count("{") > content.count("}"):
-                    raise self.fail(
-                        *where(i), "cloze deletion ends inside braces: Anki closes a deletion at the first }}",
-                        "write the inner braces apart (} }) or keep the formula outside the deletion",
-                    )  # fmt: skip
-                numbers.add(number)
-                i += 2
-            else:
-                i += 1
-        if stack:
-            raise self.fail(*where(stack[-1][1]), "unclosed cloze deletion", "close it with }}")
-        return numbers
+        try:
+            return cloze.numbers(text)
+        except cloze.ClozeError as exc:
+            raise self.fail(*where(exc.offset), exc.message, exc.hint) from None
 
     def choice(self, blocks: list[list[Token]], line: int, inline: Token) -> dict[str, Any]:
         index = next(i for i, b in enumerate(blocks) if _task_list(b))
@@ -681,11 +654,6 @@ class _FileParser:
             "pair_headers": (header[0].content, header[1].content),
             "extra": self.fragment(blocks[index + 1 :]),
         }
-
-
-def media_name(course_id: str, relative: Path) -> str:
-    """The flat file name a course's media file gets in Anki's media folder."""
-    return f"{course_id}_" + "_".join(relative.parts)
 
 
 def _split_blocks(tokens: list[Token]) -> list[list[Token]]:

@@ -20,7 +20,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from srscards.clock import Clock
-from srscards.model.card import Card, Profile
+from srscards.model.card import Card
+from srscards.model.course import Profile
 from srscards.model.shuffle import is_order
 from srscards.scheduling.scheduler import Rating, Scheduler
 from srscards.store.records import ExamRecord, PausedExam, StoredCard
