@@ -11,6 +11,7 @@ import hashlib
 import re
 import textwrap
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,10 +27,11 @@ from srscards.sources.course_file import ID_RE, TASK_RE, read_text
 from srscards.sources.markdown import markdown, render_tokens
 from srscards.sources.yaml_positions import load
 
-FRONT_KEYS = {"title", "domain", "subdeck", "tasks", "tags", "exam", "cheatsheet"}
+FRONT_KEYS = {"title", "domain", "subdeck", "tasks", "tags", "exam", "cheatsheet", "checked"}
 CARD_KEYS = {
-    "id", "type", "tasks", "tags", "exam", "lab", "cheatsheet", "source", "difficulty", "concepts",
+    "id", "type", "tasks", "tags", "exam", "lab", "cheatsheet", "source", "difficulty", "concepts", "checked",
 }  # fmt: skip
+CHECKED_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 TAG_RE = re.compile(r"^[A-Za-z0-9_\-]+(::[A-Za-z0-9_\-]+)*$")
 SECTION_TASK_RE = re.compile(r"^(\d+\.\d+)(?:\s|$)")
 TASKBOX_RE = re.compile(r"^\[( |x|X)\][ \t]+")
@@ -65,6 +67,7 @@ class _Defaults:
     tags: tuple[str, ...] = ()
     exam: str = "both"
     cheatsheet: bool = False
+    checked: str = ""
 
 
 class _Fail(Exception):
@@ -215,6 +218,8 @@ class _FileParser:
         defaults.tags = tuple(dict.fromkeys(self.tags(data.get("tags"), doc.value("tags"))))
         defaults.exam = self.exam(data.get("exam", "both"), doc.value("exam"))
         defaults.cheatsheet = self.boolean(data.get("cheatsheet", False), doc.value("cheatsheet"))
+        if "checked" in data:
+            defaults.checked = self.checked(data["checked"], doc.value("checked"))
         return title.strip(), defaults
 
     # -- value checks -----------------------------------------------------------------------
@@ -325,6 +330,7 @@ class _FileParser:
             "lab": self.name(meta.get("lab"), m("lab"), "lab"),
             "difficulty": self.difficulty(meta.get("difficulty"), m("difficulty")),
             "concepts": self.concepts(meta.get("concepts"), m("concepts")),
+            "checked": self.checked(meta["checked"], m("checked")) if "checked" in meta else defaults.checked,
             "media": media,
             "location": here,
             "digest": self.digest(head.map[0], body),
@@ -420,6 +426,16 @@ class _FileParser:
                 loc.line, loc.col, f"unknown difficulty {value!r}", f"use one of: {', '.join(DIFFICULTIES)}"
             )
         return value
+
+    def checked(self, value: Any, loc: Location) -> str:
+        """A `checked: YYYY-MM` month (a full date is read as its month)."""
+        text = value.strftime("%Y-%m") if isinstance(value, date) else str(value)
+        if not CHECKED_RE.match(text):
+            raise self.fail(
+                loc.line, loc.col, f"`checked` must be a year and month, not {value!r}",
+                "write the month the facts were last checked, e.g. checked: 2026-12",
+            )  # fmt: skip
+        return text
 
     def concepts(self, value: Any, loc: Location) -> tuple[str, ...]:
         items = self.listed(value)

@@ -218,7 +218,7 @@ def _overview_facts(sheet: Sheet) -> str:
     rows = []
     scored = f" ({e.scored} scored, {e.questions - e.scored} unscored)" if e.scored is not None else ""
     rows.append(("Questions", f"{e.questions}{scored}"))
-    rows.append(("Time", f"{e.minutes} minutes, about {e.minutes / e.questions:.1f} minutes per question"))
+    rows.append(("Time", f"{e.time_text}, about {e.minutes / e.questions:.1f} minutes per question"))
     rows.append(("Passing score", f"{e.passing_score} on a scale of {e.score_range[0]} to {e.score_range[1]}"))
     rows.append(("Question types", ", ".join(t.replace("_", " ") for t in e.question_types)))
     if p.beta is not None:
