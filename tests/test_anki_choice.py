@@ -244,3 +244,33 @@ def test_a_new_package_updates_the_choice_note_type_in_place(course, tmp_path, m
         assert 'class="srs-choice"' in after.question()
     finally:
         col.close()
+
+
+def test_a_flip_in_the_same_page_as_anki_desktop_does(rendered, browser):
+    """Anki desktop keeps one page: it swaps the card's HTML and runs its scripts again."""
+    front, back, css = rendered
+    context = browser.new_context()
+    serve(context, {"reviewer.html": page(front, css, False)})
+    p = context.new_page()
+    p.goto("http://anki.test/reviewer.html")
+    shown = option_texts(p)
+    p.query_selector_all(".srs-choice ol.options > li")[shown.index("Amazon FSx for Lustre")].click()
+    # what Anki's reviewer does on "show answer": new HTML in #qa, each script run in turn
+    p.evaluate(
+        """html => {
+            const qa = document.getElementById('qa');
+            qa.innerHTML = html;
+            for (const old of qa.querySelectorAll('script')) {
+                const fresh = document.createElement('script');
+                fresh.text = old.text;
+                old.replaceWith(fresh);
+            }
+        }""",
+        back,
+    )
+    assert option_texts(p) == shown
+    assert p.eval_on_selector_all("li.chosen", "els => els.map(e => e.classList.contains('correct'))") == [True]
+    right = ", ".join(sorted("ABCDE"[shown.index(t)] for t in CORRECT))
+    mine = "ABCDE"[shown.index("Amazon FSx for Lustre")]
+    assert p.inner_text(".srs-answer") == f"Answer: {right} · you chose {mine}"  # one of the two is not enough
+    context.close()
