@@ -6,6 +6,7 @@ injected clock, so tests and scripts can replay a day.
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -94,6 +95,7 @@ class ReviewSession:
     plans: list[Plan] | None = None  # the study plans whose new cards this session introduces
     plans_in_force: list[Plan] = field(default_factory=list)
     plans_remade: list[tuple[Plan, str]] = field(default_factory=list)  # plans made again today, and why
+    shuffle: random.Random = field(default_factory=random.Random)  # a fresh option order at every showing
 
     @property
     def settings(self) -> Settings:
@@ -121,6 +123,7 @@ class ReviewSession:
                 clock,
                 started=now,
                 sync_report=space.sync_report,
+                shuffle=random.Random(seed),
             )
             session.rebuild()
         except BaseException:
@@ -181,7 +184,7 @@ class ReviewSession:
                 raise SrsError(
                     f"{card.key}: its text is missing from the review store; run srscards review decks/ to sync"
                 )
-            text = card_text(note, card.variant, card.key)
+            text = card_text(note, card.variant, card.key, self.shuffle)
             intervals = self.scheduler.preview(card.memory, now, card.key)
             self.shown = Shown(card, text, intervals, now)
             return self.shown
