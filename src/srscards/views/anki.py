@@ -149,11 +149,11 @@ NOTE_TYPES: dict[CardType, _NoteType] = {
 
 @cache
 def choice_script() -> str:
-    """The choice note type's script: anki-persistence, then the shuffle, taps and marks."""
+    """The choice note type's script: the front-to-back state store, then the shuffle, taps and marks."""
     here = files("srscards.views")
     return "".join(
         f"<script>\n{(here / name).read_text(encoding='utf-8')}\n</script>"
-        for name in ("anki_persistence.js", "anki_choice.js")
+        for name in ("anki_state.js", "anki_choice.js")
     )
 
 

@@ -11,7 +11,7 @@
     var items = Array.prototype.slice.call(list.querySelectorAll(":scope > li"));
     var n = items.length;
     var key = "srscards-choice:" + root.getAttribute("data-card");
-    var store = window.Persistence && Persistence.isAvailable() ? Persistence : null;
+    var store = window.SrsState && SrsState.isAvailable() ? SrsState : null;
     var back = document.getElementById("srs-back") !== null;
     var state = null;
     if (back && store) {
