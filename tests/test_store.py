@@ -46,6 +46,7 @@ TABLES = {
     },
 }
 TABLES[7] = TABLES[6]  # 7 changes the form of the note content, not the tables
+TABLES[8] = TABLES[7] | {"card_actions", "undone_actions", "remembered"}
 
 
 def tables(path: Path) -> set[str]:

@@ -15,6 +15,7 @@ import sqlite3
 from pathlib import Path
 
 from srscards.store.base import ORIGINS, StoreBase, StoreError, _corrupt_message
+from srscards.store.card_actions import CardActionLog
 from srscards.store.cards import CardTable
 from srscards.store.exams import ExamTable
 from srscards.store.labs import LabTable
@@ -30,11 +31,11 @@ STORE_FILE = "review.sqlite3"
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-class Store(CardTable, ReviewLog, ParameterTable, LabTable, ExamTable):
+class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamTable):
     """An open review store. Use `Store.open(home)`; close it when done.
 
-    Each concept lives in a module of its own (cards, review log, parameters, labs, exams and
-    plans); this class joins them over one connection and owns opening and the schema.
+    Each concept lives in a module of its own (cards, review log, card actions, parameters, labs,
+    exams and plans); this class joins them over one connection and owns opening and the schema.
     """
 
     @classmethod

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from html import escape
 
 from srscards.model.card import Card, CardType, letter
+from srscards.model.tags import derived_tags
 from srscards.sources.markdown import code_css
 
 CSS_BASE = """
@@ -199,8 +200,4 @@ def note_fields(card: Card) -> list[str]:
 
 
 def note_tags(card: Card) -> list[str]:
-    tags = [f"type::{card.type.value}", f"exam::{card.exam}"]
-    if card.domain is not None:
-        tags.append(f"domain::{card.domain}")
-    tags += [f"task::{t}" for t in card.tasks]
-    return sorted(set(tags) | set(card.tags))
+    return derived_tags(card.type.value, card.exam, card.domain, card.tasks, card.tags)
