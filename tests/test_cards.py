@@ -281,3 +281,24 @@ def test_undo_of_an_answer_still_works_after_actions(course):
     assert "Undone: fmt-1/card comes back.\n" in result.output
     with store() as s:
         assert [r.rating for r in s.log()] == [Rating.EASY]
+
+
+def test_a_store_of_the_previous_release_gains_the_action_log_and_keeps_its_cards(course, tmp_path, monkeypatch):
+    from srscards.store.store import STORE_FILE
+
+    monkeypatch.chdir(tmp_path)  # no decks/ folder here: the store is read as it is
+    course.write("d1.md", DECK)
+    path = tmp_path / STORE_FILE
+    old = Store(path, sqlite3.connect(path, isolation_level=None))
+    old.migrate(7)
+    old._conn.execute(
+        "INSERT INTO cards (course, note, variant, type, deck, domain, tasks, tags, exam, path, line, position, "
+        "added_at, suspended) VALUES ('aws-mla', 'fmt-1', 'card', 'basic', 'D', 1, '1.1', '', 'both', 'd1.md', 7, 1, "
+        "0, 1)"
+    )
+    old.close()
+    result = run("cards", "--home", str(tmp_path), "unsuspend", "fmt-1")
+    assert (result.exit_code, result.output) == (0, "fmt-1: unsuspended\nUndo with: srscards cards suspend fmt-1\n")
+    with Store.open(tmp_path) as s:
+        assert s.version == 8
+        assert [(a.action, a.before.suspended, a.after.suspended) for a in s.actions()] == [("unsuspend", True, False)]
