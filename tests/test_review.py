@@ -189,18 +189,47 @@ def test_daily_new_limit_and_filters(course):
     result = review(course.root, "", "--new-limit", "1")
     assert "0 due · 1 new · 0 learning" in result.output
     for option, shown in (
-        (["--domain", "2"], "rec-1/card"),
-        (["--task", "2.3"], "rec-1/card"),
-        (["--tag", "metrics"], "rec-1/card"),
-        (["--deck", "2 ML Model and Foundation Model (FM) Development"], "rec-1/card"),
+        (["--domain", "2", "--exam", "C01"], "rec-1/card"),
+        (["--task", "2.3", "--exam", "all"], "rec-1/card"),
+        (["--tag", "metrics", "--exam", "c01"], "rec-1/card"),
+        (["--tag", "exam::C01", "--exam", "C01"], "rec-1/card"),
+        (["--deck", "2 ML Model and Foundation Model (FM) Development", "--exam", "C01"], "rec-1/card"),
         (["--deck", "AWS ML Engineer Associate"], "fmt-1/card"),
         (["--exam", "C02"], "fmt-1/card"),
         (["--domain", "1"], "fmt-1/card"),
+        (["--tag", "type::cloze"], "clz-1/c1"),
+        (["--tag", "task::1.1", "--domain", "1"], "fmt-1/card"),
+        (["--tag", "TYPE::CHOICE"], "q-1/card"),
     ):
         result = review(course.root, "q", *option)
         assert result.exit_code == 0, result.output
         assert f"\n{shown} · " in result.output, (option, result.output)
-    assert "rec-1" not in review(course.root, "", "--exam", "C02").output
+    # by default a session follows the course's default exam version (MLA-C02): rec-1 is C01 only
+    assert "0 due · 3 new · 0 learning" in review(course.root, "").output
+    assert "0 due · 3 new · 0 learning" in review(course.root, "", "--exam", "C02").output
+    assert "0 due · 4 new · 0 learning" in review(course.root, "", "--exam", "all").output
+
+
+def test_a_filter_no_card_matches_is_an_error_that_lists_the_valid_ones(course):
+    course.write("d1.md", DECK)
+    course.write("d2.md", DECK2)
+    for option, message in (
+        (["--domain", "7"], "--domain 7: no card of this exam domain; choose one of 1, 2"),
+        (["--task", "9.9"], "--task 9.9: no card of this task statement; choose one of 1.1, 2.3"),
+        (
+            ["--tag", "type::clozes"],
+            "--tag type::clozes: no card has this tag; choose one of domain::1, domain::2, exam::C01, exam::both, "
+            "metrics, task::1.1, task::2.3, type::basic, type::choice, type::cloze",
+        ),
+        (
+            ["--deck", "Nope"],
+            "--deck Nope: no deck of this name; choose one of AWS ML Engineer Associate::1 Data Preparation for ML "
+            "and AI, AWS ML Engineer Associate::2 ML Model and Foundation Model (FM) Development",
+        ),
+    ):
+        for command in (["review"], ["due"]):
+            result = CliRunner().invoke(main, [*command, str(course.root), "--now", DAY1, *option])
+            assert (result.exit_code, result.output) == (1, f"Error: {message}\n"), (command, option)
 
 
 def test_the_e_key_opens_the_source_at_the_card_line(course, tmp_path, monkeypatch):

@@ -75,6 +75,7 @@ def command(
     """
     from srscards.paths import home as default_home
     from srscards.study.daily_queue import Filters
+    from srscards.study.filters import ALL_EXAMS, check_filters
     from srscards.study.workspace import open_workspace
 
     now = clock(now_text)()
@@ -85,7 +86,7 @@ def command(
         if words and words[0] in CHANGE_WORDS:
             _change(space, words[0], words[1:], now, as_json)
             return
-        filters = Filters(domain=domain, task=task, tag=tag)
+        filters = check_filters(space.store, space.courses, Filters(domain=domain, task=task, tag=tag, exam=ALL_EXAMS))
         flags = suspended or buried or due or domain is not None or task or tag
         if words and not flags:
             shown = _by_ids(space, words, now)

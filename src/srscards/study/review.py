@@ -18,6 +18,7 @@ from srscards.store.card_actions import CardState
 from srscards.store.records import StoredCard, SyncReport
 from srscards.store.store import Store
 from srscards.study.daily_queue import Filters, Queue, build_queue
+from srscards.study.filters import check_filters
 from srscards.study.plan import exam_day_reviews, planned_new_cards
 from srscards.study.workspace import open_workspace
 from srscards.views.terminal import CardText, card_text
@@ -109,7 +110,7 @@ class ReviewSession:
                 space.store,
                 space.scheduler,
                 space.courses,
-                filters or Filters(),
+                check_filters(space.store, space.courses, filters or Filters()),
                 clock,
                 started=now,
                 sync_report=space.sync_report,
