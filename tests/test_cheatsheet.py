@@ -125,7 +125,7 @@ def test_unknown_domain_or_exam_is_a_clear_error_and_writes_nothing(course, tmp_
     assert result.exit_code == 1
     assert result.stderr == (
         f"{course.path / 'bad.md'}:7:30: error: expected true or false, not 'often' (fix: write true or false)\n"
-        "Error: 1 error(s) in the card sources; nothing was written\n"
+        "Error: 1 error in the card sources; nothing was written\n"
     )
     assert not out.exists()
 

@@ -166,7 +166,7 @@ def test_a_failing_check_says_what_was_expected_and_found(labs: Path):
         "      check passed: the bucket exists\n"
         "[2/2] Encrypt it\n"
         "      why: Data at rest is encrypted.\n"
-        "cleanup: deleted 1 resource(s)\n"
+        "cleanup: deleted 1 resource\n"
         f"  - arn:aws:s3:::{_bucket(result.stdout)}\n"
     )
     assert result.stderr == (
@@ -191,7 +191,7 @@ def test_run_prints_every_step_and_cleans_up(labs: Path):
         "[2/2] Encrypt it\n"
         "      why: Data at rest is encrypted.\n"
         "      check passed: encrypted\n"
-        "cleanup: deleted 1 resource(s)\n"
+        "cleanup: deleted 1 resource\n"
         f"  - arn:aws:s3:::{bucket}\n"
         "All 2 steps passed; completion recorded.\n"
     )
@@ -217,7 +217,7 @@ def test_ctrl_c_during_a_step_still_cleans_up(labs: Path, fake_aws):
 def test_ctrl_c_in_the_cli_reports_cleanup(labs: Path):
     result = run("lab", "run", "demo-interrupted", "--labs", str(labs))
     assert result.exit_code == 130
-    assert result.stdout.endswith(f"cleanup: deleted 1 resource(s)\n  - arn:aws:s3:::{_bucket(result.stdout)}\n")
+    assert result.stdout.endswith(f"cleanup: deleted 1 resource\n  - arn:aws:s3:::{_bucket(result.stdout)}\n")
     assert result.stderr == "Interrupted; cleanup has run.\n"
 
 
@@ -404,7 +404,7 @@ def test_cleanup_on_aws_lists_asks_and_deletes(labs: Path, fake_aws):
     result = run(*args, input="y\n")
     assert result.exit_code == 0
     assert result.stdout.endswith(
-        "Delete them? [y/N]: y\ncleanup: deleted 1 resource(s)\n  - arn:aws:s3:::srs-demo-aaaaaa\n"
+        "Delete them? [y/N]: y\ncleanup: deleted 1 resource\n  - arn:aws:s3:::srs-demo-aaaaaa\n"
     )
     assert s3.list_buckets()["Buckets"] == []
 
@@ -436,7 +436,7 @@ def test_a_completed_run_is_recorded_and_shown(labs: Path, tmp_path: Path):
     assert [(r.lab, r.target) for r in runs] == [("demo-bucket", "emulator")]
     assert runs[0].completed_at.tzinfo is not None
     shown = run("lab", "show", "demo-bucket", "--labs", str(labs), "--decks", str(tmp_path / "none")).stdout
-    assert f"completed: 1 time(s), last on the emulator at {runs[0].completed_at:%Y-%m-%d %H:%M} UTC\n" in shown
+    assert f"completed: 1 time, last on the emulator at {runs[0].completed_at:%Y-%m-%d %H:%M} UTC\n" in shown
 
 
 def test_lab_completions_keep_lab_target_and_utc_time(tmp_path: Path):
@@ -487,7 +487,7 @@ def test_a_resource_cleanup_cannot_delete_fails_the_run_and_says_how_to_finish(l
     assert result.stderr == (
         f"cleanup could not delete {arn}: RuntimeError: no cleanup for sqs resources; delete it in the console "
         "(run `srscards lab cleanup demo-leaky` again)\n"
-        "Error: cleanup left 1 resource(s) behind: run `srscards lab cleanup demo-leaky`\n"
+        "Error: cleanup left 1 resource behind: run `srscards lab cleanup demo-leaky`\n"
     )
 
 
@@ -497,7 +497,7 @@ def test_show_still_works_when_the_decks_have_errors(labs: Path, course):
     assert result.exit_code == 0
     assert result.stdout.endswith("cards that link to this lab: 0\n")
     assert result.stderr == (
-        f"warning: cards not read: {course.root} has 1 error(s) (run `srscards check {course.root}`)\n"
+        f"warning: cards not read: {course.root} has 1 error (run `srscards check {course.root}`)\n"
     )
 
 

@@ -145,7 +145,12 @@ def test_the_next_days_bring_the_right_cards(course):
     due = CliRunner().invoke(main, ["due", str(course.root), "--now", DAY2])
     assert due.exit_code == 0
     # the two cards left in learning are due; the second cloze waits while its sibling is in learning
-    assert due.output == "domain 1: 2 learning, 0 review, 0 new\ntotal: 2 learning, 0 review, 0 new\n"
+    assert due.output == (
+        "domain 1: 2 cards (2 learning, 0 review, 0 new)\n"
+        "total: 2 cards (2 learning, 0 review, 0 new)\n"
+        "Cards to study today, within the daily limits; a note gives one card to review (a cloze one per deletion, "
+        "a reversible note two).\n"
+    )
     result = review(course.root, "3B3B", when=DAY2)  # the order of the two is open: extra keys are ignored
     assert "clz-1/c1" in result.output and "q-1/card" in result.output and "fmt-1" not in result.output
     due = CliRunner().invoke(main, ["due", str(course.root), "--now", DAY3, "--json"])
@@ -254,9 +259,9 @@ def test_orphans_lists_retired_cards(course):
     assert result.exit_code == 0
     path = deck.resolve()
     assert result.output == (
-        f"aws-mla/clz-1/c1: last seen at {path}:12, retired 2026-11-28, 0 review(s)\n"
-        f"aws-mla/clz-1/c2: last seen at {path}:12, retired 2026-11-28, 0 review(s)\n"
-        f"aws-mla/q-1/card: last seen at {path}:17, retired 2026-11-28, 0 review(s)\n"
+        f"aws-mla/clz-1/c1: last seen at {path}:12, retired 2026-11-28, 0 reviews\n"
+        f"aws-mla/clz-1/c2: last seen at {path}:12, retired 2026-11-28, 0 reviews\n"
+        f"aws-mla/q-1/card: last seen at {path}:17, retired 2026-11-28, 0 reviews\n"
     )
     data = json.loads(CliRunner().invoke(main, ["orphans", "--json"]).output)
     assert [o["id"] for o in data["orphans"]] == ["clz-1", "clz-1", "q-1"]

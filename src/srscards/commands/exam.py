@@ -34,6 +34,7 @@ import click
 
 from srscards.commands._study import clock as study_clock
 from srscards.commands._study import home_option
+from srscards.words import count
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -131,8 +132,8 @@ def command(ctx: click.Context, decks: Path, home: Path | None, **kw: Any) -> No
         wrong = sum(1 for i in result.items if i.answer is not None and not i.correct)
         if wrong:
             console.print(
-                f"{wrong} wrong answer(s) were logged: those questions and the concepts they test are due in "
-                "review today."
+                f"{count(wrong, 'wrong answer')} {'was' if wrong == 1 else 'were'} logged: those questions and the "
+                "concepts they test are due in review today."
             )
     finally:
         context.store.close()
@@ -155,7 +156,9 @@ def _intro(session: ExamSession, console: Console, seed: int) -> None:
         kind += " (beta format)"
     limit = "untimed" if spec.minutes is None else f"{spec.minutes:g} minutes"
     feedback = "feedback: each answer" if spec.practice else "feedback: at the end"
-    console.print(f"{kind} · {session.profile.code} · {len(session.questions)} questions · {limit} · {feedback}")
+    console.print(
+        f"{kind} · {session.profile.code} · {count(len(session.questions), 'question')} · {limit} · {feedback}"
+    )
     console.print(f"Seed: {seed}")
     for line in session.draw.shortfall:
         console.print(f"[yellow]{line}[/]")

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import click
 
+from srscards.words import count
+
 
 @click.command("ids")
 @click.argument("decks", default="decks", type=click.Path(path_type=Path))
@@ -21,6 +23,6 @@ def command(decks: Path) -> None:
 
     written = write_ids(decks)
     for item in written:
-        click.echo(f"{item.path}: added {item.added} id(s)")
+        click.echo(f"{item.path}: added {count(item.added, 'id')}")
     if not written:
         click.echo("every card already has an id")

@@ -9,6 +9,8 @@ from typing import Any
 
 import click
 
+from srscards.words import count
+
 LABS_HELP = "The folder that holds the labs."
 DECKS_HELP = "The folder that holds the decks, for the cards that link to labs."
 PRICING = "https://calculator.aws/"
@@ -57,7 +59,9 @@ def _courses(decks: Path) -> list[Any]:
         return load_checked(decks)
     except ValidationFailed as exc:
         errors = sum(1 for problem in exc.problems if problem.severity == "error")
-        click.echo(f"warning: cards not read: {decks} has {errors} error(s) (run `srscards check {decks}`)", err=True)
+        click.echo(
+            f"warning: cards not read: {decks} has {count(errors, 'error')} (run `srscards check {decks}`)", err=True
+        )
         return []
 
 
@@ -126,7 +130,7 @@ def _completions(name: str) -> str:
         return "never"
     last = runs[-1]
     where = "the emulator" if last.target == "emulator" else "AWS"
-    return f"{len(runs)} time(s), last on {where} at {last.completed_at:%Y-%m-%d %H:%M} UTC"
+    return f"{count(len(runs), 'time')}, last on {where} at {last.completed_at:%Y-%m-%d %H:%M} UTC"
 
 
 @command.command("run")
@@ -193,7 +197,7 @@ def run_command(
         store.record_lab(lab.name, result.target, datetime.now(UTC))
     click.echo(f"All {len(result.passed)} steps passed; completion recorded.")
     if result.cleanup.failed:
-        raise LabError(f"cleanup left {len(result.cleanup.failed)} resource(s) behind: run `{again}`")
+        raise LabError(f"cleanup left {count(len(result.cleanup.failed), 'resource')} behind: run `{again}`")
 
 
 def _again(name: str, aws: bool, profile: str | None, region: str | None) -> str:
@@ -208,13 +212,15 @@ def _again(name: str, aws: bool, profile: str | None, region: str | None) -> str
 
 def _echo_cleanup(report: Any, again: str) -> None:
     if report.deleted:
-        click.echo(f"cleanup: deleted {len(report.deleted)} resource(s)")
+        click.echo(f"cleanup: deleted {count(len(report.deleted), 'resource')}")
         for arn in report.deleted:
             click.echo(f"  - {arn}")
     elif not report.unsupported:
         click.echo("cleanup: nothing left to delete")
     if report.unsupported:
-        click.echo(f"cleanup: the emulator cannot delete {len(report.unsupported)} resource(s); they vanish with it")
+        click.echo(
+            f"cleanup: the emulator cannot delete {count(len(report.unsupported), 'resource')}; they vanish with it"
+        )
         for arn in report.unsupported:
             click.echo(f"  - {arn}")
     for what, why in report.failed:
@@ -256,4 +262,4 @@ def cleanup_command(name: str, aws: bool, profile: str | None, region: str | Non
         report = cleanup_lab(target.session, target.region, lab.name)
         _echo_cleanup(report, again)
         if report.failed:
-            raise LabError(f"{len(report.failed)} resource(s) could not be deleted: run `{again}` again")
+            raise LabError(f"{count(len(report.failed), 'resource')} could not be deleted: run `{again}` again")

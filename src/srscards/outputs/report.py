@@ -8,6 +8,7 @@ from pathlib import Path
 
 from srscards.scheduling.scheduler import Settings
 from srscards.study.metrics import Coverage, PassTally, Recall30, Retention, Stats, load_stats
+from srscards.words import count
 
 CSS = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 980px; padding: 0 1em; color: #1f2328; }
@@ -125,7 +126,7 @@ def render_report(stats: Stats) -> str:
 <p>Per day, last 30 days:</p>
 {bar_chart(daily, [day(d.day) for d in stats.daily], 1.0, "%", "#2da44e")}
 <h2>Forecast</h2>
-<p>{cards} cards due in the next 30 days, about {minutes:.0f} minutes.</p>
+<p>{count(cards, "card")} due in the next 30 days, about {count(round(minutes), "minute")}.</p>
 {bar_chart(forecast, [day(f.day) for f in stats.forecast], max(forecast, default=0) or 1, "cards", "#0969da")}
 <h2>Coverage</h2>
 <table><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(coverage)}</tbody></table>

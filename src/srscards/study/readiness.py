@@ -25,6 +25,7 @@ from srscards.scheduling.scheduler import State, study_day
 from srscards.store.records import ExamRecord
 from srscards.study.metrics import compute_stats
 from srscards.study.workspace import ExamContext
+from srscards.words import count, plural
 
 TREND_GOAL = 0.85
 DOMAIN_GOAL = 0.80
@@ -192,7 +193,7 @@ def _next_steps(
         steps.append("Keep up daily review so every card is studied and holds for 30 days: srscards review")
     if not met.get("Practice exams", True) or not met.get("Time management", True):
         more = max(TREND_EXAMS - full_exams, 1)
-        steps.append(f"Sit {more} more full timed exam(s) and aim for 85%: srscards exam --full")
+        steps.append(f"Sit {more} more full timed {plural('exam', more)} and aim for 85%: srscards exam --full")
     if not steps:
         steps.append("Keep reviewing daily and sit one more full exam a few days before the real one.")
     return tuple(steps)
@@ -213,7 +214,7 @@ def _on_plan(context: ExamContext, now: datetime) -> str | None:
     today = date.fromordinal(study_day(now, context.scheduler.settings.day_start)).isoformat()
     expected = plan["introduced_at_start"] + sum(day["new"] for day in plan["days"] if day["date"] < today)
     if introduced >= expected:
-        return f"on plan: {introduced} cards studied, {expected} planned by today"
+        return f"on plan: {count(introduced, 'card')} studied, {expected:,} planned by today"
     return (
         f"behind plan: {introduced} cards studied, {expected} planned by today; study {expected - introduced} more new"
     )
