@@ -12,10 +12,11 @@ from click.testing import CliRunner
 
 from cheatsheet_fixture import BOX_SVG, write_course
 from srscards.cli import main
+from srscards.install import install_command
 from srscards.outputs.cheatsheet import write_cheatsheets
 
 NOT_INSTALLED = (
-    'Error: PDF output needs WeasyPrint, which is not installed: run pip install "srscards[pdf]"; '
+    f"Error: PDF output needs WeasyPrint, which is not installed: run {install_command('pdf')}; "
     "HTML output works without it: use --format html\n"
 )
 

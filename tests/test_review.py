@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from deck_fixture import demo_deck
 from srscards.cli import main
+from srscards.install import install_command
 from srscards.scheduling.scheduler import Rating, Scheduler, Settings, State
 from srscards.store.migrations import SCHEMA_VERSION
 from srscards.store.store import STORE_FILE, Store
@@ -292,7 +293,7 @@ def test_a_newer_store_is_a_clear_error(course, tmp_path):
     assert result.output == (
         f"Error: {home / STORE_FILE} was written by a newer srscards (store version 99, this one reads up to "
         f"{SCHEMA_VERSION}); "
-        "upgrade srscards (pip install -U srscards) to use it\n"
+        f"upgrade srscards ({install_command(upgrade=True)}) to use it\n"
     )
 
 

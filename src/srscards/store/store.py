@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from srscards.install import install_command
 from srscards.store.base import ORIGINS, StoreBase, StoreError, _corrupt_message
 from srscards.store.card_actions import CardActionLog
 from srscards.store.cards import CardTable
@@ -64,7 +65,7 @@ class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamT
                 if version > SCHEMA_VERSION:
                     raise StoreError(
                         f"{path} was written by a newer srscards (store version {version}, this one reads up to "
-                        f"{SCHEMA_VERSION}); upgrade srscards (pip install -U srscards) to use it"
+                        f"{SCHEMA_VERSION}); upgrade srscards ({install_command(upgrade=True)}) to use it"
                     )
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=FULL")
