@@ -126,7 +126,8 @@ def test_missing_folder_is_a_clear_error(tmp_path):
     result = run("check", str(tmp_path / "nope"))
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: {tmp_path / 'nope'}: no such folder (pass the folder that holds your decks, e.g. decks/)\n"
+        f"Error: {tmp_path / 'nope'}: no such folder (looked for {tmp_path / 'nope'}); pass the folder that holds "
+        "your decks, e.g. srscards check ~/srscards/decks (once used, it is remembered for commands run elsewhere)\n"
     )
 
 

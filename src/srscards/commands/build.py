@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
+from srscards.commands._study import beside_decks, decks_argument
 from srscards.words import count
 
 
 @click.command("build")
-@click.argument("decks", default="decks", type=click.Path(path_type=Path))
+@decks_argument
 @click.option(
     "-o",
     "--output",
@@ -43,6 +44,7 @@ def command(decks: Path, out_dir: Path, force: bool, exam: str, as_json: bool) -
     """
     from srscards.outputs.build import build_decks
 
+    out_dir = beside_decks("out_dir", decks, out_dir)
     results = build_decks(decks, out_dir, now=time.time(), force=force, exam=exam)
     if as_json:
         click.echo(json.dumps({"courses": [r.to_json() for r in results]}, indent=2))

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
+from srscards.commands._study import decks_argument
+
 
 @click.command("check")
-@click.argument("decks", default="decks", type=click.Path(path_type=Path))
+@decks_argument
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
 def command(decks: Path, as_json: bool) -> None:
     """Validate the card sources without building anything.

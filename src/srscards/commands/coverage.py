@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
+from srscards.commands._study import decks_argument
 from srscards.words import count
 
 
 @click.command("coverage")
-@click.argument("decks", default="decks", type=click.Path(path_type=Path))
+@decks_argument
 @click.option("--exam", help="Exam version or profile code (default: the course's first profile).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def command(decks: Path, exam: str | None, as_json: bool) -> None:

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from srscards.commands._study import clock as study_clock
-from srscards.commands._study import home_option
+from srscards.commands._study import decks_argument, home_option
 from srscards.words import count
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ class Lines:
 
 
 @click.command("exam")
-@click.argument("decks", default="decks", type=click.Path(path_type=Path))
+@decks_argument
 @home_option
 @click.option("--full", "mode", flag_value="full", help="The full exam in its real format (the default).")
 @click.option("--beta", is_flag=True, help="With --full: the beta format (MLA-C02 beta: 85 questions in 170 minutes).")

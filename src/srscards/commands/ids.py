@@ -4,11 +4,12 @@ from pathlib import Path
 
 import click
 
+from srscards.commands._study import decks_argument
 from srscards.words import count
 
 
 @click.command("ids")
-@click.argument("decks", default="decks", type=click.Path(path_type=Path))
+@decks_argument
 def command(decks: Path) -> None:
     """Give every card without an id a new random id, in place.
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import click
 
 from srscards.commands._study import clock as study_clock
-from srscards.commands._study import home_option
+from srscards.commands._study import decks_argument, home_option
 
 
 @click.command("plan")
-@click.argument("decks", default="decks", type=click.Path(path_type=Path))
+@decks_argument
 @click.option("--exam-date", help="Your exam day, YYYY-MM-DD (default: the one of your stored plan).")
 @click.option(
     "--minutes-per-day", type=click.IntRange(min=1), help="Study time a day (default: the stored plan's, or 30)."

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from srscards.commands._study import clock, home_option
+from srscards.commands._study import clock, decks_argument, home_option
 from srscards.words import count
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ def render(stats: Stats, console: Console) -> None:
 
 
 @click.command("stats")
-@click.argument("decks", default="decks", type=click.Path(path_type=Path))
+@decks_argument
 @home_option
 @click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON.")
 @click.option("--now", "now_text", hidden=True, help="Pretend it is this ISO time.")

@@ -80,6 +80,24 @@ class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamT
     def close(self) -> None:
         self._conn.close()
 
+    @staticmethod
+    def peek_remembered(home: Path, key: str) -> str | None:
+        """A remembered value, read without creating, migrating or writing the store (None if absent)."""
+        path = home / STORE_FILE
+        if not path.is_file():
+            return None
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        except sqlite3.Error:
+            return None
+        try:
+            row = conn.execute("SELECT value FROM remembered WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            return None  # an older store, or not a store: nothing remembered
+        finally:
+            conn.close()
+        return None if row is None else str(row[0])
+
     def __enter__(self) -> Store:
         return self
 

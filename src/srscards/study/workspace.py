@@ -62,6 +62,16 @@ def sync_sources(store: Store, root: Path, now: datetime) -> tuple[list[str], Sy
     return [c.course.id for c in courses], report
 
 
+DECKS_KEY = "decks"  # the decks folder used last, for commands run from another folder
+
+
+def remember_decks(store: Store, decks: Path, now: datetime) -> None:
+    """Keep the decks folder just used, so a command run elsewhere can find it."""
+    where = str(decks.resolve())
+    if store.remembered(DECKS_KEY) != where:
+        store.remember(DECKS_KEY, where, now)
+
+
 @dataclass
 class Workspace:
     """An open store, synced with the sources, and the scheduler that schedules its cards."""
@@ -105,6 +115,7 @@ def open_workspace(
         report = None
         if decks is not None and (require_decks or decks.is_dir()):
             courses, report = sync_sources(store, decks, now)
+            remember_decks(store, decks, now)
         else:
             courses = store.course_ids()
         scheduler = Scheduler(settings_in_force(store, settings), seed)
