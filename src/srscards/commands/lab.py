@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
+import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -171,17 +173,37 @@ def run_command(
         click.echo(f"Billed on AWS: {lab.cost} (prices: {PRICING})")
         return yes or click.confirm("Create these resources?", default=False)
 
+    width = min(shutil.get_terminal_size().columns, 100)
+
+    def say(label: str, text: str) -> None:
+        """`      why: ...` wrapped to the terminal, later lines under the text."""
+        head = f"      {label}: "
+        indent = " " * len(head)
+        lines = textwrap.wrap(
+            text, width, initial_indent=head, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+        )
+        click.echo("\n".join(lines))
+
     def pause(index: int) -> None:
-        click.echo(f"Press Enter for step {index}...", nl=False)
+        click.echo(f"      Press Enter to run step {index}...", nl=False)
         sys.stdin.readline()
         click.echo("")
+
+    calls = [0]  # API calls of the step running
 
     def show(event: LabEvent) -> None:
         if event.kind == "step":
             click.echo(f"[{event.index}/{event.total}] {event.title}")
-            click.echo(f"      why: {event.text}")
+            say("why", event.text)
+            say("code", _near(event.code))
+            calls[0] = 0
+        elif event.kind == "call":
+            say("call", event.text)
+            calls[0] += 1
         elif event.kind == "passed":
-            click.echo(f"      check passed: {event.text}")
+            if not calls[0]:
+                say("call", "none: this step works on local files")
+            say("check passed", event.text)
         elif event.kind == "cleanup" and event.cleanup is not None:
             _echo_cleanup(event.cleanup, again)
 
@@ -195,9 +217,19 @@ def run_command(
 
     with Store.open(home()) as store:
         store.record_lab(lab.name, result.target, datetime.now(UTC))
-    click.echo(f"All {len(result.passed)} steps passed; completion recorded.")
+    passed = "The only step passed" if len(result.passed) == 1 else f"All {len(result.passed)} steps passed"
+    click.echo(f"{passed}; completion recorded.")
     if result.cleanup.failed:
         raise LabError(f"cleanup left {count(len(result.cleanup.failed), 'resource')} behind: run `{again}`")
+
+
+def _near(code: str) -> str:
+    """A code location relative to the current folder when it lies below it, so it reads short."""
+    path, sep, rest = code.partition(":")
+    try:
+        return str(Path(path).relative_to(Path.cwd().resolve())) + sep + rest
+    except ValueError:
+        return code
 
 
 def _again(name: str, aws: bool, profile: str | None, region: str | None) -> str:
