@@ -149,7 +149,7 @@ def test_one_card_by_its_id_reads_like_ankis_card_info(course):
 
 def test_suspend_by_mistake_and_get_it_back(course):
     course.write("d1.md", DECK)
-    result = review(course.root, "s")  # fmt-1 suspended by mistake in review
+    result = review(course.root, ":s")  # fmt-1 suspended by mistake in review
     assert "Suspended.\n" in result.output
     result = cards(course.root, "--suspended")
     assert result.output == (
@@ -161,7 +161,7 @@ def test_suspend_by_mistake_and_get_it_back(course):
     assert (result.exit_code, result.output) == (0, "fmt-1: unsuspended\nUndo with: srscards cards suspend fmt-1\n")
     result = cards(course.root, "unsuspend", "fmt-1")
     assert (result.exit_code, result.output) == (0, "fmt-1: not suspended, nothing to do\n")
-    result = review(course.root, "q")
+    result = review(course.root, ":q")
     assert "fmt-1/card" in result.output  # back in today's review
     result = cards(course.root, "suspend", "clz-1", "q-1")
     assert result.output == (
@@ -186,11 +186,11 @@ def test_suspend_by_mistake_and_get_it_back(course):
 
 def test_unbury_brings_a_card_back_today(course):
     course.write("d1.md", DECK)
-    review(course.root, "b")
+    review(course.root, ":b")
     assert cards(course.root, "--buried", "--json").output.count('"id"') == 1
     result = cards(course.root, "unbury", "fmt-1")
     assert (result.exit_code, result.output) == (0, "fmt-1: unburied\n")
-    assert "fmt-1/card" in review(course.root, "q").output
+    assert "fmt-1/card" in review(course.root, ":q").output
     result = cards(course.root, "unbury", "fmt-1")
     assert result.output == "fmt-1: not buried, nothing to do\n"
 
@@ -249,7 +249,7 @@ def test_unknown_ids_change_nothing(course):
 
 def test_u_after_a_bury_undoes_the_bury(course):
     course.write("d1.md", DECK)
-    result = review(course.root, "3bu")
+    result = review(course.root, "3:b:u")
     assert "Buried until tomorrow.\n" in result.output
     assert "Undone: clz-1/c1 comes back.\n" in result.output
     with store() as s:
@@ -257,7 +257,7 @@ def test_u_after_a_bury_undoes_the_bury(course):
         assert by_key["aws-mla/clz-1/c1"].buried_day is None
         assert by_key["aws-mla/fmt-1/card"].memory.reps == 1  # the answer before the bury stays
         assert [(a.action, a.undone_at is not None) for a in s.actions()] == [("bury", True)]
-    result = review(course.root, "suu3")  # suspend, undo it; a new session cannot undo the last one's answers
+    result = review(course.root, ":s:u:u3")  # suspend, undo it; a new session cannot undo the last one's answers
     assert "Suspended.\n" in result.output
     assert result.output.count("Undone: clz-1/c1 comes back.\n") == 1
     assert "Nothing to undo.\n" in result.output
@@ -268,7 +268,7 @@ def test_u_after_a_bury_undoes_the_bury(course):
 
 def test_the_action_log_is_append_only(course):
     course.write("d1.md", DECK)
-    review(course.root, "s")
+    review(course.root, ":s")
     with store() as s:
         for statement in ("UPDATE card_actions SET action = 'bury'", "DELETE FROM card_actions"):
             with pytest.raises(sqlite3.IntegrityError, match="append-only"):
@@ -277,7 +277,7 @@ def test_the_action_log_is_append_only(course):
 
 def test_undo_of_an_answer_still_works_after_actions(course):
     course.write("d1.md", DECK)
-    result = review(course.root, "3u4")
+    result = review(course.root, "3:u4")
     assert "Undone: fmt-1/card comes back.\n" in result.output
     with store() as s:
         assert [r.rating for r in s.log()] == [Rating.EASY]
@@ -290,7 +290,7 @@ def test_a_store_of_the_previous_release_gains_the_action_log_and_keeps_its_card
     course.write("d1.md", DECK)
     path = tmp_path / STORE_FILE
     old = Store(path, sqlite3.connect(path, isolation_level=None))
-    old.migrate(7)
+    old.migrate(8)
     old._conn.execute(
         "INSERT INTO cards (course, note, variant, type, deck, domain, tasks, tags, exam, path, line, position, "
         "added_at, suspended) VALUES ('aws-mla', 'fmt-1', 'card', 'basic', 'D', 1, '1.1', '', 'both', 'd1.md', 7, 1, "
@@ -300,5 +300,5 @@ def test_a_store_of_the_previous_release_gains_the_action_log_and_keeps_its_card
     result = run("cards", "--home", str(tmp_path), "unsuspend", "fmt-1")
     assert (result.exit_code, result.output) == (0, "fmt-1: unsuspended\nUndo with: srscards cards suspend fmt-1\n")
     with Store.open(tmp_path) as s:
-        assert s.version == 8
+        assert s.version == 9
         assert [(a.action, a.before.suspended, a.after.suspended) for a in s.actions()] == [("unsuspend", True, False)]

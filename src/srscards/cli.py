@@ -48,6 +48,7 @@ def _register() -> None:
         coverage,
         due,
         exam,
+        exams,
         ids,
         lab,
         optimize,
@@ -60,7 +61,7 @@ def _register() -> None:
     )
 
     for module in (build, check, ids, coverage, cheatsheet, review, due, cards, orphans, stats, report, optimize, anki,
-                   exam, readiness, plan, lab):  # fmt: skip
+                   exam, exams, readiness, plan, lab):  # fmt: skip
         main.add_command(module.command)
 
 

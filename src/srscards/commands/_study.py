@@ -84,8 +84,8 @@ def study_options(fn: F) -> F:
         click.option("--tag", help="Only cards with this tag."),
         click.option(
             "--exam",
-            type=click.Choice(["C01", "C02", "all"], case_sensitive=False),
-            help="Only cards of this exam version (default: the course's default version; all: every version).",
+            help="Only cards of this exam version of the course (a version in course.yaml, such as C01; default: "
+            "the course's default version; all: every version).",
         ),
         click.option("--new-limit", type=click.IntRange(min=0), help="New cards per day (default 20)."),
         click.option("--review-limit", type=click.IntRange(min=0), help="Reviews per day (default 200)."),

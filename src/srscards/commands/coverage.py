@@ -48,6 +48,7 @@ def command(decks: Path, exam: str | None, as_json: bool) -> None:
                     )
             missing = [s for s in r.services if s.cards < s.minimum]
             click.echo(f"  services: {len(r.services) - len(missing)} of {len(r.services)} covered")
+            click.echo(f"  items: {r.items.summary()}")
             for line in r.shortfalls:
                 click.echo(f"  under threshold: {line}")
         if reports:

@@ -11,7 +11,7 @@ import os
 from typing import Any
 
 from srscards.install import install_command
-from srscards.labs.model import LabError
+from srscards.labs.steps import LabError
 
 EMULATOR_REGION = "us-east-1"
 _FAKE_ENV = {

@@ -15,6 +15,7 @@ from typing import Any
 from srscards.errors import SrsError
 from srscards.model.card import Card
 from srscards.model.course import CourseSources, Profile
+from srscards.sources.item_quality import ItemFigures, check_items
 from srscards.words import count as counted
 
 
@@ -56,6 +57,7 @@ class CoverageReport:
     total_cards: int
     total_questions: int
     shortfalls: list[str]
+    items: ItemFigures = field(default_factory=ItemFigures)
     review_cards: int = 0  # the cards the notes give to review (one per cloze deletion, two per reversible note)
 
     @property
@@ -95,6 +97,7 @@ class CoverageReport:
             ],
             "services": [{"name": s.name, "notes": s.cards, "min": s.minimum} for s in self.services],
             "shortfalls": self.shortfalls,
+            "items": self.items.to_json(),
         }
 
 
@@ -129,6 +132,7 @@ def coverage(sources: CourseSources, exam: str | None = None) -> CoverageReport:
         total_cards=sum(1 for c in cards if not c.is_question),
         total_questions=sum(1 for c in cards if c.is_question),
         shortfalls=shortfalls,
+        items=check_items(sources, cards).figures,
         review_cards=sum(len(c.variants) for c in cards),
     )
 

@@ -189,7 +189,22 @@ MIGRATIONS: tuple[Migration, ...] = (
     """,
     # 7: note content in the card model's own form.
     _notes_as_cards,
-    # 8: what a learner does to a card besides answering it (suspend, unsuspend, bury, unbury,
+    # 8: exams can be discarded (kept, but out of readiness); sittings left part-way, to resume.
+    """
+    ALTER TABLE exams ADD COLUMN discarded_at INTEGER;
+    CREATE TABLE paused_exams (
+        id INTEGER PRIMARY KEY,
+        course TEXT NOT NULL,
+        profile TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        saved_at INTEGER NOT NULL,
+        discarded_at INTEGER,
+        state TEXT NOT NULL
+    );
+    CREATE INDEX paused_exams_course ON paused_exams (course, saved_at);
+    """,
+    # 9: what a learner does to a card besides answering it (suspend, unsuspend, bury, unbury,
     # forget), append-only like the review log, with undo as a record of its own (`review_mark`: the
     # highest review id when the action was taken, so a forget knows which answers it sets aside); and small
     # facts the store remembers between commands (the decks folder used last).

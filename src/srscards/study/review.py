@@ -6,6 +6,7 @@ injected clock, so tests and scripts can replay a day.
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -87,6 +88,7 @@ class ReviewSession:
     done: list[Answered | Acted] = field(default_factory=list)  # what `u` takes back, last first
     sync_report: SyncReport | None = None
     shown: Shown | None = None
+    shuffle: random.Random = field(default_factory=random.Random)  # a fresh option order at every showing
 
     @property
     def settings(self) -> Settings:
@@ -114,6 +116,7 @@ class ReviewSession:
                 clock,
                 started=now,
                 sync_report=space.sync_report,
+                shuffle=random.Random(seed),
             )
             session.rebuild()
         except BaseException:
@@ -168,7 +171,7 @@ class ReviewSession:
                 raise SrsError(
                     f"{card.key}: its text is missing from the review store; run srscards review decks/ to sync"
                 )
-            text = card_text(note, card.variant, card.key)
+            text = card_text(note, card.variant, card.key, self.shuffle)
             intervals = self.scheduler.preview(card.memory, now, card.key)
             self.shown = Shown(card, text, intervals, now)
             return self.shown
