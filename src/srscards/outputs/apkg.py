@@ -32,6 +32,7 @@ from srscards.views.anki import css as note_css
 STATE_DIR = ".srscards"
 MODEL_VERSION = "1"
 
+
 @dataclass
 class CourseBuild:
     """What a build of one course produced, for the summary."""
@@ -102,7 +103,6 @@ def up_to_date(folder: Path, course_id: str, out_dir: Path) -> CourseBuild | Non
 def export_course(sources: CourseSources, out_dir: Path, now: float) -> CourseBuild:
     """Write `<course id>.apkg` into out_dir; returns the summary. `now` is epoch seconds."""
     import genanki
-
 
     class TimedNote(genanki.Note):
         """A note that carries its own modification time instead of the package's."""
