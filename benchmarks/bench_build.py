@@ -93,6 +93,24 @@ def parse_pyrs(texts: list[str]) -> None:
         md.tree(text)
 
 
+def pyrs_then_genanki(texts: list[str], sources, out: Path) -> None:
+    """The floor of a build on markdown-it-pyrs: its tree of each file (for structure and positions),
+    each card fragment rendered on its own (it renders whole sources only), then genanki. Math,
+    Pygments highlighting and the checks would come on top."""
+    import markdown_it_pyrs
+
+    md = markdown_it_pyrs.MarkdownIt("commonmark").enable_many(["table", "front_matter"])
+    for text in texts:
+        md.tree(text)
+    for card in sources.cards:
+        for fragment in (card.title, card.prompt, card.answer, card.extra):
+            md.render(fragment.md)
+        for option in card.options:
+            md.render(option.text.md)
+            md.render(option.explanation.md)
+    bare_genanki(sources, out)
+
+
 def edit_one_card(text: str, n: int) -> str:
     """`text` with one answer line of one card changed (the first plain line after a card's id)."""
     lines = text.split("\n")
@@ -144,7 +162,7 @@ def main() -> None:
         deck = max(files, key=lambda p: p.stat().st_size)  # the edit goes into the largest file
         original = deck.read_text()
         rows: dict[str, list[float]] = {
-            k: [] for k in ("base", "pipeline", "parse", "pyrs", "cold", "warm", "edit", "noop")
+            k: [] for k in ("base", "pipeline", "parse", "pyrs", "pyrs_build", "cold", "warm", "edit", "noop")
         }
         try:
             import markdown_it_pyrs  # noqa: F401
@@ -157,6 +175,7 @@ def main() -> None:
             rows["parse"].append(timed(lambda: parse_only(texts)))
             if has_pyrs:
                 rows["pyrs"].append(timed(lambda: parse_pyrs(texts)))
+                rows["pyrs_build"].append(timed(lambda: pyrs_then_genanki(texts, sources, Path(tmp) / "pyrs.apkg")))
             rows["pipeline"].append(timed(lambda: markdown_then_genanki(sources, Path(tmp) / "pipeline.apkg")))
             out = Path(tmp) / f"out{i}"
             os.environ["SRSCARDS_CACHE"] = str(Path(tmp) / f"cache{i}")  # empty: a cold parse
@@ -189,6 +208,7 @@ def main() -> None:
             f"markdown-it-pyrs tree alone:        {m['pyrs']:.3f} s  ratio {m['pyrs'] / b:.2f}x to bare genanki, "
             f"{m['pyrs'] / m['parse']:.2f}x to markdown-it-py"
         )
+        print(f"markdown-it-pyrs tree + render + genanki: {m['pyrs_build']:.3f} s  ratio {m['pyrs_build'] / b:.2f}x")
     for label, key in (
         ("srscards build, cold:             ", "cold"),
         ("srscards build, no change (forced):", "warm"),
