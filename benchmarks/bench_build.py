@@ -31,6 +31,7 @@ from pathlib import Path
 
 import genanki
 
+from bench_startup import cache_bytecode
 from srscards.model.anki_ids import note_guid, stable_int
 from srscards.outputs.build import build_decks
 from srscards.sources.load import load_sources
@@ -203,6 +204,7 @@ def main() -> None:
             deck.write_text(original)
         if args.processes:
             srscards = shutil.which("srscards") or sys.exit("srscards is not installed in this environment")
+            cache_bytecode()
             out = Path(tmp) / "outp"
             build = [srscards, "build", str(root), "-o", str(out)]
             subprocess.run(build, check=True, capture_output=True)

@@ -29,7 +29,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench_startup import median_time
+from bench_startup import cache_bytecode, median_time
 from srscards.model.anki_ids import note_guid
 from srscards.outputs.build import build_decks
 from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, State, day_begins, study_day, to_ms
@@ -281,6 +281,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--answers", type=int, default=100)
     args = parser.parse_args()
+    cache_bytecode()
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         os.environ["SRSCARDS_CACHE"] = str(tmp_path / "cache")
