@@ -124,7 +124,7 @@ def test_a_plan_that_does_not_fit_suggests_more_time_or_a_later_date(course):
 def test_review_follows_the_plans_new_cards(course):
     write_bank(course)
     assert run("plan", str(course.root), "--exam-date", "2027-01-26").exit_code == 0
-    result = CliRunner().invoke(main, ["review", str(course.root), "--now", START.isoformat()], input="q")
+    result = CliRunner().invoke(main, ["review", str(course.root), "--now", START.isoformat()], input=":q")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == "Following your study plan: 1 new card(s) today."
     assert "0 due · 1 new · 0 learning" in result.output
@@ -190,7 +190,7 @@ def test_near_exam_day_review_brings_forward_cards_that_would_not_hold(course):
         store.set_memory(cards["concept-1"].id, weak)
         store.set_memory(cards["concept-2"].id, strong)
     result = CliRunner().invoke(
-        main, ["review", str(course.root), "--new-limit", "0", "--now", "2027-01-23T10:00:00+00:00"], input="q"
+        main, ["review", str(course.root), "--new-limit", "0", "--now", "2027-01-23T10:00:00+00:00"], input=":q"
     )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()

@@ -16,7 +16,9 @@ from typing import Any
 from srscards import __version__
 from srscards.files import atomic_write, hash_folder
 
-FORMAT = 3  # 3: one entry per file, cut into chunks that are reused card by card
+# 2: cards in `Card.to_dict` form; 3: with `checked`; 4: options carry `pinned`;
+# 5: one entry per file, cut into chunks that are reused card by card
+FORMAT = 5
 
 
 def assets_key(folder: Path) -> str:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from srscards.errors import Location, Problem, SourceError
 
-if TYPE_CHECKING:  # PyYAML is loaded on first use: a start that parses nothing does not pay for it
+if TYPE_CHECKING:  # PyYAML is loaded on first use, so a start that parses nothing does not pay for it
     import yaml
 
 

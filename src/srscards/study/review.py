@@ -6,6 +6,7 @@ injected clock, so tests and scripts can replay a day.
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -75,6 +76,7 @@ class ReviewSession:
     history: list[Answered] = field(default_factory=list)
     sync_report: SyncReport | None = None
     shown: Shown | None = None
+    shuffle: random.Random = field(default_factory=random.Random)  # a fresh option order at every showing
 
     @property
     def settings(self) -> Settings:
@@ -102,6 +104,7 @@ class ReviewSession:
                 clock,
                 started=now,
                 sync_report=space.sync_report,
+                shuffle=random.Random(seed),
             )
             session.rebuild()
         except BaseException:
@@ -156,7 +159,7 @@ class ReviewSession:
                 raise SrsError(
                     f"{card.key}: its text is missing from the review store; run srscards review decks/ to sync"
                 )
-            text = card_text(note, card.variant, card.key)
+            text = card_text(note, card.variant, card.key, self.shuffle)
             intervals = self.scheduler.preview(card.memory, now, card.key)
             self.shown = Shown(card, text, intervals, now)
             return self.shown
