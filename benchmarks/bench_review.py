@@ -99,7 +99,11 @@ def _json(memory: Memory) -> str:
 
 
 def anki_collection(path: Path, package: Path, home: Path, course_id: str) -> None:
-    """An Anki collection with the package's cards, in the store's states, with the store's review log."""
+    """An Anki collection with the package's cards, in the store's states, with the store's review log.
+
+    Anki imports the package and sets the options; the states and the log are then written into
+    the closed collection with sqlite3 (through Anki's own database bridge, a million log rows take
+    longer than the rest of the benchmark)."""
     from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
     col = Collection(str(path))
@@ -115,52 +119,57 @@ def anki_collection(path: Path, package: Path, home: Path, course_id: str) -> No
             (guid, ord_): cid
             for cid, guid, ord_ in col.db.all("select c.id, n.guid, c.ord from cards c, notes n where c.nid = n.id")
         }
-        now = datetime.now(UTC)
-        settings = Settings()
-        today = study_day(now, settings.day_start)
         anki_today = col.sched.today
-        with Store.open(home) as store:
-            cards = store.cards([course_id])
-            log = store.log()
-        card_ids = {}
-        updates = []
-        for card in cards:
-            cid = ids[(note_guid(course_id, card.note), _ord(card.type, card.variant))]
-            card_ids[card.id] = cid
-            m = card.memory
-            if m.state is State.NEW:
-                updates.append((0, 0, card.position, 0, 0, 0, "", cid))
-                continue
-            data = json.dumps({"s": m.stability, "d": m.difficulty, "dr": 0.9})
-            assert m.due is not None
-            if m.state is State.REVIEW:
-                due_day = anki_today + study_day(m.due, settings.day_start) - today
-                ivl = max(study_day(m.due, settings.day_start) - study_day(m.last_review, settings.day_start), 1)  # type: ignore[arg-type]
-                updates.append((2, 2, due_day, ivl, m.reps, m.lapses, data, cid))
-            else:
-                kind = 1 if m.state is State.LEARNING else 3
-                updates.append((kind, 1, int(m.due.timestamp()), 0, m.reps, m.lapses, data, cid))
-        col.db.executemany(
+    finally:
+        col.close()
+    now = datetime.now(UTC)
+    settings = Settings()
+    today = study_day(now, settings.day_start)
+    with Store.open(home) as store:
+        cards = store.cards([course_id])
+        log = store.log()
+    card_ids = {}
+    updates = []
+    for card in cards:
+        cid = ids[(note_guid(course_id, card.note), _ord(card.type, card.variant))]
+        card_ids[card.id] = cid
+        m = card.memory
+        if m.state is State.NEW:
+            updates.append((0, 0, card.position, 0, 0, 0, "", cid))
+            continue
+        data = json.dumps({"s": m.stability, "d": m.difficulty, "dr": 0.9})
+        assert m.due is not None
+        if m.state is State.REVIEW:
+            due_day = anki_today + study_day(m.due, settings.day_start) - today
+            ivl = max(study_day(m.due, settings.day_start) - study_day(m.last_review, settings.day_start), 1)  # type: ignore[arg-type]
+            updates.append((2, 2, due_day, ivl, m.reps, m.lapses, data, cid))
+        else:
+            kind = 1 if m.state is State.LEARNING else 3
+            updates.append((kind, 1, int(m.due.timestamp()), 0, m.reps, m.lapses, data, cid))
+    kinds = {State.NEW: 0, State.LEARNING: 0, State.REVIEW: 1, State.RELEARNING: 2}
+    used: set[int] = set()
+    revlog = []
+    for review in log:
+        rid = to_ms(review.reviewed_at) or 0
+        while rid in used:
+            rid += 1
+        used.add(rid)
+        revlog.append((rid, card_ids[review.card], int(review.rating), 6000, kinds[review.before.state]))
+    db = sqlite3.connect(path)
+    try:
+        db.executemany(
             "update cards set type = ?, queue = ?, due = ?, ivl = ?, reps = ?, lapses = ?, data = ?, factor = 2500 "
             "where id = ?",
             updates,
         )
-        kinds = {State.NEW: 0, State.LEARNING: 0, State.REVIEW: 1, State.RELEARNING: 2}
-        used: set[int] = set()
-        revlog = []
-        for review in log:
-            rid = to_ms(review.reviewed_at) or 0
-            while rid in used:
-                rid += 1
-            used.add(rid)
-            revlog.append((rid, card_ids[review.card], int(review.rating), 6000, kinds[review.before.state]))
-        col.db.executemany(
+        db.executemany(
             "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
             "values (?, ?, -1, ?, 0, 0, 0, ?, ?)",
             revlog,
         )
+        db.commit()
     finally:
-        col.close()
+        db.close()
 
 
 def _ord(kind: str, variant: str) -> int:
