@@ -125,6 +125,11 @@ def command(**kwargs: Any) -> None:
 
 def _follow_plan(session: ReviewSession, console: Console, pace_new_cards: bool) -> None:
     planned, brought_forward = session.follow_plan(pace_new_cards)
+    for plan, why in session.plans_remade:
+        console.print(
+            f"Your study plan was made again from today ({why}): it covers {plan.coverage:.0%} of the weighted "
+            f"content by {plan.exam_date}."
+        )
     if planned is not None and pace_new_cards:
         console.print(f"Following your study plan: {planned} new card(s) today.")
     if brought_forward:
