@@ -148,3 +148,14 @@ def test_start_up_imports_nothing_heavy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_review_start_loads_no_source_parser():
+    """The study layer, as `review` loads it, leaves PyYAML, markdown-it and Pygments to the parse
+    that needs them: an unchanged start parses nothing and should not pay for them."""
+    code = (
+        "import sys, srscards.study.review, srscards.study.workspace;"
+        "print([m for m in ('yaml', 'markdown_it', 'pygments', 'genanki', 'numpy') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
