@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from moto import mock_aws
 
 from srscards.cli import main
-from srscards.labs import CheckFailed, LabError, find_labs, load_lab, run_lab
+from srscards.labs import CheckFailed, EmulatorGap, LabError, find_labs, load_lab, run_lab
 from srscards.labs.cleanup import cleanup_lab, find_leftovers
 from srscards.labs.targets import EmulatorTarget, SessionTarget
 
@@ -83,6 +83,35 @@ def interrupt(ctx):
 STEPS = [
     Step("Create a bucket", "Something to clean up.", create, lambda ctx: "created"),
     Step("Press Ctrl-C", "The user stops the lab half-way.", interrupt, lambda ctx: "never reached"),
+]
+"""
+
+
+GAP_LAB = """
+from srscards.labs import Step
+
+
+TITLE = "Emulator gap"
+RESOURCES = ["1 S3 bucket"]
+COST = "a few KB in S3"
+
+
+def create(ctx):
+    ctx.client("s3").create_bucket(Bucket=ctx.name("gap"))
+    ctx.client("s3").put_bucket_tagging(Bucket=ctx.name("gap"), Tagging={"TagSet": ctx.tags})
+
+
+def unrouted(ctx):  # moto has no Braket: the request reaches no handler
+    ctx.client("braket").search_devices(filters=[])
+
+
+def unwritten(ctx):  # moto has STS, but not this action
+    ctx.client("sts").decode_authorization_message(EncodedMessage="abc")
+
+
+STEPS = [
+    Step("Create a bucket", "Something to clean up.", create, lambda ctx: "created"),
+    Step("Search devices", "A service the emulator lacks.", unrouted, lambda ctx: "never reached"),
 ]
 """
 
@@ -172,6 +201,33 @@ def test_a_failing_check_says_what_was_expected_and_found(labs: Path):
     assert result.stderr == (
         "Error: step 2 (Encrypt it) failed its check: default encryption: expected 'aws:kms', found 'AES256'\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("step", "operation"), [("unrouted", "SearchDevices"), ("unwritten", "DecodeAuthorizationMessage")]
+)
+def test_an_emulator_gap_names_the_lab_the_step_and_the_versions(tmp_path: Path, step: str, operation: str):
+    from importlib.metadata import version
+
+    name = f"demo-{step}"
+    write_lab(tmp_path, name, GAP_LAB.replace("unrouted, lambda", f"{step}, lambda"), "Emulator gap")
+    result = run("lab", "run", name, "--labs", str(tmp_path))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.stdout.endswith(f"cleanup: deleted 1 resource(s)\n  - arn:aws:s3:::{_bucket(result.stdout)}\n")
+    assert result.stderr == (
+        f"Error: lab {name}, step 2 (Search devices): the local emulator (moto {version('moto')}) does not implement "
+        f"{operation} as botocore {version('botocore')} calls it; install the tested versions "
+        "(pip install -c constraints.txt, see the README) or run the lab on AWS with --aws\n"
+    )
+
+
+def test_the_same_failure_on_aws_is_an_aws_error_not_an_emulator_gap(tmp_path: Path, fake_aws):
+    write_lab(tmp_path, "demo-gap", GAP_LAB, "Emulator gap")
+    with pytest.raises(LabError) as raised:
+        run_lab(load_lab(tmp_path, "demo-gap"), SessionTarget(fake_aws, name="aws"), suffix="abc123")
+    assert not isinstance(raised.value, EmulatorGap)
+    assert str(raised.value) == "step 2 (Search devices) failed: 404: Not yet implemented"
 
 
 def _bucket(output: str) -> str:
