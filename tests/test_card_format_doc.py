@@ -59,4 +59,9 @@ def test_readme_quick_start_has_two_commands_and_ci_runs_the_test_one():
     assert len(commands) == 2
     assert commands[0].endswith("srscards build") and commands[1].endswith("pytest")
     ci = (DOC.parent.parent / ".ci" / "run").read_text()
-    assert 'pip install --quiet -e ".[test]"' in ci and "\npytest\n" in ci
+    for command in commands:  # CI installs as the README says, from the lock of tested versions
+        (install,) = [part.strip() for part in command.split("&&") if part.strip().startswith("pip install")]
+        assert install.startswith("pip install -c constraints.txt ")
+        assert install.replace("pip install", "pip install --quiet") in ci, install
+    assert " && srscards build\n" in ci and "\npytest\n" in ci
+    assert (DOC.parent.parent / "constraints.txt").is_file()

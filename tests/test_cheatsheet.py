@@ -8,20 +8,14 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from click.testing import CliRunner
-
 from cheatsheet_fixture import BOX_SVG, write_course
+from conftest import run
 from srscards.cheatsheet import write_cheatsheets
-from srscards.cli import main
 
 NOT_INSTALLED = (
     'Error: PDF output needs WeasyPrint, which is not installed: run pip install "srscards[pdf]"; '
     "HTML output works without it: use --format html\n"
 )
-
-
-def run(*args: str):
-    return CliRunner().invoke(main, list(args))
 
 
 def test_one_sheet_per_domain_and_an_overview(course, tmp_path):

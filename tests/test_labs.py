@@ -7,10 +7,9 @@ from pathlib import Path
 
 import boto3
 import pytest
-from click.testing import CliRunner
 from moto import mock_aws
 
-from srscards.cli import main
+from conftest import run
 from srscards.labs import CheckFailed, EmulatorGap, LabError, find_labs, load_lab, run_lab
 from srscards.labs.cleanup import cleanup_lab, find_leftovers
 from srscards.labs.targets import EmulatorTarget, SessionTarget
@@ -147,13 +146,10 @@ def fake_aws(monkeypatch: pytest.MonkeyPatch):
         yield boto3.Session(region_name=REGION)
 
 
-def run(*args: str, input: str | None = None):
-    return CliRunner().invoke(main, list(args), input=input)
-
-
 # --- every real lab ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", find_labs(LABS))
 def test_every_lab_runs_end_to_end_on_the_emulator(name: str):
     lab = load_lab(LABS, name)

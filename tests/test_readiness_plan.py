@@ -6,10 +6,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from click.testing import CliRunner
 
+from conftest import run as run_cli
 from exam_fixture import START, StepClock, write_bank
-from srscards.cli import main
 from srscards.paths import home
 from srscards.plan import exam_days
 from srscards.scheduler import Memory, State
@@ -19,7 +18,8 @@ pytestmark = pytest.mark.usefixtures("utc")
 
 
 def run(*args: str, stdin: str = "", clock: StepClock | None = None):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(main, list(args), input=stdin, obj={"clock": clock or StepClock()})
+    """`srscards ARGS` on a clock standing at the bank's start, unless another is given."""
+    return run_cli(*args, input=stdin, clock=clock or StepClock())
 
 
 def test_plan_golden(course):
@@ -124,7 +124,7 @@ def test_a_plan_that_does_not_fit_suggests_more_time_or_a_later_date(course):
 def test_review_follows_the_plans_new_cards(course):
     write_bank(course)
     assert run("plan", str(course.root), "--exam-date", "2027-01-26").exit_code == 0
-    result = CliRunner().invoke(main, ["review", str(course.root), "--now", START.isoformat()], input="q")
+    result = run_cli("review", str(course.root), "--now", START.isoformat(), input="q")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == "Following your study plan: 1 new card(s) today."
     assert "0 due · 1 new · 0 learning" in result.output
@@ -189,9 +189,7 @@ def test_near_exam_day_review_brings_forward_cards_that_would_not_hold(course):
         strong = Memory(State.REVIEW, None, 100.0, 5.0, datetime(2027, 3, 1, 4, tzinfo=UTC), last, 3, 0)
         store.set_memory(cards["concept-1"].id, weak)
         store.set_memory(cards["concept-2"].id, strong)
-    result = CliRunner().invoke(
-        main, ["review", str(course.root), "--new-limit", "0", "--now", "2027-01-23T10:00:00+00:00"], input="q"
-    )
+    result = run_cli("review", str(course.root), "--new-limit", "0", "--now", "2027-01-23T10:00:00+00:00", input="q")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "Exam day is near: 1 card(s) brought forward so they hold on exam day."
