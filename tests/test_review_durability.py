@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import select
 import signal
 import sqlite3
 import subprocess
@@ -11,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from srscards.scheduler import Rating, Scheduler, Settings
 from srscards.store import STORE_FILE, Store
@@ -43,6 +46,21 @@ def sync(root: Path, home: Path) -> None:
 def acknowledged(output: bytes) -> int:
     """Answers the session reported as saved (it reports only after the commit)."""
     return output.decode().count(": next in ")
+
+
+def read_until_acknowledged(proc: subprocess.Popen[bytes], wanted: int) -> bytes:
+    """What `proc` printed up to its `wanted`-th saved answer, or up to its end if it ends first."""
+    assert proc.stdout is not None
+    fd, out = proc.stdout.fileno(), b""
+    deadline = time.monotonic() + 120  # a bound on a hung session, not a wait for one
+    while acknowledged(out) < wanted:
+        assert time.monotonic() < deadline, out.decode(errors="replace")[-2000:]
+        if select.select([fd], [], [], 1)[0]:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            out += chunk
+    return out
 
 
 def check_consistent(home: Path) -> int:
@@ -79,6 +97,7 @@ def test_kill_9_after_answers_loses_none_of_them(course, tmp_path):
     assert check_consistent(home) == answered == 6
 
 
+@pytest.mark.slow
 def test_kill_9_at_any_moment_leaves_a_consistent_store(course, tmp_path):
     write_course(course)
     home = tmp_path / "home"
@@ -90,15 +109,18 @@ def test_kill_9_at_any_moment_leaves_a_consistent_store(course, tmp_path):
         assert proc.stdin is not None and proc.stdout is not None
         proc.stdin.write(b"3" * 400)  # answers as fast as the session takes them
         proc.stdin.flush()
-        time.sleep(rng.uniform(0.5, 1.2))
+        # killed just after its n-th saved answer, while it is already taking the next ones
+        out = read_until_acknowledged(proc, rng.randint(1, 12))
         os.kill(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        saved += acknowledged(out)
+        rest, _ = proc.communicate()
+        assert proc.returncode == -signal.SIGKILL  # killed mid-session, not finished
+        saved += acknowledged(out + rest)
         total = check_consistent(home)
         assert total >= saved  # every answer the session showed as saved is on disk
     assert saved > 0
 
 
+@pytest.mark.slow
 def test_two_sessions_at_once_neither_corrupt_nor_double(course, tmp_path):
     write_course(course)
     home = tmp_path / "home"
