@@ -22,10 +22,10 @@ from pathlib import Path
 
 import genanki
 
-from srscards.anki_export import NOTE_TYPES, note_fields, note_tags
-from srscards.build import build_decks
-from srscards.identity import note_guid, stable_int
-from srscards.sources import load_sources
+from srscards.model.anki_ids import note_guid, stable_int
+from srscards.outputs.build import build_decks
+from srscards.sources.load import load_sources
+from srscards.views.anki import NOTE_TYPES, note_fields, note_tags
 from synthetic import make_course
 
 
@@ -70,7 +70,7 @@ def markdown_then_genanki(sources, out: Path) -> None:
 
 
 def parse_only(texts: list[str]) -> None:
-    from srscards.render import markdown
+    from srscards.sources.markdown import markdown
 
     md = markdown()
     for text in texts:

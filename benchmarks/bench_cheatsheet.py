@@ -22,9 +22,9 @@ from pathlib import Path
 
 from weasyprint import HTML
 
-from srscards.cheatsheet import plan_sheets, write_cheatsheets
-from srscards.cheatsheet_html import render_sheet
-from srscards.sources import load_checked
+from srscards.outputs.cheatsheet import plan_sheets, write_cheatsheets
+from srscards.sources.load import load_checked
+from srscards.views.print_html import render_sheet
 
 REPO = Path(__file__).resolve().parent.parent
 BUILT = date(2026, 1, 1)

@@ -30,12 +30,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench_startup import median_time
-from srscards.build import build_decks
-from srscards.identity import note_guid
-from srscards.queue import Filters
-from srscards.review_session import ReviewSession, todays_queue
-from srscards.scheduler import Memory, Rating, Scheduler, Settings, State, day_begins, study_day, to_ms
-from srscards.store import STORE_FILE, Store
+from srscards.model.anki_ids import note_guid
+from srscards.outputs.build import build_decks
+from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, State, day_begins, study_day, to_ms
+from srscards.store.store import STORE_FILE, Store
+from srscards.study.daily_queue import Filters
+from srscards.study.review import ReviewSession, todays_queue
 from synthetic import make_course
 
 CLI = [sys.executable, "-c", "from srscards.cli import main; main()"]
@@ -44,7 +44,7 @@ CLI = [sys.executable, "-c", "from srscards.cli import main; main()"]
 def simulate(home: Path, root: Path, reviews: int, now: datetime, seed: int = 1) -> tuple[int, str]:
     """Sync the course, then give its cards a past of `reviews` answers, written straight to the store."""
     with Store.open(home) as store:
-        from srscards.review_session import sync_sources
+        from srscards.study.workspace import sync_sources
 
         courses, _ = sync_sources(store, root, now - timedelta(days=900))
         cards = store.cards(courses)

@@ -22,19 +22,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench_review import simulate
-from srscards.metrics import compute_stats, load_stats
-from srscards.report import write_report
-from srscards.scheduler import Scheduler, Settings
-from srscards.store import Store
+from srscards.outputs.report import write_report
+from srscards.scheduling.scheduler import Scheduler, Settings
+from srscards.store.store import Store
+from srscards.study.metrics import compute_stats, load_stats
 from synthetic import make_course
 
 READ_ONLY = (
-    "import sys; from pathlib import Path; from srscards.store import Store\n"
+    "import sys; from pathlib import Path; from srscards.store.store import Store\n"
     "with Store.open(Path(sys.argv[1])) as s: rows = s.review_rows()\n"
 )
 OPTIMIZE = (
     "import sys; from datetime import UTC, datetime; from pathlib import Path\n"
-    "from srscards.optimize import optimize_home; from srscards.scheduler import Settings\n"
+    "from srscards.study.optimize import optimize_home; from srscards.scheduling.scheduler import Settings\n"
     "r = optimize_home(Path(sys.argv[1]), Settings(), datetime.now(UTC))\n"
     "print(r.reviews, r.before, r.after, r.adopted)\n"
 )

@@ -98,7 +98,7 @@ def pdftotext() -> str:
 @pytest.fixture
 def pango() -> None:
     """The system libraries WeasyPrint lays PDFs out with."""
-    from srscards.pdf import PdfUnavailable, weasyprint_html
+    from srscards.outputs.pdf import PdfUnavailable, weasyprint_html
 
     try:
         weasyprint_html()

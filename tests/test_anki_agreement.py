@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from srscards.scheduler import Memory, Rating, Scheduler, Settings, State, day_begins, study_day
+from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, State, day_begins, study_day
 
 HISTORIES = 120
 REVLOG_TYPE = {State.NEW: 0, State.LEARNING: 0, State.REVIEW: 1, State.RELEARNING: 2}

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from conftest import CourseDir, run
-from srscards.build import build_decks
-from srscards.metrics import compute_stats
-from srscards.review_session import sync_sources
-from srscards.scheduler import Rating, Scheduler, Settings, from_ms
-from srscards.store import Store
+from srscards.outputs.build import build_decks
+from srscards.scheduling.scheduler import Rating, Scheduler, Settings, from_ms
+from srscards.store.store import Store
+from srscards.study.metrics import compute_stats
+from srscards.study.workspace import sync_sources
 from test_metrics import D1
 
 DECK_NAME = "AWS ML Engineer Associate"
@@ -99,7 +99,7 @@ def revlog(path: Path) -> list[tuple[int, str, int, int]]:
 
 
 def test_anki_reviews_join_the_log_once_and_set_the_card_states(anki, tmp_path):
-    from srscards.identity import note_guid
+    from srscards.model.anki_ids import note_guid
 
     collection = shutil.copy(anki.collection, tmp_path / "collection.anki2")
     before = digest(collection)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
-from srscards.build import build_decks
 from srscards.errors import ValidationFailed
+from srscards.outputs.build import build_decks
 
 T0 = 1_790_000_000.0
 PNG = bytes.fromhex(

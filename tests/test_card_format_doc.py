@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from srscards.model import CardType
-from srscards.sources import load_sources
+from srscards.model.card import CardType
+from srscards.sources.load import load_sources
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "card-format.md"
 

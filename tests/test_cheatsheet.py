@@ -10,7 +10,7 @@ from pathlib import Path
 
 from cheatsheet_fixture import BOX_SVG, write_course
 from conftest import run
-from srscards.cheatsheet import write_cheatsheets
+from srscards.outputs.cheatsheet import write_cheatsheets
 
 NOT_INSTALLED = (
     'Error: PDF output needs WeasyPrint, which is not installed: run pip install "srscards[pdf]"; '

@@ -19,9 +19,9 @@ from pypdf import PdfReader
 
 from cheatsheet_fixture import write_course
 from conftest import run
-from srscards.cheatsheet import write_cheatsheets, write_sheets
-from srscards.model import CourseSources
-from srscards.sources import load_checked
+from srscards.model.course import CourseSources
+from srscards.outputs.cheatsheet import write_cheatsheets, write_sheets
+from srscards.sources.load import load_checked
 
 REPO = Path(__file__).resolve().parent.parent
 A4 = (595.3, 841.9)  # points

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
-from srscards.build import build_decks
-from srscards.coverage import coverage
-from srscards.model import CardType
-from srscards.sources import load_sources
+from srscards.model.card import CardType
+from srscards.outputs.build import build_decks
+from srscards.sources.coverage import coverage
+from srscards.sources.load import load_sources
 
 DECKS = Path(__file__).resolve().parent.parent / "decks"
 COURSE = DECKS / "aws-mla"

@@ -9,12 +9,12 @@ import pytest
 
 from conftest import run
 from exam_fixture import MULTI, START, StepClock, write_bank
-from srscards.exam import SCALED_METHOD, draw, question_from_card, quotas, scaled_estimate, score
-from srscards.model import Card
+from srscards.model.card import Card
 from srscards.paths import home
-from srscards.scheduler import Settings, State, day_begins, study_day
-from srscards.sources import load_checked
-from srscards.store import Store
+from srscards.scheduling.scheduler import Settings, State, day_begins, study_day
+from srscards.sources.load import load_checked
+from srscards.store.store import Store
+from srscards.study.exam import SCALED_METHOD, draw, question_from_card, quotas, scaled_estimate, score
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from srscards.course import load_course
 from srscards.errors import SourceError
-from srscards.parser import QUICK_ID_RE, parse_file
-from srscards.yamlsrc import load
+from srscards.sources.course_file import load_course
+from srscards.sources.parser import QUICK_ID_RE, parse_file
+from srscards.sources.yaml_positions import load
 
 REPO = Path(__file__).resolve().parent.parent
 COURSE = load_course(REPO / "decks" / "aws-mla")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import codecs
 import random
 
-from srscards.identity import ID_ALPHABET, write_ids
-from srscards.sources import load_sources
+from srscards.sources.ids import ID_ALPHABET, write_ids
+from srscards.sources.load import load_sources
 
 SOURCE = """\
 ---

@@ -479,7 +479,7 @@ def test_an_aws_only_lab_refuses_the_emulator(labs: Path):
 
 def test_a_completed_run_is_recorded_and_shown(labs: Path, tmp_path: Path):
     from srscards.paths import home
-    from srscards.store import Store
+    from srscards.store.store import Store
 
     assert run("lab", "run", "demo-bucket", "--labs", str(labs)).exit_code == 0
     assert run("lab", "run", "demo-failing", "--labs", str(labs)).exit_code == 1
@@ -494,7 +494,7 @@ def test_a_completed_run_is_recorded_and_shown(labs: Path, tmp_path: Path):
 def test_lab_completions_keep_lab_target_and_utc_time(tmp_path: Path):
     from datetime import UTC, datetime, timedelta, timezone
 
-    from srscards.store import Store
+    from srscards.store.store import Store
 
     first = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
     with Store.open(tmp_path) as store:

@@ -10,11 +10,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from conftest import run
-from srscards.optimize import optimize
-from srscards.parameters import settings_in_force
-from srscards.review_session import sync_sources
-from srscards.scheduler import Memory, Rating, Scheduler, Settings, to_ms
-from srscards.store import STORE_FILE, Store
+from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, to_ms
+from srscards.store.store import STORE_FILE, Store
+from srscards.study.optimize import optimize
+from srscards.study.workspace import settings_in_force, sync_sources
 from test_metrics import build
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-import srscards.sources as sources_module
-from srscards.model import CardType
-from srscards.sources import load_sources
+import srscards.sources.load as sources_module
+from srscards.model.card import CardType
+from srscards.sources.load import load_sources
 
 DECKS = Path(__file__).resolve().parent.parent / "decks" / "aws-mla"
 HEADER = "---\ntitle: Demo\ndomain: 1\ntasks: [1.1]\n---\n\n"

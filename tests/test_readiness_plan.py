@@ -10,9 +10,9 @@ import pytest
 from conftest import run as run_cli
 from exam_fixture import START, StepClock, write_bank
 from srscards.paths import home
-from srscards.plan import exam_days
-from srscards.scheduler import Memory, State
-from srscards.store import Store
+from srscards.scheduling.scheduler import Memory, State
+from srscards.store.store import Store
+from srscards.study.plan import exam_days
 
 pytestmark = pytest.mark.usefixtures("utc")
 

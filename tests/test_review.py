@@ -13,9 +13,9 @@ import pytest
 from conftest import run
 from deck_fixture import demo_deck
 from exam_fixture import StepClock
-from srscards.scheduler import Rating, Scheduler, Settings, State
-from srscards.store import STORE_FILE, Store
-from srscards.store_schema import SCHEMA_VERSION
+from srscards.scheduling.scheduler import Rating, Scheduler, Settings, State
+from srscards.store.migrations import SCHEMA_VERSION
+from srscards.store.store import STORE_FILE, Store
 
 DAY1 = "2026-11-27T10:00:00+00:00"
 DAY2 = "2026-11-28T10:00:00+00:00"

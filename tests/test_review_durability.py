@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from srscards.scheduler import Rating, Scheduler, Settings
-from srscards.store import STORE_FILE, Store
+from srscards.scheduling.scheduler import Rating, Scheduler, Settings
+from srscards.store.store import STORE_FILE, Store
 
 DAY1 = "2026-11-27T10:00:00+00:00"
 CARDS = 40

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from srscards.config import ConfigError, load_settings, parse_steps
-from srscards.scheduler import (
+from srscards.scheduling.config import ConfigError, load_settings, parse_steps
+from srscards.scheduling.scheduler import (
     Memory,
     Rating,
     Scheduler,

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from conftest import run
-from srscards.metrics import compute_stats
-from srscards.scheduler import Scheduler, Settings
-from srscards.store import Store
+from srscards.scheduling.scheduler import Scheduler, Settings
+from srscards.store.store import Store
+from srscards.study.metrics import compute_stats
 from test_metrics import NOW, build
 
 EXPECTED = """\

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from . import __version__
-from .errors import SrsError, ValidationFailed
+from srscards import __version__
+from srscards.errors import SrsError, ValidationFailed
 
 
 class _Group(click.Group):
@@ -39,7 +39,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from .commands import (
+    from srscards.commands import (
         anki,
         build,
         cheatsheet,

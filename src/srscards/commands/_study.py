@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from srscards.clock import utc_now
+
 F = Callable[..., Any]
 
 
@@ -51,10 +53,10 @@ def study_options(fn: F) -> F:
 
 def resolve(kwargs: dict[str, Any]) -> dict[str, Any]:
     """Turn the study options into (home, settings, filters, clock, seed) for the core."""
-    from ..config import check_retention, load_settings, parse_day_start, parse_steps
-    from ..paths import home as default_home
-    from ..queue import Filters
-    from ..scheduler import with_overrides
+    from srscards.paths import home as default_home
+    from srscards.scheduling.config import check_retention, load_settings, parse_day_start, parse_steps
+    from srscards.scheduling.scheduler import with_overrides
+    from srscards.study.daily_queue import Filters
 
     home = kwargs["home"] or default_home()
     settings = with_overrides(
@@ -84,7 +86,7 @@ def _exam(value: str | None) -> str | None:
 def clock(now_text: str | None) -> Callable[[], datetime]:
     """The real clock, or one that starts at `now_text` and runs at the real pace."""
     if not now_text:
-        return lambda: datetime.now(UTC)
+        return utc_now
     try:
         start = datetime.fromisoformat(now_text)
     except ValueError as exc:

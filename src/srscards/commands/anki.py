@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._study import home_option
+from srscards.commands._study import home_option
 
 
 @click.group("anki")
@@ -32,9 +32,9 @@ def import_history(path: Path, home: Path | None) -> None:
     Example:
       srscards anki import-history backup.colpkg
     """
-    from ..anki_history import import_history as run
-    from ..config import load_settings
-    from ..paths import home as default_home
+    from srscards.paths import home as default_home
+    from srscards.scheduling.config import load_settings
+    from srscards.study.anki_history import import_history as run
 
     folder = home or default_home()
     result = run(path, folder, load_settings(folder))

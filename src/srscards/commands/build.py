@@ -29,7 +29,7 @@ def command(decks: Path, out_dir: Path, force: bool, as_json: bool) -> None:
     Example:
       srscards build decks/ -o exports/
     """
-    from ..build import build_decks
+    from srscards.outputs.build import build_decks
 
     results = build_decks(decks, out_dir, now=time.time(), force=force)
     if as_json:

@@ -40,7 +40,7 @@ def command(decks: Path, domain: int | None, exam: str | None, fmt: str, paper: 
       srscards cheatsheet decks/ --format pdf --paper letter
       srscards cheatsheet decks/ --domain 2 --exam C01
     """
-    from ..cheatsheet import write_cheatsheets
+    from srscards.outputs.cheatsheet import write_cheatsheets
 
     sheets = write_cheatsheets(
         decks, out_dir, built=date.today(), exam=exam, domain=domain, fmt=fmt, paper=paper.lower()

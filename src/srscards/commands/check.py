@@ -20,7 +20,7 @@ def command(decks: Path, as_json: bool) -> None:
     Example:
       srscards check decks/
     """
-    from ..check import check_decks
+    from srscards.sources.check import check_decks
 
     report = check_decks(decks)
     if as_json:

@@ -20,8 +20,8 @@ def command(decks: Path, exam: str | None, as_json: bool) -> None:
     Example:
       srscards coverage decks/ --exam C01
     """
-    from ..coverage import coverage
-    from ..sources import load_checked
+    from srscards.sources.coverage import coverage
+    from srscards.sources.load import load_checked
 
     reports = [coverage(sources, exam) for sources in load_checked(decks)]
     if as_json:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ._study import resolve, study_options
+from srscards.commands._study import resolve, study_options
 
 
 @click.command("due")
@@ -20,7 +20,7 @@ def command(as_json: bool, **kwargs: Any) -> None:
     Example:
       srscards due decks/ --json
     """
-    from ..review_session import due_today
+    from srscards.study.review import due_today
 
     options = resolve(kwargs)
     rows = due_today(kwargs["decks"], options["home"], options["settings"], options["filters"], options["clock"])

@@ -32,14 +32,14 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from ._study import clock as study_clock
-from ._study import home_option
+from srscards.commands._study import clock as study_clock
+from srscards.commands._study import home_option
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ..exam import Item, Question, Result
-    from ..exam_session import ExamSession
+    from srscards.study.exam import Item, Question, Result
+    from srscards.study.sitting import ExamSession
 
 TIME_MARKS = (30, 15, 5, 1)  # minutes left at which a time check is shown
 HELP_LINE = "A-D: answer · n next · p previous · g N go to · f flag · x clear · r review · s submit · q quit"
@@ -95,8 +95,9 @@ def command(ctx: click.Context, decks: Path, home: Path | None, **kw: Any) -> No
     """
     from rich.console import Console
 
-    from ..exam_session import ExamSpec, full_spec, minutes_for, open_course, record, start_exam
-    from ..paths import home as default_home
+    from srscards.paths import home as default_home
+    from srscards.study.sitting import ExamSpec, full_spec, minutes_for, record, start_exam
+    from srscards.study.workspace import open_course
 
     clock = (ctx.obj or {}).get("clock") or study_clock(kw["now_text"])
     seed = kw["seed"] if kw["seed"] is not None else int(clock().timestamp())
@@ -314,7 +315,7 @@ def _feedback(question: Question, answer: str | None, console: Console) -> None:
 def _results(result: Result, console: Console) -> None:
     from rich.table import Table
 
-    from ..exam import SCALED_METHOD
+    from srscards.study.exam import SCALED_METHOD
 
     console.rule("Results")
     console.print(f"Score: {result.correct}/{result.total} ({result.percent:.0%})")

@@ -17,7 +17,7 @@ def command(decks: Path) -> None:
     Example:
       srscards ids decks/
     """
-    from ..identity import write_ids
+    from srscards.sources.ids import write_ids
 
     written = write_ids(decks)
     for item in written:

@@ -37,7 +37,7 @@ def _decks_option(function: Any) -> Any:
 
 
 def _target(aws: bool, profile: str | None, region: str | None) -> Any:
-    from ..labs.targets import AwsTarget, EmulatorTarget
+    from srscards.labs.targets import AwsTarget, EmulatorTarget
 
     if not aws:
         if profile or region:
@@ -50,8 +50,8 @@ def _courses(decks: Path) -> list[Any]:
     """The courses under `decks`, for their `lab` links; none (with a warning) if the sources have errors."""
     if not decks.is_dir():
         return []
-    from ..errors import ValidationFailed
-    from ..sources import load_checked
+    from srscards.errors import ValidationFailed
+    from srscards.sources.load import load_checked
 
     try:
         return load_checked(decks)
@@ -71,7 +71,7 @@ def list_command(labs_root: Path, decks: Path) -> None:
     Example:
       srscards lab list
     """
-    from ..labs import find_labs, load_lab, unknown_lab_links
+    from srscards.labs import find_labs, load_lab, unknown_lab_links
 
     names = find_labs(labs_root)
     labs = [load_lab(labs_root, name) for name in names]
@@ -95,7 +95,7 @@ def show_command(name: str, labs_root: Path, decks: Path) -> None:
     Example:
       srscards lab show s3-data-lake-kms
     """
-    from ..labs import cards_for_lab, load_lab
+    from srscards.labs import cards_for_lab, load_lab
 
     lab = load_lab(labs_root, name)
     click.echo(f"{lab.name}: {lab.title}")
@@ -117,8 +117,8 @@ def show_command(name: str, labs_root: Path, decks: Path) -> None:
 
 
 def _completions(name: str) -> str:
-    from ..paths import home
-    from ..store import Store
+    from srscards.paths import home
+    from srscards.store.store import Store
 
     with Store.open(home()) as store:
         runs = store.lab_completions(name)
@@ -151,7 +151,7 @@ def run_command(
       srscards lab run s3-data-lake-kms
       srscards lab run s3-data-lake-kms --aws --profile study --region eu-west-1 --step
     """
-    from ..labs import LabError, LabEvent, load_lab, run_lab
+    from srscards.labs import LabError, LabEvent, load_lab, run_lab
 
     lab = load_lab(labs_root, name)
     target = _target(aws, profile, region)
@@ -186,8 +186,8 @@ def run_command(
     except KeyboardInterrupt:
         click.echo("Interrupted; cleanup has run.", err=True)
         sys.exit(130)
-    from ..paths import home
-    from ..store import Store
+    from srscards.paths import home
+    from srscards.store.store import Store
 
     with Store.open(home()) as store:
         store.record_lab(lab.name, result.target, datetime.now(UTC))
@@ -235,8 +235,8 @@ def cleanup_command(name: str, aws: bool, profile: str | None, region: str | Non
     Example:
       srscards lab cleanup s3-data-lake-kms --aws --profile study --region eu-west-1
     """
-    from ..labs import LabError, load_lab
-    from ..labs.cleanup import cleanup_lab, find_leftovers
+    from srscards.labs import LabError, load_lab
+    from srscards.labs.cleanup import cleanup_lab, find_leftovers
 
     lab = load_lab(labs_root, name)
     with _target(aws, profile, region) as target:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._study import clock, home_option
+from srscards.commands._study import clock, home_option
 
 
 @click.command("optimize")
@@ -23,9 +23,9 @@ def command(home: Path | None, now_text: str | None) -> None:
     Example:
       srscards optimize
     """
-    from ..config import load_settings
-    from ..optimize import optimize_home
-    from ..paths import home as default_home
+    from srscards.paths import home as default_home
+    from srscards.scheduling.config import load_settings
+    from srscards.study.optimize import optimize_home
 
     folder = home or default_home()
     settings = load_settings(folder)

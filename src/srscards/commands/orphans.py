@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._study import home_option
+from srscards.commands._study import home_option
 
 
 @click.command("orphans")
@@ -22,8 +22,8 @@ def command(home: Path | None, as_json: bool) -> None:
     Example:
       srscards orphans --json
     """
-    from ..paths import home as default_home
-    from ..store import Store
+    from srscards.paths import home as default_home
+    from srscards.store.store import Store
 
     with Store.open(home or default_home()) as store:
         orphans = store.orphans()

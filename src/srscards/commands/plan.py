@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from ._study import clock as study_clock
-from ._study import home_option
+from srscards.commands._study import clock as study_clock
+from srscards.commands._study import home_option
 
 
 @click.command("plan")
@@ -46,9 +46,9 @@ def command(
     from rich.console import Console
     from rich.table import Table
 
-    from ..exam_session import open_course
-    from ..paths import home as default_home
-    from ..plan import NEW_SECONDS, REVIEW_SECONDS, plan_to_exam, stored_settings
+    from srscards.paths import home as default_home
+    from srscards.study.plan import NEW_SECONDS, REVIEW_SECONDS, plan_to_exam, stored_settings
+    from srscards.study.workspace import open_course
 
     day: date | None = None
     if exam_date is not None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ._study import clock as study_clock
-from ._study import home_option
+from srscards.commands._study import clock as study_clock
+from srscards.commands._study import home_option
 
 
 @click.command("readiness")
@@ -31,9 +31,9 @@ def command(
     from rich.console import Console
     from rich.table import Table
 
-    from ..exam_session import open_course
-    from ..paths import home as default_home
-    from ..readiness import assess
+    from srscards.paths import home as default_home
+    from srscards.study.readiness import assess
+    from srscards.study.workspace import open_course
 
     clock = (ctx.obj or {}).get("clock") or study_clock(now_text)
     now = clock()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._study import clock, home_option
+from srscards.commands._study import clock, home_option
 
 
 @click.command("report")
@@ -28,9 +28,9 @@ def command(decks: Path, home: Path | None, out: Path, now_text: str | None) -> 
     Example:
       srscards report decks/ -o exports/report.html
     """
-    from ..config import load_settings
-    from ..paths import home as default_home
-    from ..report import write_report
+    from srscards.outputs.report import write_report
+    from srscards.paths import home as default_home
+    from srscards.scheduling.config import load_settings
 
     folder = home or default_home()
     path = write_report(decks, folder, load_settings(folder), clock(now_text)(), out)

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from ._study import resolve, study_options
+from srscards.commands._study import resolve, study_options
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ..review_session import Answered, ReviewSession, Shown
+    from srscards.study.review import Answered, ReviewSession, Shown
 
 NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 WHITESPACE = (" ", "\n", "\r")
@@ -94,7 +94,7 @@ def command(**kwargs: Any) -> None:
     """
     from rich.console import Console
 
-    from ..review_session import ReviewSession
+    from srscards.study.review import ReviewSession
 
     options = resolve(kwargs)
     session = ReviewSession.start(
@@ -150,7 +150,7 @@ def _print_front(session: ReviewSession, shown: Shown, console: Console) -> None
 
 
 def _rating_line(shown: Shown) -> str:
-    from ..scheduler import format_interval
+    from srscards.scheduling.scheduler import format_interval
 
     return "  ".join(
         f"[bold]{r.value}[/bold] {NAMES[r.value]} ({format_interval(shown.intervals[r])})" for r in shown.intervals
@@ -174,7 +174,7 @@ def _ask(session: ReviewSession, shown: Shown, console: Console, keys: Keys) -> 
         if key in "1234" and key:
             if not revealed:
                 console.print(Markdown(shown.text.back or "_(no answer text)_", code_theme="monokai"))
-            from ..scheduler import Rating
+            from srscards.scheduling.scheduler import Rating
 
             _print_answered(session, session.answer(Rating(int(key))), console)
             return "next"
@@ -291,7 +291,7 @@ def _edit(path: Path, line: int, console: Console) -> None:
 
 
 def _print_answered(session: ReviewSession, answered: Answered, console: Console) -> None:
-    from ..scheduler import format_interval
+    from srscards.scheduling.scheduler import format_interval
 
     if answered.review_id is None:
         console.print("[yellow]This card was answered in another session meanwhile; this answer was not counted.[/]")

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._study import clock, home_option
+from srscards.commands._study import clock, home_option
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ..metrics import Stats, Tally
+    from srscards.study.metrics import Stats, Tally
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -141,9 +141,9 @@ def command(decks: Path, home: Path | None, as_json: bool, now_text: str | None)
       srscards stats
       srscards stats decks/ --json
     """
-    from ..config import load_settings
-    from ..metrics import load_stats
-    from ..paths import home as default_home
+    from srscards.paths import home as default_home
+    from srscards.scheduling.config import load_settings
+    from srscards.study.metrics import load_stats
 
     folder = home or default_home()
     stats = load_stats(decks, folder, load_settings(folder), clock(now_text)())

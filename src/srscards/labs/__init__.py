@@ -6,9 +6,9 @@ so the rest of srscards starts without them.
 
 from __future__ import annotations
 
-from .catalog import Lab, cards_for_lab, find_labs, load_lab, unknown_lab_links
-from .model import CheckFailed, EmulatorGap, LabContext, LabError, Step, expect, expect_in
-from .runner import LabEvent, LabResult, run_lab
+from srscards.labs.catalog import Lab, cards_for_lab, find_labs, load_lab, unknown_lab_links
+from srscards.labs.model import CheckFailed, EmulatorGap, LabContext, LabError, Step, expect, expect_in
+from srscards.labs.runner import LabEvent, LabResult, run_lab
 
 __all__ = [
     "CheckFailed",

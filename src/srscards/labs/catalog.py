@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from ..errors import Location, Problem
-from ..model import Card, CourseSources
-from .model import LabError, Step
+from srscards.errors import Location, Problem
+from srscards.labs.model import LabError, Step
+from srscards.model.card import Card
+from srscards.model.course import CourseSources
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,60}$")
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import SrsError
+from srscards.errors import SrsError
 
 TAG_KEY = "srscards-lab"
 """Every resource a lab creates carries this tag, with the lab's name as its value."""

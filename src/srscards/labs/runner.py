@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .catalog import Lab
-from .cleanup import CleanupReport, cleanup_lab
-from .model import CheckFailed, EmulatorGap, LabContext, LabError
+from srscards.labs.catalog import Lab
+from srscards.labs.cleanup import CleanupReport, cleanup_lab
+from srscards.labs.model import CheckFailed, EmulatorGap, LabContext, LabError
 
 
 class Target(Protocol):
@@ -47,10 +47,6 @@ class LabResult:
     target: str
     passed: list[str] = field(default_factory=list)
     cleanup: CleanupReport = field(default_factory=CleanupReport)
-
-    @property
-    def complete(self) -> bool:
-        return bool(self.passed)
 
 
 def new_suffix() -> str:

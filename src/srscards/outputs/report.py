@@ -1,0 +1,148 @@
+"""`srscards report`: the stats as one self-contained HTML file, with inline SVG charts and no network."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from html import escape
+from pathlib import Path
+
+from srscards.scheduling.scheduler import Settings
+from srscards.study.metrics import Coverage, PassTally, Recall30, Retention, Stats, load_stats
+
+CSS = """
+body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 980px; padding: 0 1em; color: #1f2328; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.2em; margin-top: 1.8em; border-bottom: 1px solid #d0d7de; }
+table { border-collapse: collapse; margin: .6em 0; } th, td { padding: .25em .7em; text-align: right; }
+th:first-child, td:first-child { text-align: left; } thead th { border-bottom: 1px solid #d0d7de; }
+.met { color: #1a7f37; font-weight: 600; } .short { color: #bc4c00; font-weight: 600; }
+svg { display: block; margin: .5em 0; } .note { color: #59636e; font-size: .9em; }
+"""
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+def _tally(t: PassTally) -> str:
+    return "–" if t.rate is None else f"{t.rate:.1%} <span class=note>({t.passed}/{t.total})</span>"
+
+
+def bar_chart(values: list[float | None], labels: list[str], top: float, unit: str, color: str) -> str:
+    """A vertical bar chart as inline SVG; None draws no bar. Labels under every seventh bar."""
+    width, height, pad = 900, 180, 30
+    step = (width - pad) / max(len(values), 1)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 40}" role="img">',
+        f'<line x1="{pad}" y1="{height}" x2="{width}" y2="{height}" stroke="#8c959f"/>',
+        f'<text x="0" y="12" font-size="11" fill="#59636e">{escape(_axis(top, unit))}</text>',
+    ]
+    for i, (value, label) in enumerate(zip(values, labels, strict=True)):
+        x = pad + i * step
+        if value is not None and top > 0:
+            h = max(value / top * (height - 20), 2)  # a 0% day still shows that answers were given
+            parts.append(
+                f'<rect x="{x + 1:.1f}" y="{height - h:.1f}" width="{step - 2:.1f}" height="{h:.1f}" fill="{color}">'
+                f"<title>{escape(label)}: {escape(_axis(value, unit))}</title></rect>"
+            )
+        if i % 7 == 0:
+            parts.append(f'<text x="{x:.1f}" y="{height + 16}" font-size="11" fill="#59636e">{escape(label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _axis(value: float, unit: str) -> str:
+    return f"{value:.0%}" if unit == "%" else f"{value:g} {unit}"
+
+
+def _retention_rows(groups: dict[str, Retention]) -> str:
+    return "".join(
+        f"<tr><td>{escape(name)}</td><td>{_tally(r.all)}</td><td>{_tally(r.young)}</td><td>{_tally(r.mature)}</td></tr>"
+        for name, r in groups.items()
+    )
+
+
+def _recall_cell(r: Recall30) -> str:
+    if r.mean_recall is None:
+        return "<td>–</td>"
+    css, text = ("met", "met") if r.meets_goal else ("short", f"{r.mean_recall / 0.9:.0%} of goal")
+    return f"<td class={css}>{text}</td>"
+
+
+def _coverage_cells(c: Coverage) -> str:
+    return "".join(f"<td>{v}</td>" for v in vars(c).values())
+
+
+def _name(domain: int | None) -> str:
+    return f"Domain {domain}" if domain is not None else "Other"
+
+
+def render_report(stats: Stats) -> str:
+    """The whole report as one HTML document (no scripts, no external resources)."""
+    day = lambda d: date.fromordinal(d).strftime("%b %d")  # noqa: E731
+    daily = [d.passed / d.total if d.total else None for d in stats.daily]
+    forecast = [float(f.cards) for f in stats.forecast]
+    domains = []
+    for domain, recall in stats.recall_by_domain.items():
+        retention = stats.by_domain.get(domain, Retention())
+        domains.append(
+            f"<tr><td>{_name(domain)}</td><td>{_tally(retention.all)}</td><td>{_pct(recall.mean_recall)}</td>"
+            f"<td>{_pct(recall.stable_share)}</td><td>{recall.studied}</td>{_recall_cell(recall)}</tr>"
+        )
+    coverage = [f"<tr><td>{_name(d)}</td>{_coverage_cells(c)}</tr>" for d, c in stats.coverage_by_domain.items()] + [
+        f"<tr><td>All</td>{_coverage_cells(stats.coverage)}</tr>"
+    ]
+    tasks = [
+        f"<tr><td>{escape(t)}</td><td>{_tally(stats.by_task[t].all) if t in stats.by_task else '–'}</td>"
+        f"{_coverage_cells(c)}</tr>"
+        for t, c in stats.coverage_by_task.items()
+    ]
+    cal = stats.calibration
+    calibration = (
+        "No answers on a later day yet."
+        if cal.log_loss is None or cal.rmse_bins is None
+        else f"Over {cal.reviews} answers: log loss {cal.log_loss:.4f}, RMSE(bins) {cal.rmse_bins:.2%}."
+    )
+    cards = sum(f.cards for f in stats.forecast)
+    minutes = sum(f.minutes for f in stats.forecast)
+    labs = "".join(
+        f"<li>{escape(lab.lab)} ({escape(lab.target)}, {lab.completed_at:%Y-%m-%d})</li>" for lab in stats.labs
+    )
+    head = "<th>new</th><th>learning</th><th>review</th><th>suspended</th><th>retired</th>"
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>srscards report</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
+<body>
+<h1>Where you stand</h1>
+<p class=note>As of {stats.now:%Y-%m-%d %H:%M} UTC. Streak {stats.streak} days · {stats.days_studied} days studied ·
+{stats.reviews} answers · {stats.seconds_studied / 60:.0f} min studied.</p>
+<h2>Goal: 90% recall 30 days from now, per domain</h2>
+<table><thead><tr><th></th><th>true retention</th><th>recall in 30 days</th><th>stable 30d+</th><th>studied</th>
+<th>goal</th></tr></thead><tbody>{"".join(domains)}</tbody></table>
+<h2>True retention</h2>
+<p class=note>Answers to cards last seen on an earlier day; Again is a fail. Young: interval under 21 days.</p>
+<table><thead><tr><th></th><th>all</th><th>young</th><th>mature</th></tr></thead>
+<tbody>{_retention_rows(stats.periods)}</tbody></table>
+<p>Per day, last 30 days:</p>
+{bar_chart(daily, [day(d.day) for d in stats.daily], 1.0, "%", "#2da44e")}
+<h2>Forecast</h2>
+<p>{cards} cards due in the next 30 days, about {minutes:.0f} minutes.</p>
+{bar_chart(forecast, [day(f.day) for f in stats.forecast], max(forecast, default=0) or 1, "cards", "#0969da")}
+<h2>Coverage</h2>
+<table><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(coverage)}</tbody></table>
+<h2>Per task statement</h2>
+<table><thead><tr><th></th><th>true retention</th>{head}</tr></thead><tbody>{"".join(tasks)}</tbody></table>
+<h2>Memory model calibration</h2>
+<p>{calibration}</p>
+{f"<h2>Labs completed</h2><ul>{labs}</ul>" if labs else ""}
+</body></html>
+"""
+
+
+def write_report(decks: Path | None, home: Path, settings: Settings, now: datetime, out: Path) -> Path:
+    """Compute the stats and write them to `out` as HTML; returns the path written."""
+    html = render_report(load_stats(decks, home, settings, now))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(out)
+    return out

@@ -1,0 +1,710 @@
+"""Parse one Markdown deck file into cards, collecting every problem with its location.
+
+The file goes through markdown-it once; cards are cut from its block tokens: level-3
+headings start cards, level-1 and level-2 headings are sections, HTML comments right under a
+card heading hold its metadata.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+
+from srscards.errors import Location, Problem, SourceError
+from srscards.model.card import DIFFICULTIES, Card, CardType, Fragment, Option, Pair
+from srscards.model.course import Course, DeckFile
+from srscards.sources import cloze
+from srscards.sources.course_file import ID_RE, TASK_RE, read_text
+from srscards.sources.markdown import markdown, render_tokens
+from srscards.sources.yaml_positions import load
+
+FRONT_KEYS = {"title", "domain", "subdeck", "tasks", "tags", "exam", "cheatsheet"}
+CARD_KEYS = {
+    "id", "type", "tasks", "tags", "exam", "lab", "cheatsheet", "source", "difficulty", "concepts",
+}  # fmt: skip
+TAG_RE = re.compile(r"^[A-Za-z0-9_\-]+(::[A-Za-z0-9_\-]+)*$")
+SECTION_TASK_RE = re.compile(r"^(\d+\.\d+)(?:\s|$)")
+TASKBOX_RE = re.compile(r"^\[( |x|X)\][ \t]+")
+FORBIDDEN_HTML_RE = re.compile(r"<\s*(script|iframe|object|embed)\b|\s(on[a-z]+)\s*=|javascript:", re.IGNORECASE)
+LIST_MARKER_RE = re.compile(r"^\s*\d+[.)]\s+")
+# A metadata comment that holds nothing but a plain id (YAML reads it as {"id": <that text>}).
+QUICK_ID_RE = re.compile(r" *id:[ \t]+([a-z0-9][a-z0-9-]{0,39})[ \t]*")
+
+
+@dataclass
+class CardSpan:
+    """Where a card sits in its file, for tools that edit sources in place (`srscards ids`)."""
+
+    heading_line: int  # 1-based line of the card heading
+    insert_line: int  # 0-based index of the line after the heading
+    has_id: bool
+
+
+@dataclass
+class ParsedFile:
+    deck: DeckFile | None
+    problems: list[Problem] = field(default_factory=list)
+    spans: list[CardSpan] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)  # every valid card id, also of cards with errors
+
+
+@dataclass
+class _Defaults:
+    domain: int | None = None
+    subdeck: str = ""
+    tasks: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    exam: str = "both"
+    cheatsheet: bool = False
+
+
+class _Fail(Exception):
+    """Stops parsing one card; the problem is already recorded."""
+
+
+def parse_file(path: Path, course: Course, text: str | None = None) -> ParsedFile:
+    """Parse a deck file; problems are returned, never raised."""
+    result = ParsedFile(None)
+    try:
+        if text is None:
+            text = read_text(path)
+    except SourceError as exc:
+        result.problems.append(exc.problem)
+        return result
+    if not text.strip():
+        result.problems.append(
+            Problem(Location(path), "empty deck file", "add front matter and cards, or delete the file")
+        )
+        return result
+    return _FileParser(path, course, text, result).run()
+
+
+class _FileParser:
+    def __init__(self, path: Path, course: Course, text: str, result: ParsedFile) -> None:
+        self.path = path
+        self.course = course
+        self.text = text
+        self.lines = text.split("\n")
+        self.result = result
+        self.course_root = course.path.resolve()
+        self.known_tasks = {t for p in course.profiles for t in p.tasks}
+
+    # -- problems ---------------------------------------------------------------------------
+
+    def problem(self, line: int, col: int, message: str, hint: str, warning: bool = False) -> None:
+        self.result.problems.append(
+            Problem(Location(self.path, line, col), message, hint, "warning" if warning else "error")
+        )
+
+    def fail(self, line: int, col: int, message: str, hint: str) -> _Fail:
+        self.problem(line, col, message, hint)
+        return _Fail()
+
+    def find(self, line0: int, needle: str, default_col: int = 1) -> tuple[int, int]:
+        """1-based line and column of `needle`, searching from 0-based line `line0`."""
+        for i in range(max(line0, 0), len(self.lines)):
+            pos = self.lines[i].find(needle)
+            if pos >= 0:
+                return i + 1, pos + 1
+        return line0 + 1, default_col
+
+    # -- file level -------------------------------------------------------------------------
+
+    def run(self) -> ParsedFile:
+        tokens = markdown().parse(self.text)
+        if not tokens or tokens[0].type != "front_matter":
+            self.problem(
+                1, 1, "missing front matter",
+                "start the file with a YAML block: ---, title: ..., domain: N, ---",
+            )  # fmt: skip
+            return self.result
+        try:
+            title, defaults = self.front_matter(tokens[0])
+        except _Fail:
+            return self.result
+        self.title = title
+        self.deck_name = self.course.domain_deck(defaults.domain, title, defaults.subdeck)
+        cards: list[Card] = []
+        section_tasks: tuple[str, ...] | None = None
+        heads = [
+            i for i, t in enumerate(tokens) if t.type == "heading_open" and t.level == 0 and t.tag in ("h1", "h2", "h3")
+        ]
+        heads.append(len(tokens))
+        card_count = 0
+        for n, i in enumerate(heads[:-1]):
+            head, inline = tokens[i], tokens[i + 1]
+            if head.tag != "h3":
+                m = SECTION_TASK_RE.match(inline.content) if head.tag == "h2" else None
+                section_tasks = (m.group(1),) if m else None
+                if m and m.group(1) not in self.known_tasks:
+                    line, col = self.find(head.map[0], m.group(1))
+                    self.problem(
+                        line, col, f"unknown task statement {m.group(1)} in section heading",
+                        f"use one of: {', '.join(sorted(self.known_tasks))}",
+                    )  # fmt: skip
+                continue
+            card_count += 1
+            body = tokens[i + 3 : heads[n + 1]]
+            tasks = section_tasks if section_tasks is not None else defaults.tasks
+            try:
+                card = self.card(head, inline, body, defaults, tasks)
+            except _Fail:
+                continue
+            cards.append(card)
+        if card_count == 0:
+            self.problem(
+                tokens[0].map[1] + 1, 1, "deck file has no cards",
+                "start each card with a level-3 heading (### question)",
+            )  # fmt: skip
+        self.result.deck = DeckFile(
+            path=self.path,
+            title=title,
+            domain=defaults.domain,
+            subdeck=defaults.subdeck,
+            cards=tuple(cards),
+        )
+        return self.result
+
+    def front_matter(self, token: Token) -> tuple[str, _Defaults]:
+        try:
+            doc = load(token.content, self.path, line=token.map[0] + 2)
+        except SourceError as exc:
+            self.result.problems.append(exc.problem)
+            raise _Fail() from None
+        data = doc.data
+        if not isinstance(data, dict):
+            raise self.fail(1, 1, "front matter must be `key: value` lines", "write `title: ...`")
+        for key in data:
+            if key not in FRONT_KEYS:
+                loc = doc.key(key)
+                raise self.fail(
+                    loc.line, loc.col, f"unknown front matter key {key!r}",
+                    f"use one of: {', '.join(sorted(FRONT_KEYS))}",
+                )  # fmt: skip
+        title = data.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise self.fail(1, 1, "front matter has no title", "add `title: Deck name`")
+        defaults = _Defaults()
+        if "domain" in data:
+            domain = data["domain"]
+            numbers = {d.number for p in self.course.profiles for d in p.domains}
+            if isinstance(domain, bool) or domain not in numbers:
+                loc = doc.value("domain")
+                raise self.fail(
+                    loc.line, loc.col, f"unknown exam domain {domain!r}",
+                    f"use one of: {', '.join(map(str, sorted(numbers)))}, or leave `domain` out",
+                )  # fmt: skip
+            defaults.domain = domain
+        if "subdeck" in data:
+            defaults.subdeck = self.plain_text(data["subdeck"], doc.value("subdeck"), "subdeck")
+        defaults.tasks = self.tasks(data.get("tasks"), doc.value("tasks"))
+        defaults.tags = tuple(dict.fromkeys(self.tags(data.get("tags"), doc.value("tags"))))
+        defaults.exam = self.exam(data.get("exam", "both"), doc.value("exam"))
+        defaults.cheatsheet = self.boolean(data.get("cheatsheet", False), doc.value("cheatsheet"))
+        return title.strip(), defaults
+
+    # -- value checks -----------------------------------------------------------------------
+
+    def plain_text(self, value: Any, loc: Location, key: str) -> str:
+        if not isinstance(value, str) or not value.strip() or "::" in value:
+            raise self.fail(loc.line, loc.col, f"`{key}` must be a short text", "write a name")
+        return value.strip()
+
+    def listed(self, value: Any) -> list[Any]:
+        if value is None:
+            return []
+        if isinstance(value, (list, tuple)):
+            return list(value)
+        return [value]
+
+    def tasks(self, value: Any, loc: Location) -> tuple[str, ...]:
+        out = []
+        known = self.known_tasks
+        for item in self.listed(value):
+            task = str(item)
+            if not TASK_RE.match(task) or task not in known:
+                raise self.fail(
+                    loc.line, loc.col, f"unknown task statement {task!r}",
+                    f"use one of: {', '.join(sorted(known))}",
+                )  # fmt: skip
+            out.append(task)
+        return tuple(dict.fromkeys(out))
+
+    def tags(self, value: Any, loc: Location) -> tuple[str, ...]:
+        items = value.split() if isinstance(value, str) else self.listed(value)
+        for tag in items:
+            if not isinstance(tag, str) or not TAG_RE.match(tag):
+                raise self.fail(
+                    loc.line, loc.col, f"invalid tag {tag!r}",
+                    "use letters, digits, - and _, with :: for hierarchy; no spaces",
+                )  # fmt: skip
+        return tuple(items)
+
+    def exam(self, value: Any, loc: Location) -> str:
+        allowed = {"both": "both", **{v.upper(): v for v in self.course.versions}}
+        key = str(value).upper() if str(value).lower() != "both" else "both"
+        if key not in allowed:
+            raise self.fail(
+                loc.line, loc.col, f"unknown exam version {value!r}",
+                f"use one of: {', '.join(allowed.values())}",
+            )  # fmt: skip
+        return allowed[key]
+
+    def boolean(self, value: Any, loc: Location) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(loc.line, loc.col, f"expected true or false, not {value!r}", "write true or false")
+        return value
+
+    # -- cards ------------------------------------------------------------------------------
+
+    def card(
+        self,
+        head: Token,
+        inline: Token,
+        body: list[Token],
+        defaults: _Defaults,
+        tasks: tuple[str, ...],
+    ) -> Card:
+        line = head.map[0] + 1
+        blocks = _split_blocks(body)
+        meta: dict[str, Any] = {}
+        meta_locs: dict[str, Location] = {}
+        while blocks and _is_comment(blocks[0]):
+            self.metadata(blocks.pop(0)[0], meta, meta_locs)
+        self.result.spans.append(CardSpan(line, head.map[1], "id" in meta))
+        if not inline.content.strip():
+            raise self.fail(line, 1, "card heading is empty", "write the question after ###")
+        card_id = meta.get("id")
+        if card_id is None:
+            raise self.fail(line, 1, "card has no id", "run `srscards ids` to add one")
+        loc = meta_locs["id"]
+        if isinstance(card_id, str) and ID_RE.match(card_id):
+            self.result.ids.append(card_id)
+        else:
+            raise self.fail(
+                loc.line, loc.col, f"invalid card id {card_id!r}",
+                "use 3 to 40 characters of a-z, 0-9 and -, or delete it and run `srscards ids`",
+            )  # fmt: skip
+        media = self.check_inline(body, line)
+        title = Fragment(inline.content.strip(), render_tokens([inline]))
+        card_type = self.card_type(meta, meta_locs, blocks, inline)
+        here = Location(self.path, line, 1)
+
+        def m(key: str) -> Location:
+            return meta_locs.get(key, here)
+
+        common: dict[str, Any] = {
+            "id": card_id,
+            "type": card_type,
+            "title": title,
+            "domain": defaults.domain,
+            "deck": self.deck_name,
+            "tasks": self.tasks(meta["tasks"], m("tasks")) if "tasks" in meta else tasks,
+            "tags": tuple(dict.fromkeys(defaults.tags + self.tags(meta["tags"], m("tags"))))
+            if "tags" in meta
+            else defaults.tags,
+            "exam": self.exam(meta["exam"], m("exam")) if "exam" in meta else defaults.exam,
+            "cheatsheet": self.boolean(meta["cheatsheet"], m("cheatsheet"))
+            if "cheatsheet" in meta
+            else defaults.cheatsheet,
+            "source": self.url(meta.get("source"), m("source")),
+            "lab": self.name(meta.get("lab"), m("lab"), "lab"),
+            "difficulty": self.difficulty(meta.get("difficulty"), m("difficulty")),
+            "concepts": self.concepts(meta.get("concepts"), m("concepts")),
+            "media": media,
+            "location": here,
+            "digest": self.digest(head.map[0], body),
+        }
+        self.check_domain(common["tasks"], defaults.domain, line)
+        build = {
+            CardType.BASIC: self.basic,
+            CardType.REVERSIBLE: self.basic,
+            CardType.CLOZE: self.cloze,
+            CardType.CHOICE: self.choice,
+            CardType.ORDERING: self.ordering,
+            CardType.MATCHING: self.matching,
+        }[card_type]
+        return Card(**common, **build(blocks, line, inline))
+
+    def metadata(self, token: Token, meta: dict[str, Any], locs: dict[str, Location]) -> None:
+        raw = token.content.strip()
+        inner = raw[4:-3]
+        first = self.lines[token.map[0]]
+        col = first.find("<!--") + 5
+        quick = QUICK_ID_RE.fullmatch(inner)
+        if quick:  # the common `<!-- id: abc123 -->`: the same result as YAML, without a YAML parser
+            meta["id"] = quick.group(1)
+            locs["id"] = Location(self.path, token.map[0] + 1, col + quick.start(1))
+            return
+        try:
+            doc = load(inner, self.path, line=token.map[0] + 1, col=col, closed=True)
+        except SourceError as exc:
+            self.result.problems.append(exc.problem)
+            raise _Fail() from None
+        if not isinstance(doc.data, dict):
+            raise self.fail(
+                token.map[0] + 1, col, "card metadata must be `key: value` pairs",
+                "write <!-- id: abc123 --> or <!-- {id: abc123, tasks: [1.1]} -->; "
+                "move other comments below the card text",
+            )  # fmt: skip
+        for key, value in doc.data.items():
+            loc = doc.key(key)
+            if key not in CARD_KEYS:
+                raise self.fail(
+                    loc.line, loc.col, f"unknown card key {key!r}",
+                    f"use one of: {', '.join(sorted(CARD_KEYS))}",
+                )  # fmt: skip
+            if key in meta:
+                raise self.fail(loc.line, loc.col, f"card key {key!r} given twice", "keep one")
+            if key == "id" and doc.text(key) is not None:
+                value = doc.text(key)  # as written: `id: 0123` is the id "0123", not a number
+            elif key == "concepts" and isinstance(value, list):
+                value = [doc.text(key, i) if doc.text(key, i) is not None else v for i, v in enumerate(value)]
+            meta[key] = value
+            locs[key] = doc.value(key)
+
+    def card_type(
+        self, meta: dict[str, Any], locs: dict[str, Location], blocks: list[list[Token]], inline: Token
+    ) -> CardType:
+        if "type" in meta:
+            try:
+                return CardType(str(meta["type"]).lower())
+            except ValueError:
+                loc = locs["type"]
+                raise self.fail(
+                    loc.line, loc.col, f"unknown card type {meta['type']!r}",
+                    f"use one of: {', '.join(t.value for t in CardType)}",
+                ) from None  # fmt: skip
+        if any(_task_list(b) for b in blocks):
+            return CardType.CHOICE
+        if cloze.START_RE.search(inline.content) or any(cloze.START_RE.search(self.source(b)) for b in blocks):
+            return CardType.CLOZE
+        return CardType.BASIC
+
+    def url(self, value: Any, loc: Location) -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, str) or not re.match(r"^https?://\S+$", value):
+            raise self.fail(
+                loc.line, loc.col, "`source` must be an http(s) URL",
+                'quote the URL: source: "https://docs.aws.amazon.com/..."',
+            )  # fmt: skip
+        return value
+
+    def name(self, value: Any, loc: Location, key: str) -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, str) or not ID_RE.match(value):
+            raise self.fail(loc.line, loc.col, f"invalid {key} name {value!r}", "use a-z, 0-9 and -")
+        return value
+
+    def difficulty(self, value: Any, loc: Location) -> str:
+        if value is None:
+            return ""
+        if value not in DIFFICULTIES:
+            raise self.fail(
+                loc.line, loc.col, f"unknown difficulty {value!r}", f"use one of: {', '.join(DIFFICULTIES)}"
+            )
+        return value
+
+    def concepts(self, value: Any, loc: Location) -> tuple[str, ...]:
+        items = self.listed(value)
+        for item in items:
+            if not isinstance(item, str) or not ID_RE.match(item):
+                raise self.fail(loc.line, loc.col, f"invalid card id {item!r} in concepts", "list card ids")
+        return tuple(items)
+
+    def check_domain(self, tasks: tuple[str, ...], domain: int | None, line: int) -> None:
+        if domain is None or not tasks:
+            return
+        if all(self.course.task_domain(t) != domain for t in tasks):
+            raise self.fail(
+                line, 1, f"task statement(s) {', '.join(tasks)} are not in domain {domain}",
+                f"give the card a task of domain {domain}, or move it to that domain's file",
+            )  # fmt: skip
+
+    def digest(self, first_line: int, body: list[Token]) -> str:
+        last = max((t.map[1] for t in body if t.map), default=first_line + 1)
+        chunk = "\n".join(self.lines[first_line:last])
+        return hashlib.sha256(chunk.encode()).hexdigest()[:16]
+
+    # -- content checks ---------------------------------------------------------------------
+
+    def check_inline(self, body: list[Token], card_line: int) -> tuple[Path, ...]:
+        """Refuse scripts and embeds in card HTML; check every image path and point it at the
+        media name Anki will use. Returns the images found."""
+        found: list[Path] = []
+        line0 = card_line - 1
+        for tok in body:
+            if tok.map:
+                line0 = tok.map[0]
+            if tok.type == "html_block":
+                self.check_html(tok, line0)
+            for child in tok.children or ():
+                if child.type == "html_inline":
+                    self.check_html(child, line0)
+                elif child.type == "image":
+                    found.append(self.check_image(child, line0))
+                elif child.children:  # an image inside a link's text
+                    for inner in child.children:
+                        if inner.type == "image":
+                            found.append(self.check_image(inner, line0))
+        return tuple(dict.fromkeys(found))
+
+    def check_html(self, tok: Token, line0: int) -> None:
+        m = FORBIDDEN_HTML_RE.search(tok.content)
+        if m:
+            what = m.group(1) and f"<{m.group(1)}>" or m.group(2) and f"{m.group(2)}=" or "javascript:"
+            line, col = self.find(line0, m.group(0).strip())
+            raise self.fail(
+                line, col, f"{what} is not allowed in card HTML",
+                "remove it: cards may not run scripts or embed pages",
+            )  # fmt: skip
+
+    def check_image(self, tok: Token, line0: int) -> Path:
+        src = str(tok.attrGet("src") or "")
+        line, col = self.find(line0, src or "![")
+        if not src or re.match(r"^[a-z][a-z0-9+.-]*:", src, re.IGNORECASE) or src.startswith("/"):
+            raise self.fail(
+                line, col, f"image {src!r} is not a path inside the course folder",
+                "copy the image into the course folder (e.g. media/) and use a relative path",
+            )  # fmt: skip
+        target = (self.path.parent / src).resolve()
+        if not target.is_relative_to(self.course_root):
+            raise self.fail(
+                line, col, f"image {src!r} points outside the course folder",
+                "keep images inside the course folder and use a relative path without ../",
+            )  # fmt: skip
+        if not target.is_file():
+            raise self.fail(line, col, f"image {src!r} not found", "check the file name and path")
+        tok.attrSet("src", media_name(self.course.id, target.relative_to(self.course_root)))
+        return target
+
+    def source(self, block: list[Token]) -> str:
+        if not any(t.map for t in block):
+            # Display math from the texmath plugin carries no line map; rebuild its source.
+            return "".join(f"\\[{t.content}\\]" for t in block if t.type.startswith("math_block"))
+        start = _first_line(block, 0)
+        end = max((t.map[1] for t in block if t.map), default=start)
+        return "\n".join(self.lines[start:end])
+
+    def fragment(self, blocks: list[list[Token]]) -> Fragment:
+        if not blocks:
+            return Fragment()
+        md = "\n\n".join(self.source(b) for b in blocks)
+        return Fragment(md, render_tokens([t for b in blocks for t in b]))
+
+    # -- card types -------------------------------------------------------------------------
+
+    def basic(self, blocks: list[list[Token]], line: int, inline: Token) -> dict[str, Any]:
+        before, after = _split_at_break(blocks)
+        if after is None:
+            before, after = [], before
+        answer = self.fragment(after)
+        if not answer:
+            raise self.fail(
+                line,
+                1,
+                "card has no answer",
+                "write the answer under the heading (after *** if there is one)",
+            )
+        return {"prompt": self.fragment(before), "answer": answer}
+
+    def cloze(self, blocks: list[list[Token]], line: int, inline: Token) -> dict[str, Any]:
+        before, after = _split_at_break(blocks)
+        text_blocks = before
+        numbers: set[int] = set()
+        numbers |= self.cloze_numbers(inline.content, line - 1, self.lines[line - 1].find(inline.content))
+        for b in text_blocks:
+            numbers |= self.cloze_numbers(self.source(b), _first_line(b, line - 1), 0)
+        if not numbers:
+            raise self.fail(line, 1, "cloze card has no deletions", "mark the hidden text as {{c1::text}}")
+        return {
+            "prompt": self.fragment(text_blocks),
+            "extra": self.fragment(after or []),
+            "cloze_numbers": tuple(sorted(numbers)),
+        }
+
+    def cloze_numbers(self, text: str, line0: int, col0: int) -> set[int]:
+        """Numbers of the cloze deletions in `text`; unbalanced or empty deletions are errors."""
+
+        def where(offset: int) -> tuple[int, int]:
+            before = text[:offset]
+            nl = before.count("\n")
+            col = offset - (before.rfind("\n") + 1) + 1 + (col0 if nl == 0 else 0)
+            return line0 + nl + 1, col
+
+        try:
+            return cloze.numbers(text)
+        except cloze.ClozeError as exc:
+            raise self.fail(*where(exc.offset), exc.message, exc.hint) from None
+
+    def choice(self, blocks: list[list[Token]], line: int, inline: Token) -> dict[str, Any]:
+        index = next(i for i, b in enumerate(blocks) if _task_list(b))
+        options = []
+        for item in _list_items(blocks[index]):
+            para = item[1] if len(item) > 1 and item[1].type == "inline" else None
+            item_line = item[0].map[0] + 1 if item[0].map else line
+            if para is None:
+                para = next((t for t in item if t.type == "inline"), None)
+            m = TASKBOX_RE.match(para.content) if para is not None else None
+            if m is None:
+                raise self.fail(item_line, 1, "option has no checkbox", "start each option with [ ] or [x]")
+            content = para.content[m.end() :]
+            first, _, rest = content.partition("\n")
+            later = _split_blocks(item[1:-1])[1:] if len(item) > 2 else []
+            expl_md = "\n\n".join(
+                part for part in [rest.strip(), *(textwrap.dedent(self.source(b)) for b in later)] if part.strip()
+            )
+            if not first.strip():
+                raise self.fail(item_line, 1, "option has no text", "write the option after the checkbox")
+            if not expl_md:
+                raise self.fail(
+                    item_line, 1, "option has no explanation",
+                    "explain on the next lines of the item why this option is right or wrong",
+                )  # fmt: skip
+            text_html, rest_html = _split_inline(para, m.end())
+            expl_html = (f"<p>{rest_html}</p>" if rest_html else "") + render_tokens([t for b in later for t in b])
+            options.append(
+                Option(
+                    text=Fragment(first.strip(), text_html),
+                    correct=m.group(1).lower() == "x",
+                    explanation=Fragment(expl_md, expl_html),
+                )
+            )
+        if len(options) < 2:
+            raise self.fail(line, 1, "choice card needs at least two options", "add options")
+        if not any(o.correct for o in options):
+            raise self.fail(line, 1, "choice card has no correct option", "mark the right option(s) with [x]")
+        return {
+            "prompt": self.fragment(blocks[:index]),
+            "options": tuple(options),
+            "extra": self.fragment(blocks[index + 1 :]),
+        }
+
+    def ordering(self, blocks: list[list[Token]], line: int, inline: Token) -> dict[str, Any]:
+        index = next((i for i, b in enumerate(blocks) if b[0].type == "ordered_list_open"), None)
+        if index is None:
+            raise self.fail(line, 1, "ordering card has no ordered list", "list the steps as 1. 2. 3.")
+        steps = []
+        for item in _list_items(blocks[index]):
+            md = LIST_MARKER_RE.sub("", self.source([item[0], *item]), count=1).strip()
+            steps.append(Fragment(textwrap.dedent(md), render_tokens(item[1:-1])))
+        if len(steps) < 2:
+            raise self.fail(line, 1, "ordering card needs at least two steps", "add steps")
+        return {
+            "prompt": self.fragment(blocks[:index]),
+            "steps": tuple(steps),
+            "extra": self.fragment(blocks[index + 1 :]),
+        }
+
+    def matching(self, blocks: list[list[Token]], line: int, inline: Token) -> dict[str, Any]:
+        index = next((i for i, b in enumerate(blocks) if b[0].type == "table_open"), None)
+        if index is None:
+            raise self.fail(line, 1, "matching card has no table", "write a two-column table of pairs")
+        rows: list[list[Token]] = []
+        for tok in blocks[index]:
+            if tok.type == "tr_open":
+                rows.append([])
+            elif tok.type == "inline" and rows:
+                rows[-1].append(tok)
+        table_line = blocks[index][0].map[0] + 1
+        if any(len(r) != 2 for r in rows):
+            raise self.fail(table_line, 1, "matching table must have exactly two columns", "one pair per row")
+        header, body = rows[0], rows[1:]
+        if len(body) < 2:
+            raise self.fail(table_line, 1, "matching card needs at least two pairs", "add rows")
+        pairs = tuple(
+            Pair(Fragment(a.content, render_tokens([a])), Fragment(b.content, render_tokens([b]))) for a, b in body
+        )
+        return {
+            "prompt": self.fragment(blocks[:index]),
+            "pairs": pairs,
+            "pair_headers": (header[0].content, header[1].content),
+            "extra": self.fragment(blocks[index + 1 :]),
+        }
+
+
+def media_name(course_id: str, relative: Path) -> str:
+    """The flat file name a course's media file gets in Anki's media folder."""
+    return f"{course_id}_" + "_".join(relative.parts)
+
+
+def _split_blocks(tokens: list[Token]) -> list[list[Token]]:
+    """Group a token stream into its top-level blocks."""
+    blocks: list[list[Token]] = []
+    current: list[Token] = []
+    depth = 0
+    for tok in tokens:
+        current.append(tok)
+        depth += tok.nesting
+        if depth == 0:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _split_inline(inline: Token, skip: int) -> tuple[str, str]:
+    """Render an inline token as two parts, split at its first line break, minus `skip` leading characters."""
+    children = list(inline.children or [])
+    if children and children[0].type == "text":
+        head = children[0].copy()
+        head.content = head.content[skip:]
+        children[0] = head
+    cut = next((i for i, t in enumerate(children) if t.type in ("softbreak", "hardbreak")), len(children))
+    md = markdown()
+    first = md.renderer.renderInline(children[:cut], md.options, {}).strip()
+    rest = md.renderer.renderInline(children[cut + 1 :], md.options, {}).strip()
+    return first, rest
+
+
+def _first_line(block: list[Token], default: int) -> int:
+    """0-based first source line of a block (some plugin tokens carry no line map)."""
+    return next((t.map[0] for t in block if t.map), default)
+
+
+def _split_at_break(blocks: list[list[Token]]) -> tuple[list[list[Token]], list[list[Token]] | None]:
+    for i, b in enumerate(blocks):
+        if b[0].type == "hr":
+            return blocks[:i], blocks[i + 1 :]
+    return blocks, None
+
+
+def _is_comment(block: list[Token]) -> bool:
+    if len(block) != 1 or block[0].type != "html_block":
+        return False
+    text = block[0].content.strip()
+    return text.startswith("<!--") and text.endswith("-->") and text.count("<!--") == 1
+
+
+def _list_items(block: list[Token]) -> list[list[Token]]:
+    """The items of a list block, each from list_item_open to list_item_close."""
+    items: list[list[Token]] = []
+    inner = block[1:-1]
+    current: list[Token] = []
+    depth = 0
+    for tok in inner:
+        current.append(tok)
+        depth += tok.nesting
+        if depth == 0:
+            items.append(current)
+            current = []
+    return items
+
+
+def _task_list(block: list[Token]) -> bool:
+    if block[0].type != "bullet_list_open":
+        return False
+    items = _list_items(block)
+    firsts = [next((t for t in item if t.type == "inline"), None) for item in items]
+    return any(f is not None and TASKBOX_RE.match(f.content) for f in firsts)

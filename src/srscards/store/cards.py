@@ -1,0 +1,207 @@
+"""The cards of the review store: syncing them with the sources, reading them, burying and suspending."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from srscards.model.card import Card
+from srscards.model.course import CourseSources
+from srscards.scheduling.scheduler import Memory, from_ms, to_ms
+from srscards.store.base import CARD_COLUMNS, StoreBase, StoreError, memory_values
+from srscards.store.records import (
+    CardSummary,
+    Orphan,
+    StoredCard,
+    SyncReport,
+    row_to_card,
+)
+
+
+class CardTable(StoreBase):
+    """The cards of the review store: a part of `Store`."""
+
+    def source_fingerprint(self, root: str) -> tuple[str, list[str]] | None:
+        """The fingerprint and course ids of a source folder at its last sync."""
+        with self._guard():
+            row = self._conn.execute("SELECT fingerprint, courses FROM source_roots WHERE root = ?", (root,)).fetchone()
+        return None if row is None else (row[0], json.loads(row[1]))
+
+    def sync(
+        self, courses: Sequence[CourseSources], now: datetime, root: str = "", fingerprint: str = ""
+    ) -> SyncReport:
+        """Match the store to the sources: add new cards, update edited ones, retire removed ones.
+
+        Cards are matched by course, id and variant; state and history stay with the id.
+        Retired cards keep their rows and history and come back if their id returns.
+        """
+        now_ms = to_ms(now)
+        added = updated = retired = revived = 0
+        with self._write() as db:
+            for sources in courses:
+                course = sources.course.id
+                existing = {
+                    (r[1], r[2]): r
+                    for r in db.execute(
+                        "SELECT id, note, variant, type, deck, domain, tasks, tags, exam, path, line, position, "
+                        "retired_at FROM cards WHERE course = ?",
+                        (course,),
+                    )
+                }
+                digests = dict(db.execute("SELECT note, digest FROM notes WHERE course = ?", (course,)).fetchall())
+                seen = set()
+                edited: set[str] = set()
+                position = 0
+                resolved: dict[Path, str] = {}
+                for card in sources.cards:
+                    content = card.to_dict()
+                    digest = card.digest or json.dumps(content, sort_keys=True)
+                    if digests.get(card.id) and digests[card.id] != digest:  # "" after a migration: not an edit
+                        edited.add(card.id)
+                    if digests.get(card.id) != digest:
+                        db.execute(
+                            "INSERT OR REPLACE INTO notes (course, note, digest, content) VALUES (?, ?, ?, ?)",
+                            (course, card.id, digest, json.dumps(content)),
+                        )
+                    for variant in card.variants:
+                        position += 1
+                        seen.add((card.id, variant))
+                        values = (
+                            str(card.type),
+                            card.deck,
+                            card.domain,
+                            " ".join(card.tasks),
+                            " ".join(card.tags),
+                            card.exam,
+                            resolved.get(card.location.path) or _resolved(resolved, card.location.path),
+                            card.location.line,
+                            position,
+                        )
+                        row = existing.get((card.id, variant))
+                        if row is None:
+                            db.execute(
+                                "INSERT INTO cards (course, note, variant, type, deck, domain, tasks, tags, exam, "
+                                "path, line, position, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                (course, card.id, variant, *values, now_ms),
+                            )
+                            added += 1
+                        elif tuple(row[3:12]) != values or row[12] is not None:
+                            db.execute(
+                                "UPDATE cards SET type = ?, deck = ?, domain = ?, tasks = ?, tags = ?, exam = ?, "
+                                "path = ?, line = ?, position = ?, retired_at = NULL WHERE id = ?",
+                                (*values, row[0]),
+                            )
+                            if row[12] is not None:
+                                revived += 1
+                            elif tuple(row[3:9]) != values[:6]:
+                                edited.add(card.id)
+                gone = [r[0] for key, r in existing.items() if key not in seen and r[12] is None]
+                db.executemany("UPDATE cards SET retired_at = ? WHERE id = ?", [(now_ms, i) for i in gone])
+                retired += len(gone)
+                updated += len(edited)
+            if root:
+                db.execute(
+                    "INSERT OR REPLACE INTO source_roots (root, fingerprint, courses, synced_at) VALUES (?, ?, ?, ?)",
+                    (root, fingerprint, json.dumps([s.course.id for s in courses]), now_ms),
+                )
+        return SyncReport(added, updated, retired, revived)
+
+    def course_ids(self) -> list[str]:
+        """Every course with cards in the store."""
+        with self._guard():
+            return [r[0] for r in self._conn.execute("SELECT DISTINCT course FROM cards ORDER BY course")]
+
+    def cards(self, courses: Sequence[str], include_retired: bool = False) -> list[StoredCard]:
+        """Every card of the given courses (retired ones only when asked)."""
+        marks = ",".join("?" * len(courses))
+        retired = "" if include_retired else " AND retired_at IS NULL"
+        with self._guard():
+            query = f"SELECT {CARD_COLUMNS} FROM cards WHERE course IN ({marks}){retired} ORDER BY position"
+            rows = self._conn.execute(query, tuple(courses)).fetchall()
+        return [row_to_card(r) for r in rows]
+
+    def due_cards(self, courses: Sequence[str], before: datetime) -> list[StoredCard]:
+        """Cards in learning or review, due before `before`, neither suspended nor retired."""
+        marks = ",".join("?" * len(courses))
+        query = (
+            f"SELECT {CARD_COLUMNS} FROM cards INDEXED BY cards_due WHERE state > 0 AND due < ? "
+            f"AND retired_at IS NULL AND suspended = 0 AND course IN ({marks})"
+        )
+        with self._guard():
+            rows = self._conn.execute(query, (to_ms(before), *courses)).fetchall()
+        return [row_to_card(r) for r in rows]
+
+    def new_cards(self, courses: Sequence[str]) -> Iterator[StoredCard]:
+        """New cards in source order, read as they are taken (a day needs only a few of them)."""
+        for course in courses:
+            query = (
+                f"SELECT {CARD_COLUMNS} FROM cards INDEXED BY cards_new WHERE course = ? AND state = 0 "
+                "AND retired_at IS NULL AND suspended = 0 ORDER BY position"
+            )
+            with self._guard():
+                cursor = self._conn.execute(query, (course,))
+            while True:
+                with self._guard():
+                    rows = cursor.fetchmany(64)
+                if not rows:
+                    break
+                yield from (row_to_card(r) for r in rows)
+
+    def card(self, card_id: int) -> StoredCard:
+        with self._guard():
+            row = self._conn.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE id = ?", (card_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: card {card_id} is not in the store")
+        return row_to_card(row)
+
+    def content(self, course: str, note: str) -> Card | None:
+        """The note as last synced from the sources, so a session never parses them again."""
+        with self._guard():
+            query = "SELECT content FROM notes WHERE course = ? AND note = ?"
+            row = self._conn.execute(query, (course, note)).fetchone()
+        return None if row is None else Card.from_dict(json.loads(row[0]))
+
+    def card_summaries(self, courses: Sequence[str]) -> list[CardSummary]:
+        """Every card of `courses`, retired ones included, with only what metrics need."""
+        marks = ",".join("?" * len(courses))
+        with self._guard():
+            return self._conn.execute(
+                "SELECT id, domain, tasks, state, stability, due, last_review, suspended, retired_at IS NOT NULL "
+                f"FROM cards WHERE course IN ({marks})",
+                tuple(courses),
+            ).fetchall()
+
+    def orphans(self) -> list[Orphan]:
+        """Cards whose id left the sources: kept with their history, never shown."""
+        with self._guard():
+            rows = self._conn.execute(
+                "SELECT c.course, c.note, c.variant, c.path, c.line, c.retired_at, "
+                "(SELECT count(*) FROM reviews r WHERE r.card = c.id AND r.id NOT IN (SELECT review FROM undone)) "
+                "FROM cards c WHERE c.retired_at IS NOT NULL ORDER BY c.course, c.path, c.line, c.variant"
+            ).fetchall()
+        return [Orphan(r[0], r[1], r[2], r[3], r[4], from_ms(r[5]), r[6]) for r in rows]  # type: ignore[arg-type]
+
+    def bury(self, card_id: int, until_day: int) -> None:
+        """Hide a card until study day `until_day` begins."""
+        with self._write() as db:
+            db.execute("UPDATE cards SET buried_day = ? WHERE id = ?", (until_day, card_id))
+
+    def set_suspended(self, card_id: int, suspended: bool = True) -> None:
+        with self._write() as db:
+            db.execute("UPDATE cards SET suspended = ? WHERE id = ?", (int(suspended), card_id))
+
+    def set_memory(self, card_id: int, memory: Memory) -> None:
+        """Overwrite a card's state columns (used when recomputing them from the log)."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, last_review = ?, "
+                "reps = ?, lapses = ? WHERE id = ?",
+                (*memory_values(memory), card_id),
+            )
+
+
+def _resolved(cache: dict[Path, str], path: Path) -> str:
+    cache[path] = str(path.resolve())
+    return cache[path]

@@ -1,0 +1,204 @@
+"""The review store's schema: numbered migrations, applied in order to a blank or older file.
+
+A migration is never edited once released; a change to the schema is a new migration.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+Migration = str | Callable[[sqlite3.Connection], None]
+
+
+def _notes_as_cards(conn: sqlite3.Connection) -> None:
+    """Note content kept in `Card.to_dict` form (the one card model) instead of a display-only dict.
+
+    The old dict holds the Markdown the terminal shows; it becomes a card with empty HTML until the
+    next sync with the sources writes the whole card (an empty digest asks for that, without
+    counting the note as edited).
+    """
+    variants: dict[tuple[str, str], list[str]] = {}
+    for course, note, variant in conn.execute("SELECT course, note, variant FROM cards"):
+        variants.setdefault((course, note), []).append(variant)
+    rows = conn.execute("SELECT course, note, content FROM notes").fetchall()
+    for course, note, content in rows:
+        card = _card_from_display(note, json.loads(content), variants.get((course, note), []))
+        conn.execute(
+            "UPDATE notes SET content = ?, digest = '' WHERE course = ? AND note = ?",
+            (json.dumps(card), course, note),
+        )
+
+
+def _card_from_display(note: str, old: dict[str, Any], variants: list[str]) -> dict[str, Any]:
+    def frag(md: str) -> list[str]:
+        return [md or "", ""]
+
+    return {
+        "id": note,
+        "type": old.get("type", "basic"),
+        "title": frag(old.get("title", "")),
+        "prompt": frag(old.get("prompt", "")),
+        "answer": frag(old.get("answer", "")),
+        "extra": frag(old.get("extra", "")),
+        "options": [[t, "", bool(c), e, ""] for t, c, e in old.get("options", [])],
+        "steps": [frag(s) for s in old.get("steps", [])],
+        "pairs": [[a, "", b, ""] for a, b in old.get("pairs", [])],
+        "pair_headers": list(old.get("pair_headers", ["", ""])),
+        "cloze_numbers": sorted(int(v[1:]) for v in variants if v[:1] == "c" and v[1:].isdigit()),
+        "domain": None,
+        "deck": "",
+        "tasks": [],
+        "tags": [],
+        "exam": "both",
+        "lab": "",
+        "cheatsheet": False,
+        "source": old.get("source", ""),
+        "difficulty": "",
+        "concepts": [],
+        "media": [],
+        "location": [old.get("path", ""), old.get("line", 1), 1],
+        "digest": "",
+    }
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    # 1: cards with their current state, note content for display, the review log.
+    """
+    CREATE TABLE cards (
+        id INTEGER PRIMARY KEY,
+        course TEXT NOT NULL,
+        note TEXT NOT NULL,
+        variant TEXT NOT NULL,
+        type TEXT NOT NULL,
+        deck TEXT NOT NULL,
+        domain INTEGER,
+        tasks TEXT NOT NULL,
+        tags TEXT NOT NULL,
+        exam TEXT NOT NULL,
+        path TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        added_at INTEGER NOT NULL,
+        retired_at INTEGER,
+        state INTEGER NOT NULL DEFAULT 0,
+        step INTEGER,
+        stability REAL,
+        difficulty REAL,
+        due INTEGER,
+        last_review INTEGER,
+        reps INTEGER NOT NULL DEFAULT 0,
+        lapses INTEGER NOT NULL DEFAULT 0,
+        suspended INTEGER NOT NULL DEFAULT 0,
+        buried_day INTEGER,
+        UNIQUE (course, note, variant)
+    );
+    CREATE TABLE notes (
+        course TEXT NOT NULL,
+        note TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        content TEXT NOT NULL,
+        PRIMARY KEY (course, note)
+    ) WITHOUT ROWID;
+    CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY,
+        card INTEGER NOT NULL REFERENCES cards (id),
+        reviewed_at INTEGER NOT NULL,
+        rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+        duration_ms INTEGER,
+        origin TEXT NOT NULL CHECK (origin IN ('review', 'exam', 'import')),
+        state_before TEXT NOT NULL,
+        state_after TEXT NOT NULL
+    );
+    CREATE INDEX reviews_card ON reviews (card, id);
+    """,
+    # 2: undo as a record of its own, append-only guards, what each source folder held at its last sync.
+    """
+    CREATE TABLE undone (
+        review INTEGER PRIMARY KEY REFERENCES reviews (id),
+        undone_at INTEGER NOT NULL
+    );
+    CREATE TRIGGER reviews_no_update BEFORE UPDATE ON reviews
+    BEGIN SELECT RAISE(ABORT, 'the review log is append-only'); END;
+    CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews
+    BEGIN SELECT RAISE(ABORT, 'the review log is append-only'); END;
+    CREATE INDEX reviews_time ON reviews (reviewed_at);
+    CREATE TABLE source_roots (
+        root TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        courses TEXT NOT NULL,
+        synced_at INTEGER NOT NULL
+    );
+    """,
+    # 3: indexes for building today's queue without reading every card.
+    """
+    CREATE INDEX cards_due ON cards (state, due) WHERE retired_at IS NULL AND suspended = 0;
+    CREATE INDEX cards_new ON cards (course, position) WHERE state = 0 AND retired_at IS NULL AND suspended = 0;
+    """,
+    # 4: completed lab walkthroughs: which lab, on which target, when.
+    """
+    CREATE TABLE lab_runs (
+        id INTEGER PRIMARY KEY,
+        lab TEXT NOT NULL,
+        target TEXT NOT NULL CHECK (target IN ('emulator', 'aws')),
+        completed_at INTEGER NOT NULL
+    );
+    CREATE INDEX lab_runs_lab ON lab_runs (lab, completed_at);
+    """,
+    # 5: reviews taken from an Anki collection (keyed by Anki's revlog id, so an import never counts
+    # twice) and the FSRS parameters in force from a given moment.
+    """
+    CREATE TABLE anki_reviews (
+        revlog_id INTEGER PRIMARY KEY,
+        review INTEGER NOT NULL REFERENCES reviews (id)
+    );
+    CREATE TABLE fsrs_parameters (
+        id INTEGER PRIMARY KEY,
+        parameters TEXT NOT NULL,
+        since INTEGER NOT NULL,
+        reviews INTEGER NOT NULL,
+        log_loss REAL,
+        rmse_bins REAL
+    );
+    """,
+    # 6: practice exams as sat (one row each, questions and answers as JSON) and the stored study plan.
+    """
+    CREATE TABLE exams (
+        id INTEGER PRIMARY KEY,
+        course TEXT NOT NULL,
+        profile TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER NOT NULL,
+        correct INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        seconds_used REAL NOT NULL,
+        limit_seconds REAL,
+        timed_out INTEGER NOT NULL,
+        result TEXT NOT NULL
+    );
+    CREATE INDEX exams_course ON exams (course, finished_at);
+    CREATE TABLE study_plans (
+        course TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL,
+        exam_date TEXT NOT NULL,
+        plan TEXT NOT NULL
+    );
+    """,
+    # 7: note content in the card model's own form.
+    _notes_as_cards,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def statements(script: str) -> list[str]:
+    """Split a migration into statements (triggers hold `;` inside BEGIN ... END)."""
+    statements, current = [], ""
+    for line in script.strip().splitlines():
+        current += line + "\n"
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return statements

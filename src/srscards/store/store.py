@@ -1,0 +1,113 @@
+"""The review store: one SQLite file with every card's state and the append-only review log.
+
+Cards are keyed by course, note id and variant (`forward`, `c2`, ...). The log is the record:
+a card's state columns are a copy of the state after its last answer that was not undone,
+and can always be computed again from the log. Rows of the log are never changed or deleted
+(triggers refuse it); an undo is a row in `undone`.
+
+Every write is one transaction; the file runs in WAL mode, so an answer is on disk before the
+next card is shown, a killed process leaves a consistent file, and two sessions can share it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from srscards.store.base import ORIGINS, StoreBase, StoreError, _corrupt_message
+from srscards.store.cards import CardTable
+from srscards.store.exams import ExamTable
+from srscards.store.labs import LabTable
+from srscards.store.migrations import MIGRATIONS, SCHEMA_VERSION, statements
+from srscards.store.parameters import ParameterTable
+from srscards.store.review_log import ReviewLog
+
+__all__ = ["ORIGINS", "STORE_FILE", "Store", "StoreBase", "StoreError"]
+
+
+STORE_FILE = "review.sqlite3"
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class Store(CardTable, ReviewLog, ParameterTable, LabTable, ExamTable):
+    """An open review store. Use `Store.open(home)`; close it when done.
+
+    Each concept lives in a module of its own (cards, review log, parameters, labs, exams and
+    plans); this class joins them over one connection and owns opening and the schema.
+    """
+
+    @classmethod
+    def open(cls, home: Path) -> Store:
+        """Open (or create) the store in `home`, bringing its schema up to date.
+
+        A file that is not a database, is damaged, or comes from a newer srscards is refused
+        with StoreError and never written to.
+        """
+        path = home / STORE_FILE
+        existed = path.exists() and path.stat().st_size > 0
+        if existed:
+            with path.open("rb") as fh:
+                if fh.read(16) != _SQLITE_HEADER:
+                    raise StoreError(_corrupt_message(path, "it is not an SQLite database"))
+        else:
+            home.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(path, timeout=15, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{path}: cannot open the review store ({exc}); check the folder's permissions") from exc
+        store = cls(path, conn)
+        try:
+            with store._guard():
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"{path} was written by a newer srscards (store version {version}, this one reads up to "
+                        f"{SCHEMA_VERSION}); upgrade srscards (pip install -U srscards) to use it"
+                    )
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=FULL")
+                conn.execute("PRAGMA foreign_keys=ON")
+                if version < SCHEMA_VERSION:
+                    store.migrate(SCHEMA_VERSION)
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def version(self) -> int:
+        with self._guard():
+            return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self, target: int = SCHEMA_VERSION) -> None:
+        """Apply the numbered migrations after the current version, up to `target`, each in one transaction."""
+        with self._guard():
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                current = self._conn.execute("PRAGMA user_version").fetchone()[0]
+                for number in range(current + 1, target + 1):
+                    migration = MIGRATIONS[number - 1]
+                    if callable(migration):
+                        migration(self._conn)
+                    else:
+                        for statement in statements(migration):
+                            self._conn.execute(statement)
+                    self._conn.execute(f"PRAGMA user_version = {number}")
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    def integrity(self) -> str:
+        with self._guard():
+            return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])

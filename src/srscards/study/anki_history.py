@@ -1,0 +1,188 @@
+"""Reviews done in Anki: read a collection's review log and add it to the store's log.
+
+A collection (`collection.anki2`) or a `.colpkg` backup is never written: the file is copied
+(or unpacked) into a temporary folder and only the copy is opened. Cards are matched by the
+note GUID srscards gave each note (`identity.note_guid`) and the card's template ordinal or
+cloze number. Each Anki answer is keyed by its revlog id, so importing twice adds nothing.
+After an import, the touched cards' states are computed again from the merged log, in time
+order, with the scheduler's own FSRS model and day rule.
+
+Only answers count (revlog ease 1-4 of a learning, review, relearning or filtered-deck
+review); Anki's manual entries (rescheduling, resets) have no rating and are skipped.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import tempfile
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from srscards.errors import SrsError
+from srscards.model.anki_ids import note_guid
+from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, from_ms
+from srscards.store.records import ImportedAnswer, StoredCard
+from srscards.store.store import Store
+from srscards.study.workspace import settings_in_force
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_PACKAGE_MEMBERS = ("collection.anki21b", "collection.anki21", "collection.anki2")
+
+
+class AnkiHistoryError(SrsError):
+    """The Anki collection cannot be read as it is; nothing was imported."""
+
+
+@dataclass(frozen=True)
+class AnkiAnswer:
+    revlog_id: int  # also the moment of the answer, in Unix milliseconds
+    guid: str
+    ordinal: int
+    ease: int
+    duration_ms: int
+
+
+@dataclass(frozen=True)
+class HistoryImport:
+    """What one import did."""
+
+    collection: Path
+    notes_matched: int
+    added: int
+    already: int
+    other_notes: int  # answers to notes srscards did not export
+    cards_updated: int
+
+
+def anki_ordinal(card: StoredCard) -> int:
+    """The Anki card ordinal of a store card: the template (forward 0, reverse 1) or cloze number - 1."""
+    if card.type == "cloze":
+        return int(card.variant[1:]) - 1
+    return 1 if card.variant == "reverse" else 0
+
+
+def read_answers(path: Path) -> tuple[list[AnkiAnswer], set[str]]:
+    """Every rated answer in the collection or backup at `path`, oldest first, and the GUIDs of its notes."""
+    if not path.is_file():
+        raise AnkiHistoryError(
+            f"{path}: no such file; give the path of an Anki collection (collection.anki2 in your Anki profile "
+            "folder) or of a .colpkg backup (Anki: File > Export, Anki Collection Package)"
+        )
+    with tempfile.TemporaryDirectory(prefix="srscards-anki-") as tmp:
+        copy = Path(tmp) / "collection.anki2"
+        if zipfile.is_zipfile(path):
+            _unpack(path, copy)
+        else:
+            with path.open("rb") as fh:
+                if fh.read(16) != _SQLITE_HEADER:
+                    raise AnkiHistoryError(f"{path}: not an Anki collection (not an SQLite file, nor a .colpkg)")
+            _check_not_locked(path)
+            shutil.copyfile(path, copy)
+            wal = path.with_name(path.name + "-wal")
+            if wal.is_file():
+                shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+        try:
+            conn = sqlite3.connect(copy)
+            try:
+                guids = {r[0] for r in conn.execute("SELECT guid FROM notes")}
+                rows = conn.execute(
+                    "SELECT r.id, n.guid, c.ord, r.ease, r.time FROM revlog r JOIN cards c ON c.id = r.cid "
+                    "JOIN notes n ON n.id = c.nid WHERE r.ease BETWEEN 1 AND 4 AND r.type BETWEEN 0 AND 3 "
+                    "ORDER BY r.id"
+                ).fetchall()
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as exc:
+            raise AnkiHistoryError(
+                f"{path}: the Anki collection cannot be read ({exc}); check it in Anki (Tools > Check Database) "
+                "or use a recent backup"
+            ) from exc
+    return [AnkiAnswer(r[0], r[1], r[2], r[3], r[4]) for r in rows], guids
+
+
+def _check_not_locked(path: Path) -> None:
+    """Refuse a collection that Anki holds open (Anki locks it for as long as the profile is open)."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise AnkiHistoryError(
+                f"{path}: the collection is open in Anki (it is locked); close Anki or switch profiles, "
+                "or import a .colpkg backup instead"
+            ) from exc
+    except sqlite3.DatabaseError:
+        pass  # a damaged file is reported when its copy is read
+
+
+def _unpack(package: Path, target: Path) -> None:
+    try:
+        with zipfile.ZipFile(package) as archive:
+            names = set(archive.namelist())
+            member = next((m for m in _PACKAGE_MEMBERS if m in names), None)
+            if member is None:
+                raise AnkiHistoryError(f"{package}: not an Anki collection package (it holds no collection file)")
+            with archive.open(member) as src, target.open("wb") as dst:
+                if member.endswith("b"):
+                    import zstandard
+
+                    zstandard.ZstdDecompressor().copy_stream(src, dst)
+                else:
+                    shutil.copyfileobj(src, dst)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise AnkiHistoryError(f"{package}: the package is damaged ({exc}); export it again from Anki") from exc
+    except Exception as exc:  # zstandard.ZstdError: a damaged compressed collection
+        if isinstance(exc, AnkiHistoryError):
+            raise
+        raise AnkiHistoryError(f"{package}: the package is damaged ({exc}); export it again from Anki") from exc
+
+
+def import_history(path: Path, home: Path, settings: Settings) -> HistoryImport:
+    """Add the answers given in Anki to the cards srscards exported, then recompute those cards' states."""
+    answers, guids = read_answers(path)
+    with Store.open(home) as store:
+        cards = store.cards(store.course_ids(), include_retired=True)
+        by_anki = {(note_guid(c.course, c.note), anki_ordinal(c)): c for c in cards}
+        if not guids & {guid for guid, _ in by_anki}:
+            raise AnkiHistoryError(
+                f"{path}: none of its {len(guids)} notes were exported by srscards for the courses in the review "
+                "store; import the package from `srscards build` into this Anki profile, and sync the store with "
+                "your decks first (srscards stats decks/)"
+            )
+        matched = [a for a in answers if (a.guid, a.ordinal) in by_anki]
+        known = store.anki_revlog_ids()
+        fresh = [a for a in matched if a.revlog_id not in known]
+        by_card: dict[int, list[AnkiAnswer]] = defaultdict(list)
+        for a in fresh:
+            by_card[by_anki[(a.guid, a.ordinal)].id].append(a)
+        scheduler = Scheduler(settings_in_force(store, settings))
+        imported: list[ImportedAnswer] = []
+        states: dict[int, Memory] = {}
+        card_by_id = {c.id: c for c in cards}
+        for card_id, anki in by_card.items():
+            card = card_by_id[card_id]
+            merged: list[tuple[datetime, Rating, AnkiAnswer | None]] = [
+                (r.reviewed_at, r.rating, None) for r in store.log(card_id)
+            ]
+            merged += [(from_ms(a.revlog_id), Rating(a.ease), a) for a in anki]  # type: ignore[misc]
+            merged.sort(key=lambda m: m[0])
+            memory = Memory()
+            for moment, rating, source in merged:
+                after = scheduler.answer(memory, rating, moment, card.key)
+                if source is not None:
+                    imported.append(
+                        ImportedAnswer(source.revlog_id, card_id, moment, rating, source.duration_ms, memory, after)
+                    )
+                memory = after
+            states[card_id] = memory
+        added = store.record_imported(imported, states) if imported else 0
+    other = sum(1 for a in answers if (a.guid, a.ordinal) not in by_anki)
+    notes_matched = len({a.guid for a in matched})
+    return HistoryImport(path, notes_matched, added, len(matched) - len(fresh), other, len(states))

@@ -1,0 +1,162 @@
+"""Today's queue: which cards a session shows, in what order, within the daily limits.
+
+Like Anki: learning cards as they fall due (and up to `learn_ahead` early when nothing else
+is left), then the reviews due today, then new cards in source order. A note shows one
+card a day: once one variant (a cloze, a side) was answered today, its siblings wait for
+tomorrow.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from srscards.scheduling.scheduler import Settings, State, day_begins, study_day
+from srscards.store.records import StoredCard
+
+LEARNING = (State.LEARNING, State.RELEARNING)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which cards a session studies; None means any."""
+
+    deck: str | None = None
+    domain: int | None = None
+    task: str | None = None
+    tag: str | None = None
+    exam: str | None = None
+
+    def matches(self, card: StoredCard) -> bool:
+        if self.deck is not None:
+            deck, wanted = card.deck.lower(), self.deck.lower()
+            if not (deck == wanted or deck.startswith(wanted + "::") or wanted in deck.split("::")):
+                return False
+        if self.domain is not None and card.domain != self.domain:
+            return False
+        if self.task is not None and self.task not in card.tasks:
+            return False
+        if self.tag is not None and self.tag.lower() not in (t.lower() for t in card.tags):
+            return False
+        if self.exam is not None and card.exam not in ("both", self.exam):
+            return False
+        return True
+
+
+@dataclass
+class Queue:
+    """The cards left for today. Lists are consumed by the session as it goes."""
+
+    learning: list[StoredCard] = field(default_factory=list)  # by due time
+    review: list[StoredCard] = field(default_factory=list)
+    new: list[StoredCard] = field(default_factory=list)
+    day: int = 0
+    day_end: datetime | None = None
+    shown_notes: set[tuple[str, str]] = field(default_factory=set)
+    front: list[StoredCard] = field(default_factory=list)  # undone cards, shown again first
+
+    def next_card(self, now: datetime, settings: Settings) -> StoredCard | None:
+        """The card to show now, or None when nothing is left for this session."""
+        if self.front:
+            return self.front[0]
+        if self.learning and _due(self.learning[0]) <= now:
+            return self.learning[0]
+        if self.review:
+            return self.review[0]
+        if self.new:
+            return self.new[0]
+        if self.learning and _due(self.learning[0]) <= now + settings.learn_ahead:
+            return self.learning[0]
+        return None
+
+    def take(self, card: StoredCard) -> None:
+        """Remove a card (it was answered, buried or suspended) and keep its siblings out today."""
+        for items in (self.front, self.learning, self.review, self.new):
+            items[:] = [c for c in items if c.id != card.id]
+        note = (card.course, card.note)
+        self.shown_notes.add(note)
+        self.review[:] = [c for c in self.review if (c.course, c.note) != note]
+        self.new[:] = [c for c in self.new if (c.course, c.note) != note]
+
+    def put_back(self, card: StoredCard) -> None:
+        """Return a card to the queue after an answer, where its new state says."""
+        for items in (self.front, self.learning, self.review, self.new):
+            items[:] = [c for c in items if c.id != card.id]
+        state = card.memory.state
+        if state in LEARNING:
+            if self.day_end is None or _due(card) < self.day_end:
+                self.learning.append(card)
+                self.learning.sort(key=_due)
+        elif state is State.NEW:
+            self.new.insert(0, card)
+        elif self.day_end is None or _due(card) < self.day_end:
+            self.review.insert(0, card)
+
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        """(reviews due, new, learning) left today."""
+        front = Counter(
+            "new" if c.memory.state is State.NEW else "review" if c.memory.state is State.REVIEW else "learning"
+            for c in self.front
+        )
+        return len(self.review) + front["review"], len(self.new) + front["new"], len(self.learning) + front["learning"]
+
+
+def _due(card: StoredCard) -> datetime:
+    assert card.memory.due is not None
+    return card.memory.due
+
+
+def build_queue(
+    due: Iterable[StoredCard],
+    new: Iterable[StoredCard],
+    answered_today: Sequence[tuple[int, str, str, State]],
+    now: datetime,
+    settings: Settings,
+    filters: Filters = Filters(),
+) -> Queue:
+    """Today's queue from the cards due today, the new cards (in source order, read only as
+    far as needed) and today's answers (for the limits and the siblings)."""
+    today = study_day(now, settings.day_start)
+    end = day_begins(today + 1, settings.day_start)
+    new_done = sum(1 for a in answered_today if a[3] is State.NEW)
+    reviews_done = sum(1 for a in answered_today if a[3] is State.REVIEW)
+    touched = {(a[1], a[2]) for a in answered_today}
+    learning: list[StoredCard] = []
+    reviews: list[StoredCard] = []
+
+    def wanted(card: StoredCard) -> bool:
+        if card.suspended or (card.buried_day is not None and card.buried_day > today):
+            return False
+        return filters.matches(card)
+
+    for card in due:
+        if not wanted(card) or _due(card) >= end:
+            continue
+        if card.memory.state in LEARNING:
+            learning.append(card)
+        elif card.memory.state is State.REVIEW:
+            reviews.append(card)
+    learning.sort(key=_due)
+    reviews.sort(key=lambda c: (_due(c), c.position))
+    shown = touched | {(c.course, c.note) for c in learning}
+    queue = Queue(learning, [], [], today, end, set(touched))
+    review_room = max(settings.reviews_per_day - reviews_done, 0)
+    for card in reviews:
+        if len(queue.review) >= review_room:
+            break
+        if (card.course, card.note) not in shown:
+            shown.add((card.course, card.note))
+            queue.review.append(card)
+    new_room = max(settings.new_per_day - new_done, 0)
+    if new_room:
+        for card in new:
+            if card.memory.state is not State.NEW or not wanted(card) or (card.course, card.note) in shown:
+                continue
+            shown.add((card.course, card.note))
+            queue.new.append(card)
+            if len(queue.new) >= new_room:
+                break
+    return queue

@@ -1,0 +1,291 @@
+"""A study session: sync with the sources, build today's queue, answer cards, undo, summarise.
+
+The core of `srscards review`; it never prints and never reads keys. Time comes from an
+injected clock, so tests and scripts can replay a day.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from srscards.clock import Clock, utc_now
+from srscards.errors import SrsError
+from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, State, day_begins, study_day
+from srscards.store.records import StoredCard, SyncReport
+from srscards.store.store import Store
+from srscards.study.daily_queue import Filters, Queue, build_queue
+from srscards.study.plan import exam_day_reviews, planned_new_cards
+from srscards.study.workspace import open_workspace
+from srscards.views.terminal import CardText, card_text
+
+
+def todays_queue(store: Store, courses: list[str], now: datetime, settings: Settings, filters: Filters) -> Queue:
+    """Today's queue, reading only the cards due today and as many new cards as it takes."""
+    today = study_day(now, settings.day_start)
+    end = day_begins(today + 1, settings.day_start)
+    answered = store.answered_between(day_begins(today, settings.day_start), end)
+    return build_queue(store.due_cards(courses, end), store.new_cards(courses), answered, now, settings, filters)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The card on screen, with what each rating key would give."""
+
+    card: StoredCard
+    text: CardText
+    intervals: dict[Rating, timedelta]
+    shown_at: datetime
+
+
+@dataclass(frozen=True)
+class Answered:
+    card: StoredCard
+    rating: Rating
+    after: Memory
+    review_id: int | None  # None: another session answered this card first; nothing was written
+
+
+@dataclass(frozen=True)
+class Summary:
+    studied: int
+    seconds: float
+    again: int
+    due_tomorrow: int
+    learning_later: int
+
+    @property
+    def again_rate(self) -> float:
+        return self.again / self.studied if self.studied else 0.0
+
+
+@dataclass
+class ReviewSession:
+    """One sitting of `srscards review` over a store."""
+
+    store: Store
+    scheduler: Scheduler
+    courses: list[str]
+    filters: Filters
+    clock: Clock
+    queue: Queue = field(default_factory=Queue)
+    started: datetime = field(default_factory=utc_now)
+    history: list[Answered] = field(default_factory=list)
+    sync_report: SyncReport | None = None
+    shown: Shown | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return self.scheduler.settings
+
+    @classmethod
+    def start(
+        cls,
+        decks: Path,
+        home: Path,
+        settings: Settings | None = None,
+        filters: Filters | None = None,
+        seed: int | None = None,
+        clock: Clock = utc_now,
+    ) -> ReviewSession:
+        """Open the store in `home`, sync it with `decks`, and build today's queue."""
+        now = clock()
+        space = open_workspace(decks, home, now, settings, seed or 0)
+        try:
+            session = cls(
+                space.store,
+                space.scheduler,
+                space.courses,
+                filters or Filters(),
+                clock,
+                started=now,
+                sync_report=space.sync_report,
+            )
+            session.rebuild()
+        except BaseException:
+            space.close()
+            raise
+        return session
+
+    def close(self) -> None:
+        self.store.close()
+
+    def follow_plan(self, pace_new_cards: bool) -> tuple[int | None, int]:
+        """Follow the stored study plan (`srscards plan`): today's new-card count (when
+        `pace_new_cards`) and, near exam day, one more review of cards that would not hold until
+        then. Returns the planned new-card count (None without a plan) and how many cards were
+        brought forward."""
+        planned = planned_new_cards(self.store, self.courses, self.clock(), self.settings.day_start)
+        if planned is not None and pace_new_cards:
+            self.scheduler.settings = replace(self.settings, new_per_day=planned)
+            self.rebuild()
+        queued = {c.id for c in self.queue.review}
+        extra = [
+            c
+            for c in exam_day_reviews(self.store, self.scheduler, self.courses, self.clock())
+            if c.id not in queued
+            and self.filters.matches(c)
+            and (c.buried_day is None or c.buried_day <= self.queue.day)
+        ]
+        self.queue.review.extend(extra)
+        return planned, len(extra)
+
+    def rebuild(self) -> None:
+        """Build today's queue again from the store."""
+        self.queue = todays_queue(self.store, self.courses, self.clock(), self.settings, self.filters)
+
+    def next(self) -> Shown | None:
+        """The next card to show (with its text and the interval of each rating), or None when done."""
+        now = self.clock()
+        if study_day(now, self.settings.day_start) != self.queue.day:
+            self.rebuild()  # the day changed during the session
+        while True:
+            card = self.queue.next_card(now, self.settings)
+            if card is None:
+                self.shown = None
+                return None
+            fresh = self.store.card(card.id)
+            if fresh.memory != card.memory or fresh.suspended or fresh.buried_day != card.buried_day:
+                # another session changed this card: take the stored state and ask the queue again
+                self._requeue(fresh)
+                continue
+            note = self.store.content(card.course, card.note)
+            if note is None:
+                raise SrsError(
+                    f"{card.key}: its text is missing from the review store; run srscards review decks/ to sync"
+                )
+            text = card_text(note, card.variant, card.key)
+            intervals = self.scheduler.preview(card.memory, now, card.key)
+            self.shown = Shown(card, text, intervals, now)
+            return self.shown
+
+    def answer(self, rating: Rating) -> Answered:
+        """Answer the card on screen: the answer is committed before this returns."""
+        shown = self._current()
+        now = self.clock()
+        card = shown.card
+        after = self.scheduler.answer(card.memory, rating, now, card.key)
+        duration = max(int((now - shown.shown_at).total_seconds() * 1000), 0)
+        review_id = self.store.record_answer(card, after, rating, now, duration)
+        self.queue.take(card)
+        if review_id is not None:
+            moved = StoredCard(**{**card.__dict__, "memory": after})
+            self.queue.put_back(moved)
+            if after.state is State.REVIEW:
+                self.queue.review[:] = [c for c in self.queue.review if c.id != card.id]
+        else:
+            self._requeue(self.store.card(card.id))  # answered in another session first
+        result = Answered(card, rating, after, review_id)
+        if review_id is not None:
+            self.history.append(result)
+        self.shown = None
+        return result
+
+    def _requeue(self, fresh: StoredCard) -> None:
+        """Put a card back as the store now has it, after another session changed it."""
+        self.queue.take(fresh)
+        hidden = fresh.suspended or (fresh.buried_day is not None and fresh.buried_day > self.queue.day)
+        if not hidden:
+            self.queue.put_back(fresh)
+            if fresh.memory.state is State.REVIEW:  # answered elsewhere: not due again today
+                self.queue.review[:] = [c for c in self.queue.review if c.id != fresh.id]
+
+    def answer_choice(self, letters: str) -> Answered:
+        """Grade a choice question: exactly the correct options is Good, anything else is Again."""
+        shown = self._current()
+        chosen = "".join(sorted(set(letters.upper())))
+        rating = Rating.GOOD if chosen == shown.text.correct_letters else Rating.AGAIN
+        return self.answer(rating)
+
+    def undo(self) -> StoredCard | None:
+        """Take back the last answer of this session (state and log); that card is shown next."""
+        while self.history:
+            last = self.history.pop()
+            assert last.review_id is not None
+            if self.store.undo(last.review_id, self.clock()) is None:
+                continue  # answered again since, in another session: not ours to undo
+            card = self.store.card(last.card.id)
+            self.queue.take(card)
+            self.queue.front.insert(0, card)
+            self.shown = None
+            return card
+        return None
+
+    def bury(self) -> StoredCard:
+        """Hide the card on screen until tomorrow."""
+        card = self._current().card
+        self.store.bury(card.id, self.queue.day + 1)
+        self.queue.take(card)
+        self.shown = None
+        return card
+
+    def suspend(self) -> StoredCard:
+        """Stop showing the card on screen until it is unsuspended."""
+        card = self._current().card
+        self.store.set_suspended(card.id, True)
+        self.queue.take(card)
+        self.shown = None
+        return card
+
+    def counts(self) -> tuple[int, int, int]:
+        """(reviews due, new, learning) left in this session."""
+        return self.queue.counts
+
+    def summary(self) -> Summary:
+        """Cards studied, time spent, again count, and how many cards are due tomorrow."""
+        now = self.clock()
+        studied = len({a.card.id for a in self.history})
+        again = sum(1 for a in self.history if a.rating is Rating.AGAIN)
+        tomorrow_end = day_begins(self.queue.day + 2, self.settings.day_start)
+        due = sum(1 for c in self.store.due_cards(self.courses, tomorrow_end) if self.filters.matches(c))
+        return Summary(studied, (now - self.started).total_seconds(), again, due, len(self.queue.learning))
+
+    def _current(self) -> Shown:
+        if self.shown is None:
+            raise SrsError("no card is on screen")
+        return self.shown
+
+
+def recompute_states(store: Store, scheduler: Scheduler, courses: list[str]) -> int:
+    """Compute every card's state again from the review log; returns how many cards changed.
+
+    The log is the record; the state columns are a copy. Run after changing the scheduling
+    settings, or to repair the copy.
+    """
+    by_card: dict[int, list[tuple[datetime, Rating]]] = {}
+    for review in store.log():
+        by_card.setdefault(review.card, []).append((review.reviewed_at, review.rating))
+    changed = 0
+    for card in store.cards(courses, include_retired=True):
+        memory = scheduler.replay(by_card.get(card.id, []), card.key)
+        if memory != card.memory:
+            store.set_memory(card.id, memory)
+            changed += 1
+    return changed
+
+
+@dataclass(frozen=True)
+class DueDomain:
+    domain: int | None
+    learning: int
+    review: int
+    new: int
+
+
+def due_today(
+    decks: Path, home: Path, settings: Settings | None = None, filters: Filters | None = None, clock: Clock = utc_now
+) -> list[DueDomain]:
+    """What today's queue holds, per exam domain, after syncing with the sources."""
+    session = ReviewSession.start(decks, home, settings, filters, clock=clock)
+    try:
+        queue = session.queue
+        counts: dict[int | None, Counter[str]] = {}
+        for kind, cards in (("learning", queue.learning), ("review", queue.review), ("new", queue.new)):
+            for card in cards:
+                counts.setdefault(card.domain, Counter())[kind] += 1
+    finally:
+        session.close()
+    order = sorted(counts, key=lambda d: (d is None, d or 0))
+    return [DueDomain(d, counts[d]["learning"], counts[d]["review"], counts[d]["new"]) for d in order]

@@ -1,0 +1,149 @@
+"""The study workspace: one door to the review store, the sources and the scheduler.
+
+Every study use case (review, exams, plans, readiness, stats, optimize, Anki history) opens the
+same way: open the store in the data folder, bring it up to date with the sources once, and
+pick the scheduler settings in force. `open_workspace` does that and hands the result over;
+`open_course` goes one step further for the use cases that need a course's parsed cards and
+one of its exam profiles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from srscards.errors import SrsError
+from srscards.model.course import CourseSources, Profile
+from srscards.paths import cache_home
+from srscards.scheduling.config import load_settings
+from srscards.scheduling.scheduler import Scheduler, Settings
+from srscards.sources.discover import COURSE_FILE, deck_files, find_courses
+from srscards.sources.load import load_checked, load_sources
+from srscards.store.records import SyncReport
+from srscards.store.store import Store
+
+
+def settings_in_force(store: Store, settings: Settings) -> Settings:
+    """`settings` with the parameters last stored by `srscards optimize`, unless config.toml sets its own."""
+    if settings.parameters:
+        return settings
+    history = store.parameter_history()
+    return replace(settings, parameters=history[-1].parameters) if history else settings
+
+
+def _fingerprint(root: Path) -> str:
+    """A cheap digest of every course and deck file's size and modification time under `root`."""
+    digest = hashlib.sha256()
+    for folder in find_courses(root):
+        for path in [folder / COURSE_FILE, *deck_files(folder)]:
+            stat = path.stat()
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def sync_sources(store: Store, root: Path, now: datetime) -> tuple[list[str], SyncReport | None]:
+    """Bring the store up to date with the sources under `root`; return the course ids there.
+
+    When no course or deck file changed since the last sync (same sizes and times), nothing
+    is parsed; otherwise the changed files are parsed (through the parse cache) and synced.
+    """
+    key = str(root.resolve())
+    fingerprint = _fingerprint(root)
+    last = store.source_fingerprint(key)
+    if last is not None and last[0] == fingerprint:
+        return last[1], None
+    courses = load_checked(root, cache_dir=cache_home() / "parse")
+    report = store.sync(courses, now, key, fingerprint)
+    return [c.course.id for c in courses], report
+
+
+@dataclass
+class Workspace:
+    """An open store, synced with the sources, and the scheduler that schedules its cards."""
+
+    store: Store
+    decks: Path | None
+    courses: list[str]
+    scheduler: Scheduler
+    sync_report: SyncReport | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return self.scheduler.settings
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_workspace(
+    decks: Path | None,
+    home: Path,
+    now: datetime,
+    settings: Settings | None = None,
+    seed: int = 0,
+    require_decks: bool = True,
+) -> Workspace:
+    """Open the store in `home`, sync it once with `decks` and pick the settings in force.
+
+    With `require_decks` false, a missing sources folder is not an error: every course in the
+    store counts as it was last synced (what `stats` does away from the sources).
+    """
+    settings = settings if settings is not None else load_settings(home)
+    store = Store.open(home)
+    try:
+        report = None
+        if decks is not None and (require_decks or decks.is_dir()):
+            courses, report = sync_sources(store, decks, now)
+        else:
+            courses = store.course_ids()
+        scheduler = Scheduler(settings_in_force(store, settings), seed)
+        return Workspace(store, decks, courses, scheduler, report)
+    except BaseException:
+        store.close()
+        raise
+
+
+@dataclass(frozen=True)
+class ExamContext:
+    """A workspace narrowed to one course and one exam profile, with the course's parsed cards."""
+
+    store: Store
+    sources: CourseSources
+    profile: Profile
+    scheduler: Scheduler
+    courses: list[str]
+
+
+def open_course(
+    decks: Path, home: Path, now: datetime, version: str | None = None, settings: Settings | None = None
+) -> ExamContext:
+    """Open the workspace and pick the course and exam profile (default: the course's first)."""
+    if not decks.exists():
+        raise SrsError(f"{decks}: no such folder; give the folder of your decks, e.g. srscards exam decks/")
+    space = open_workspace(decks, home, now, settings)
+    try:
+        folders = find_courses(decks)
+        if not folders:
+            raise SrsError(f"{decks}: no course.yaml found; give the folder that holds your course")
+        sources, _problems, _ = load_sources(folders[0], cache_dir=cache_home() / "parse")
+        if sources is None:
+            raise SrsError(f"{folders[0]}: the course file cannot be read; run srscards check {decks}")
+        profile = sources.course.default
+        if version is not None:
+            found = sources.course.profile(version)
+            if found is None:
+                known = ", ".join(sources.course.versions)
+                raise SrsError(f"{sources.course.id} has no exam version {version}; choose one of {known}")
+            profile = found
+        return ExamContext(space.store, sources, profile, space.scheduler, space.courses)
+    except BaseException:
+        space.close()
+        raise
