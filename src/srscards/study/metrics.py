@@ -35,7 +35,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TypeVar
 
-from srscards.scheduling.scheduler import Scheduler, Settings, State, day_begins, study_day, to_ms
+from srscards.scheduling.scheduler import Scheduler, Settings, State, day_begins, from_ms, study_day, to_ms
 from srscards.store.records import LabCompletion, ReviewRow
 from srscards.store.store import Store
 from srscards.study.workspace import open_workspace
@@ -57,8 +57,6 @@ class DayIndex:
     """
 
     def __init__(self, first_ms: int, last_ms: int, day_start: time) -> None:
-        from srscards.scheduling.scheduler import from_ms
-
         lo = study_day(from_ms(first_ms), day_start) - 1  # type: ignore[arg-type]
         hi = study_day(from_ms(last_ms), day_start) + 2  # type: ignore[arg-type]
         self.first = lo
