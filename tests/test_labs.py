@@ -318,6 +318,7 @@ def test_aws_with_an_unknown_profile_is_a_clear_error(labs: Path, tmp_path: Path
 POLICY = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'
 
 
+@pytest.mark.slow
 def test_cleanup_finds_leftovers_of_every_kind_by_tag(fake_aws):
     """What a crashed run leaves behind, created directly, is found by tag and deleted."""
     lab = "project-x"
@@ -431,12 +432,14 @@ def test_show_an_unknown_lab_is_a_clear_error(labs: Path):
     assert result.stderr == f"Error: no lab named 'nope' in {labs} (run `srscards lab list` to see the 3 labs)\n"
 
 
+@pytest.mark.slow
 def test_cleanup_on_the_emulator_finds_nothing(labs: Path):
     result = run("lab", "cleanup", "demo-bucket", "--labs", str(labs))
     assert result.exit_code == 0
     assert result.stdout == f"No leftovers of lab demo-bucket on {EMULATOR}.\n"
 
 
+@pytest.mark.slow
 def test_cleanup_on_aws_lists_asks_and_deletes(labs: Path, fake_aws):
     s3 = fake_aws.client("s3")
     s3.create_bucket(Bucket="srs-demo-aaaaaa")
@@ -477,6 +480,7 @@ def test_an_aws_only_lab_refuses_the_emulator(labs: Path):
 # --- completion in the store ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_completed_run_is_recorded_and_shown(labs: Path, tmp_path: Path):
     from srscards.paths import home
     from srscards.store.store import Store

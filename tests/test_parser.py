@@ -155,7 +155,7 @@ Inline \\( a < b \\) and display:
         (
             "---\ntitle: Demo\ncolour: red\n---\n\n### Q\n<!-- id: a-1 -->\n\nA\n",
             "d1.md:3:1: error: unknown front matter key 'colour' "
-            "(fix: use one of: cheatsheet, domain, exam, subdeck, tags, tasks, title)",
+            "(fix: use one of: cheatsheet, checked, domain, exam, subdeck, tags, tasks, title)",
         ),
         (
             HEADER + "### Q\n<!-- {id: a-1, tasks: [1.1], colour: red} -->\n\nA\n",
@@ -347,6 +347,7 @@ def _recording_share(course, files):
     return _parse_share(course, files)
 
 
+@pytest.mark.slow
 def test_parsing_in_several_processes_gives_the_same_result(course, monkeypatch):
     """Large courses are parsed by forked workers; cards, problems and their order must not change."""
     for path in sorted(DECKS.glob("*.md")):

@@ -44,6 +44,7 @@ def console_errors(log: str) -> list[str]:
     return [line for line in log.splitlines() if "CONSOLE" in line or "Uncaught" in line]
 
 
+@pytest.mark.slow
 def test_report_is_a_self_contained_page_that_renders(course, tmp_path, chromium):
     home = tmp_path / "home"
     store, _ = build(course, home)
@@ -73,6 +74,7 @@ def test_report_is_a_self_contained_page_that_renders(course, tmp_path, chromium
     assert any(c == (0x2D, 0xA4, 0x4E) for _, c in colours) and any(c == (0x09, 0x69, 0xDA) for _, c in colours)
 
 
+@pytest.mark.slow
 def test_a_page_with_a_script_error_is_caught(tmp_path, chromium):
     page = tmp_path / "broken.html"
     page.write_text("<!DOCTYPE html><title>x</title><script>undefinedThing()</script>", encoding="utf-8")

@@ -161,6 +161,12 @@ def _intro(session: ExamSession, console: Console, seed: int) -> None:
     feedback = "feedback: each answer" if spec.practice else "feedback: at the end"
     console.print(f"{kind} · {session.profile.code} · {len(session.questions)} questions · {limit} · {feedback}")
     console.print(f"Seed: {seed}")
+    exam = session.profile.exam
+    if spec.minutes is not None and not spec.beta and not exam.minutes_published:
+        console.print(
+            f"[dim]Assumed time: {session.profile.code}'s exam time is not published; "
+            f"{exam.minutes} minutes assumed.[/dim]"
+        )
     for line in session.draw.shortfall:
         console.print(f"[yellow]{line}[/]")
     console.print(f"[dim]{HELP_LINE}[/dim]")

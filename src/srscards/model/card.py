@@ -103,6 +103,7 @@ class Card:
     source: str = ""
     difficulty: str = ""
     concepts: tuple[str, ...] = ()
+    checked: str = ""  # "YYYY-MM": when the card's facts were last checked against their source
     media: tuple[Path, ...] = ()
     location: Location = Location(Path("."))
     digest: str = ""
@@ -162,6 +163,7 @@ class Card:
             "source": self.source,
             "difficulty": self.difficulty,
             "concepts": list(self.concepts),
+            "checked": self.checked,
             "media": [str(m) for m in self.media],
             "location": [str(self.location.path), self.location.line, self.location.col],
             "digest": self.digest,
@@ -192,6 +194,7 @@ class Card:
             source=data.get("source", ""),
             difficulty=data.get("difficulty", ""),
             concepts=tuple(data.get("concepts", ())),
+            checked=data.get("checked", ""),
             media=tuple(Path(m) for m in data.get("media", ())),
             location=Location(path if path is not None else Path(where[0]), where[1], where[2]),
             digest=data.get("digest", ""),

@@ -23,9 +23,8 @@ from typing import Any
 
 from srscards import __version__
 from srscards.files import atomic_write, hash_folder
-from srscards.model.anki_ids import note_guid, stable_int
+from srscards.model.anki_ids import media_name, note_guid, stable_int
 from srscards.model.course import CourseSources
-from srscards.sources.parser import media_name
 from srscards.views.anki import NOTE_TYPES, note_fields, note_tags
 from srscards.views.anki import css as note_css
 
@@ -136,7 +135,7 @@ def export_course(sources: CourseSources, out_dir: Path, now: float) -> CourseBu
         deck_name = card.deck or course.deck_name
         if deck_name not in decks:
             decks[deck_name] = genanki.Deck(stable_int("srscards-deck", course.id, deck_name), deck_name)
-        fields = note_fields(card)
+        fields = note_fields(card, course)
         tags = note_tags(card)
         digest = hashlib.sha256(
             "\x1e".join([NOTE_TYPES[card.type].name, deck_name, *fields, *tags]).encode()

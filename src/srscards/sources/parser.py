@@ -11,6 +11,7 @@ import hashlib
 import re
 import textwrap
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,10 +27,11 @@ from srscards.sources.course_file import ID_RE, TASK_RE, read_text
 from srscards.sources.markdown import markdown, render_tokens
 from srscards.sources.yaml_positions import load
 
-FRONT_KEYS = {"title", "domain", "subdeck", "tasks", "tags", "exam", "cheatsheet"}
+FRONT_KEYS = {"title", "domain", "subdeck", "tasks", "tags", "exam", "cheatsheet", "checked"}
 CARD_KEYS = {
-    "id", "type", "tasks", "tags", "exam", "lab", "cheatsheet", "source", "difficulty", "concepts",
+    "id", "type", "tasks", "tags", "exam", "lab", "cheatsheet", "source", "difficulty", "concepts", "checked",
 }  # fmt: skip
+CHECKED_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 TAG_RE = re.compile(r"^[A-Za-z0-9_\-]+(::[A-Za-z0-9_\-]+)*$")
 SECTION_TASK_RE = re.compile(r"^(\d+\.\d+)(?:\s|$)")
 TASKBOX_RE = re.compile(r"^\[( |x|X)\][ \t]+")
@@ -64,6 +66,7 @@ class _Defaults:
     tags: tuple[str, ...] = ()
     exam: str = "both"
     cheatsheet: bool = False
+    checked: str = ""
 
 
 class _Fail(Exception):
@@ -209,6 +212,8 @@ class _FileParser:
         defaults.tags = tuple(dict.fromkeys(self.tags(data.get("tags"), doc.value("tags"))))
         defaults.exam = self.exam(data.get("exam", "both"), doc.value("exam"))
         defaults.cheatsheet = self.boolean(data.get("cheatsheet", False), doc.value("cheatsheet"))
+        if "checked" in data:
+            defaults.checked = self.checked(data["checked"], doc.value("checked"))
         return title.strip(), defaults
 
     # -- value checks -----------------------------------------------------------------------
@@ -319,6 +324,7 @@ class _FileParser:
             "lab": self.name(meta.get("lab"), m("lab"), "lab"),
             "difficulty": self.difficulty(meta.get("difficulty"), m("difficulty")),
             "concepts": self.concepts(meta.get("concepts"), m("concepts")),
+            "checked": self.checked(meta["checked"], m("checked")) if "checked" in meta else defaults.checked,
             "media": media,
             "location": here,
             "digest": self.digest(head.map[0], body),
@@ -415,6 +421,16 @@ class _FileParser:
             )
         return value
 
+    def checked(self, value: Any, loc: Location) -> str:
+        """A `checked: YYYY-MM` month (a full date is read as its month)."""
+        text = value.strftime("%Y-%m") if isinstance(value, date) else str(value)
+        if not CHECKED_RE.match(text):
+            raise self.fail(
+                loc.line, loc.col, f"`checked` must be a year and month, not {value!r}",
+                "write the month the facts were last checked, e.g. checked: 2026-12",
+            )  # fmt: skip
+        return text
+
     def concepts(self, value: Any, loc: Location) -> tuple[str, ...]:
         items = self.listed(value)
         for item in items:
@@ -439,8 +455,8 @@ class _FileParser:
     # -- content checks ---------------------------------------------------------------------
 
     def check_inline(self, body: list[Token], card_line: int) -> tuple[Path, ...]:
-        """Refuse scripts and embeds in card HTML; check every image path and point it at the
-        media name Anki will use. Returns the images found."""
+        """Refuse scripts and embeds in card HTML; check every image path and write it relative to
+        the course folder, the form every view maps to its own medium. Returns the images found."""
         found: list[Path] = []
         line0 = card_line - 1
         for tok in body:
@@ -485,7 +501,7 @@ class _FileParser:
             )  # fmt: skip
         if not target.is_file():
             raise self.fail(line, col, f"image {src!r} not found", "check the file name and path")
-        tok.attrSet("src", media_name(self.course.id, target.relative_to(self.course_root)))
+        tok.attrSet("src", target.relative_to(self.course_root).as_posix())  # each view maps it to its medium
         return target
 
     def source(self, block: list[Token]) -> str:
@@ -631,11 +647,6 @@ class _FileParser:
             "pair_headers": (header[0].content, header[1].content),
             "extra": self.fragment(blocks[index + 1 :]),
         }
-
-
-def media_name(course_id: str, relative: Path) -> str:
-    """The flat file name a course's media file gets in Anki's media folder."""
-    return f"{course_id}_" + "_".join(relative.parts)
 
 
 def _split_blocks(tokens: list[Token]) -> list[list[Token]]:

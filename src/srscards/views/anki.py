@@ -9,9 +9,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from html import escape
+from pathlib import PurePosixPath
 
+from srscards.model.anki_ids import media_name
 from srscards.model.card import Card, CardType, letter
+from srscards.model.course import Course
 from srscards.sources.markdown import code_css
+from srscards.views.images import course_images, map_sources
 
 CSS_BASE = """
 .card { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans",
@@ -138,8 +142,17 @@ for _kind, _label in (
     )
 
 
-def note_fields(card: Card) -> list[str]:
-    """The Anki field values of a card, in the order of its note type's fields."""
+def note_fields(card: Card, course: Course) -> list[str]:
+    """The Anki field values of a card, in the order of its note type's fields, images pointing at
+    the course's files in Anki's media folder."""
+    fields = _fields(card)
+    if not card.media:
+        return fields
+    names = {src: media_name(course.id, PurePosixPath(src)) for src in course_images(course.path, card.media)}
+    return [map_sources(f, names) for f in fields]
+
+
+def _fields(card: Card) -> list[str]:
     source = escape(card.source)
     if card.type in (CardType.BASIC, CardType.REVERSIBLE):
         return [card.title.html, card.prompt.html, card.answer.html, source, card.id]
