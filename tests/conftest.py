@@ -116,10 +116,12 @@ def cjk_font() -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that starts a browser is marked `browser`, so `-m "not browser"` leaves it out."""
+    """A test that starts a browser is marked `browser`, so `-m "not browser"` leaves it out, and `slow`:
+    starting Chromium alone takes a second or two."""
     for item in items:
         if "chromium" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
 
 
 class CourseDir:

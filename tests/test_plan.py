@@ -430,6 +430,7 @@ def follow_plan(weeks: int, minutes: int, runs: int, learners: int) -> Checked:
     return Checked(weeks, minutes, plan, recalls, within)
 
 
+@pytest.mark.slow
 def test_a_simulated_learner_following_the_plan_gets_the_predicted_recall():
     follow_plan(6, 45, 60, 3)
 
