@@ -1,13 +1,27 @@
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import textwrap
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
+
+from srscards.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 COURSE_YAML = REPO / "decks" / "aws-mla" / "course.yaml"
+
+# The Debian packages some tests need; .ci/run installs them (README, "Quick start").
+BROWSER = "chromium"
+PDF_TEXT = "poppler-utils"
+CJK_FONT = "fonts-noto-cjk"
+PANGO = "libpango-1.0-0 libpangoft2-1.0-0"
 
 
 @pytest.fixture(autouse=True)
@@ -17,16 +31,97 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("SRSCARDS_CACHE", str(tmp_path_factory.mktemp("cache")))
 
 
-@pytest.fixture
-def utc(monkeypatch: pytest.MonkeyPatch):
-    """Study days in UTC, so expected days and intervals do not depend on the machine's zone."""
-    import time
+def run(*args: str, input: str | None = None, clock: Callable[[], datetime] | None = None) -> Result:
+    """`srscards ARGS` as a user runs it, through click's CliRunner (stdout and stderr kept apart).
 
-    monkeypatch.setenv("TZ", "UTC")
+    `clock` stands in for the wall clock of the commands that read one. Whatever the outcome, the
+    command must not crash: an exception other than the exit click makes is a bug.
+    """
+    result = CliRunner().invoke(main, list(args), input=input, obj={"clock": clock} if clock else None)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    assert "Traceback" not in result.output
+    return result
+
+
+@pytest.fixture
+def time_zone() -> Iterator[Callable[[str], None]]:
+    """Set the machine's local time zone for one test (TZ, then tzset); the old zone is back afterwards."""
+    saved = os.environ.get("TZ")
+
+    def set_zone(name: str) -> None:
+        os.environ["TZ"] = name
+        time.tzset()
+
+    yield set_zone
+    if saved is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = saved
     time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+
+
+@pytest.fixture
+def utc(time_zone: Callable[[str], None]) -> None:
+    """Study days in UTC, so expected days and intervals do not depend on the machine's zone."""
+    time_zone("UTC")
+
+
+def missing(what: str, packages: str) -> None:
+    """Skip the test, with the reason shown, because a system package is missing; under CI
+    (CI=true), which installs them all, fail instead, so CI cannot pass by skipping."""
+    reason = f"{what} is missing (Debian: apt-get install -y {packages})"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI installs it, so its absence is a failure", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def chromium() -> str:
+    """Headless Chromium, for the tests that render a page as a reader sees it."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        missing("headless Chromium", BROWSER)
+    assert found
+    return found
+
+
+@pytest.fixture
+def pdftotext() -> str:
+    """pdftotext, which reads a PDF's text back as a reader would copy it."""
+    found = shutil.which("pdftotext")
+    if not found:
+        missing("pdftotext", PDF_TEXT)
+    assert found
+    return found
+
+
+@pytest.fixture
+def pango() -> None:
+    """The system libraries WeasyPrint lays PDFs out with."""
+    from srscards.outputs.pdf import PdfUnavailable, weasyprint_html
+
+    try:
+        weasyprint_html()
+    except PdfUnavailable:
+        missing("Pango, which WeasyPrint needs for PDF output,", PANGO)
+
+
+@pytest.fixture
+def cjk_font() -> None:
+    """A CJK font (Noto Sans CJK), which the cheat sheets name for Chinese, Japanese and Korean text."""
+    fc_list = shutil.which("fc-list")
+    fonts = subprocess.run([fc_list], capture_output=True, text=True).stdout if fc_list else ""
+    if "Noto Sans CJK" not in fonts:
+        missing("the Noto Sans CJK font", CJK_FONT)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that starts a browser is marked `browser`, so `-m "not browser"` leaves it out, and `slow`:
+    starting Chromium alone takes a second or two."""
+    for item in items:
+        if "chromium" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
 
 
 class CourseDir:

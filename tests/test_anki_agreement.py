@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import random
-import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -14,16 +13,6 @@ from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, S
 
 HISTORIES = 120
 REVLOG_TYPE = {State.NEW: 0, State.LEARNING: 0, State.REVIEW: 1, State.RELEARNING: 2}
-
-
-@pytest.fixture
-def utc_local_time(monkeypatch: pytest.MonkeyPatch):
-    """Both sides count study days in local time; pin it so the day boundaries are the same."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def make_history(
@@ -56,7 +45,9 @@ def make_history(
     return history
 
 
-def test_stability_and_difficulty_match_ankis_fsrs(tmp_path, utc_local_time):
+@pytest.mark.slow
+def test_stability_and_difficulty_match_ankis_fsrs(tmp_path, utc):
+    # Both sides count study days in local time: `utc` pins it, so their day boundaries are the same.
     from anki.collection import Collection
 
     ours = Scheduler(Settings(fuzz=False))
@@ -108,7 +99,7 @@ def test_stability_and_difficulty_match_ankis_fsrs(tmp_path, utc_local_time):
     assert worst < 1e-5
 
 
-def test_elapsed_days_count_day_boundaries_not_24_hour_spans(utc_local_time):
+def test_elapsed_days_count_day_boundaries_not_24_hour_spans(utc):
     """With the day starting at 04:00, 23:00 then 05:00 is one day later; 23:00 then 03:00 is the same day."""
     import fsrs
 

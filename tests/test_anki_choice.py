@@ -4,7 +4,6 @@ imported package, driven in headless Chromium the way a learner uses them in Ank
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ from srscards.outputs.build import build_decks
 from srscards.views import anki as anki_view
 
 T0 = 1_790_000_000.0
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SHOTS = os.environ.get("SRSCARDS_SCREENSHOTS")  # a folder to keep the screenshots in, to look at them
 
 QUESTIONS = """\
@@ -80,12 +78,11 @@ def page(body: str, css: str, night: bool) -> str:
 
 
 @pytest.fixture
-def browser():  # type: ignore[no-untyped-def]
-    if CHROMIUM is None:
-        pytest.skip("no chromium on this machine")
+def browser(chromium: str):  # type: ignore[no-untyped-def]
+    """Chromium driven by Playwright (skipped with the reason without Chromium; CI fails instead: conftest)."""
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as play:
-        engine = play.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        engine = play.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
         yield engine
         engine.close()
 

@@ -11,10 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from conftest import CourseDir
-from srscards.cli import main
+from conftest import CourseDir, run
 from srscards.outputs.build import build_decks
 from srscards.scheduling.scheduler import Rating, Scheduler, Settings, from_ms
 from srscards.store.store import Store
@@ -85,12 +83,6 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def run(*args: str):
-    result = CliRunner().invoke(main, ["anki", "import-history", *args])
-    assert "Traceback" not in result.output
-    return result
-
-
 def synced_home(tmp_path: Path, decks: Path) -> Path:
     home = tmp_path / "home"
     with Store.open(home) as store:
@@ -112,7 +104,7 @@ def test_anki_reviews_join_the_log_once_and_set_the_card_states(anki, tmp_path):
     collection = shutil.copy(anki.collection, tmp_path / "collection.anki2")
     before = digest(collection)
     home = synced_home(tmp_path, anki.decks)
-    result = run(str(collection), "--home", str(home))
+    result = run("anki", "import-history", str(collection), "--home", str(home))
     assert result.exit_code == 0, result.output
     assert result.output == (
         f"{anki.answers} new reviews added from 3 notes; 0 already imported; 4 card states recomputed.\n"
@@ -136,7 +128,7 @@ def test_anki_reviews_join_the_log_once_and_set_the_card_states(anki, tmp_path):
         assert [r.reviewed_at for r in log if r.card == card.id] == [m[0] for m in mine]
     assert cards[("new-1", "card")].memory.reps == 0
 
-    again = run(str(collection), "--home", str(home))
+    again = run("anki", "import-history", str(collection), "--home", str(home))
     assert again.exit_code == 0, again.output
     assert again.output == (
         f"0 new reviews added from 3 notes; {anki.answers} already imported; 0 card states recomputed.\n"
@@ -163,7 +155,7 @@ def test_a_colpkg_backup_gives_the_same_reviews(anki, tmp_path):
     assert "collection.anki21b" in zipfile.ZipFile(package).namelist()
     before = digest(package)
     home = synced_home(tmp_path, anki.decks)
-    result = run(str(package), "--home", str(home))
+    result = run("anki", "import-history", str(package), "--home", str(home))
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"{anki.answers} new reviews added from 3 notes;")
     assert digest(package) == before
@@ -172,7 +164,7 @@ def test_a_colpkg_backup_gives_the_same_reviews(anki, tmp_path):
 def test_missing_corrupt_locked_and_unrelated_collections_are_refused(anki, tmp_path):
     home = synced_home(tmp_path, anki.decks)
     missing = tmp_path / "nope.anki2"
-    result = run(str(missing), "--home", str(home))
+    result = run("anki", "import-history", str(missing), "--home", str(home))
     assert result.exit_code == 1
     assert result.output == (
         f"Error: {missing}: no such file; give the path of an Anki collection (collection.anki2 in your Anki "
@@ -181,20 +173,20 @@ def test_missing_corrupt_locked_and_unrelated_collections_are_refused(anki, tmp_
 
     junk = tmp_path / "junk.anki2"
     junk.write_bytes(b"not a database at all" * 10)
-    result = run(str(junk), "--home", str(home))
+    result = run("anki", "import-history", str(junk), "--home", str(home))
     assert result.exit_code == 1
     assert result.output == f"Error: {junk}: not an Anki collection (not an SQLite file, nor a .colpkg)\n"
 
     damaged = tmp_path / "damaged.anki2"
     damaged.write_bytes(anki.collection.read_bytes()[:4096] + b"\x00" * 4096)
-    result = run(str(damaged), "--home", str(home))
+    result = run("anki", "import-history", str(damaged), "--home", str(home))
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {damaged}: the Anki collection cannot be read (")
     assert result.output.endswith("check it in Anki (Tools > Check Database) or use a recent backup\n")
 
     broken = tmp_path / "broken.colpkg"
     broken.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
-    result = run(str(broken), "--home", str(home))
+    result = run("anki", "import-history", str(broken), "--home", str(home))
     assert result.exit_code == 1 and result.output.startswith("Error: ")
 
     locked = shutil.copy(anki.collection, tmp_path / "locked.anki2")
@@ -202,7 +194,7 @@ def test_missing_corrupt_locked_and_unrelated_collections_are_refused(anki, tmp_
     holder.execute("PRAGMA locking_mode=EXCLUSIVE")
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        result = run(str(locked), "--home", str(home))
+        result = run("anki", "import-history", str(locked), "--home", str(home))
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -223,7 +215,7 @@ def test_missing_corrupt_locked_and_unrelated_collections_are_refused(anki, tmp_
         col.sched.answerCard(col.sched.getCard(), 3)
     finally:
         col.close()
-    result = run(str(unrelated), "--home", str(home))
+    result = run("anki", "import-history", str(unrelated), "--home", str(home))
     assert result.exit_code == 1
     assert result.output == (
         f"Error: {unrelated}: none of its 1 notes were exported by srscards for the courses in the review store; "

@@ -5,20 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
+from conftest import run
 from deck_fixture import demo_deck
-from srscards.cli import main
 
 DAY1 = "2026-11-27T10:00:00+00:00"
 
 pytestmark = pytest.mark.usefixtures("utc")
-
-
-def run(*args: str):
-    result = CliRunner().invoke(main, list(args))
-    assert "Traceback" not in result.output
-    return result
 
 
 @pytest.fixture

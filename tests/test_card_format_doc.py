@@ -59,4 +59,31 @@ def test_readme_quick_start_has_two_commands_and_ci_runs_the_test_one():
     assert len(commands) == 2
     assert commands[0].endswith("srscards build") and commands[1].endswith("pytest")
     ci = (DOC.parent.parent / ".ci" / "run").read_text()
-    assert 'pip install --quiet -e ".[test]"' in ci and "\npytest\n" in ci
+    for command in commands:  # CI installs as the README says, from the lock of tested versions
+        (install,) = [part.strip() for part in command.split("&&") if part.strip().startswith("pip install")]
+        assert install.startswith("pip install -c constraints.txt ")
+        assert install.replace("pip install", "pip install --quiet") in ci, install
+    assert " && srscards build\n" in ci and "\npytest\n" in ci
+    assert (DOC.parent.parent / "constraints.txt").is_file()
+
+
+def test_the_lock_pins_every_dependency_within_its_bounds():
+    """constraints.txt gives one tested version of every package pyproject.toml asks for, inside its bounds."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    root = DOC.parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    wanted = [Requirement(r) for r in project["dependencies"]]
+    wanted += [Requirement(r) for extra in project["optional-dependencies"].values() for r in extra]
+    pins = {}
+    for line in (root / "constraints.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[canonicalize_name(name)] = version
+    for requirement in wanted:
+        pinned = pins.get(canonicalize_name(requirement.name))
+        assert pinned is not None, f"{requirement.name} is not in constraints.txt"
+        assert requirement.specifier.contains(pinned), (str(requirement), pinned)

@@ -9,10 +9,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
+from conftest import run as run_cli
 from deck_fixture import demo_deck
-from srscards.cli import main
 from srscards.scheduling.scheduler import Rating, Scheduler, Settings, State
 from srscards.store.store import Store
 from srscards.study.review import recompute_states
@@ -40,9 +39,7 @@ pytestmark = pytest.mark.usefixtures("utc")
 
 
 def run(*args: str, keys: str | None = None):
-    result = CliRunner().invoke(main, list(args), input=keys)
-    assert "Traceback" not in result.output
-    return result
+    return run_cli(*args, input=keys)
 
 
 def cards(root: Path, *args: str, when: str = DAY1):

@@ -8,10 +8,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from click.testing import CliRunner
-
 from cheatsheet_fixture import BOX_SVG, write_course
-from srscards.cli import main
+from conftest import run
 from srscards.install import install_command
 from srscards.outputs.cheatsheet import write_cheatsheets
 
@@ -19,10 +17,6 @@ NOT_INSTALLED = (
     f"Error: PDF output needs WeasyPrint, which is not installed: run {install_command('pdf')}; "
     "HTML output works without it: use --format html\n"
 )
-
-
-def run(*args: str):
-    return CliRunner().invoke(main, list(args))
 
 
 def test_one_sheet_per_domain_and_an_overview(course, tmp_path):

@@ -1,6 +1,6 @@
 """Cheat sheets as a reader gets them: PDFs laid out by WeasyPrint and read back with pdftotext
 (Debian package `poppler-utils`), HTML rendered by headless Chromium (Debian package `chromium`;
-CJK text needs `fonts-noto-cjk`)."""
+CJK text needs `fonts-noto-cjk`). Without them these tests are skipped, and fail under CI (conftest)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,17 @@ import json
 import logging
 import math
 import re
-import shutil
 import subprocess
 from datetime import date
 from html import unescape
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from PIL import Image
 from pypdf import PdfReader
 
 from cheatsheet_fixture import write_course
-from srscards.cli import main
+from conftest import run
 from srscards.model.course import CourseSources
 from srscards.outputs.cheatsheet import write_cheatsheets, write_sheets
 from srscards.sources.load import load_checked
@@ -57,9 +55,9 @@ def plain(html: str) -> str:
     return unescape(re.sub(r"<[^>]+>", "", html))
 
 
-def pdf_pages(path: Path) -> tuple[PdfReader, str]:
+def pdf_pages(path: Path, pdftotext: str) -> tuple[PdfReader, str]:
     """The PDF's structure (pypdf) and its text (pdftotext, which is many times faster)."""
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run([pdftotext, str(path), "-"], capture_output=True, text=True, check=True).stdout
     return PdfReader(path), squash(text)
 
 
@@ -88,13 +86,7 @@ def flagged_titles(sources: CourseSources, domain: int | None, version: str = "C
     return [plain(c.title.html) for c in cards if "{{" not in c.title.md and "\\(" not in c.title.md]
 
 
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert found, "headless Chromium is needed: apt-get install -y chromium fonts-noto-cjk"
-    return found
-
-
-def start_probe(pages: list[Path], widths: tuple[int, ...], tmp: Path) -> subprocess.Popen[str]:
+def start_probe(chromium: str, pages: list[Path], widths: tuple[int, ...], tmp: Path) -> subprocess.Popen[str]:
     """Start one headless Chromium that renders each page at each viewport width and reports
     the widths it needed (read the report with `probe_report`)."""
     frames = "".join(
@@ -105,7 +97,7 @@ def start_probe(pages: list[Path], widths: tuple[int, ...], tmp: Path) -> subpro
     probe = tmp / "probe.html"
     probe.write_text(f"<!DOCTYPE html><html><body>{frames}{PROBE}</body></html>", encoding="utf-8")
     return subprocess.Popen(
-        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files",
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files",
          "--virtual-time-budget=20000", "--dump-dom", probe.as_uri()],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -126,7 +118,9 @@ def assert_no_overflow(report: dict[str, dict]) -> None:
         assert frame["wide"] == [], frame
 
 
-def test_fixture_pdfs_are_complete_one_page_sheets_with_cjk(course, tmp_path, caplog):
+@pytest.mark.slow
+@pytest.mark.usefixtures("pango", "cjk_font")
+def test_fixture_pdfs_are_complete_one_page_sheets_with_cjk(course, tmp_path, caplog, pdftotext):
     write_course(course)
     caplog.set_level(logging.WARNING, logger="weasyprint")
     sheets = write_cheatsheets(course.root, tmp_path / "pdf", built=date(2026, 3, 4), fmt="pdf", workers=1)
@@ -140,39 +134,41 @@ def test_fixture_pdfs_are_complete_one_page_sheets_with_cjk(course, tmp_path, ca
     assert headings[2] == ["2.2 Train, fine-tune, and customize models",
                            "2.3 Analyze and evaluate the performance of ML and AI systems"]  # fmt: skip
     for sheet, number in zip(sheets, [1, 2, 3, 4, None], strict=True):
-        reader, text = pdf_pages(sheet.path)
+        reader, text = pdf_pages(sheet.path, pdftotext)
         assert sheet.pages == len(reader.pages) == 1, sheet
         assert page_size(reader) == A4
         for heading in headings.get(number, []) + flagged_titles(sources, number):
             assert squash(heading) in text, (sheet.path.name, heading)
         assert squash("built 2026-03-04") in text and squash("page 1 of 1") in text
-    reader, text = pdf_pages(sheets[0].path)
+    reader, text = pdf_pages(sheets[0].path, pdftotext)
     assert squash("特徴量 (feature) はモデルへの入力となる測定可能な属性です。") in text
     assert any("NotoSansCJK" in f.replace("-", "") for f in fonts(reader)), fonts(reader)  # drawn with a real CJK font
 
 
-def test_letter_pdf_from_the_command(course, tmp_path):
+@pytest.mark.usefixtures("pango")
+def test_letter_pdf_from_the_command(course, tmp_path, pdftotext):
     write_course(course)
     out = tmp_path / "pdf"
-    result = CliRunner().invoke(
-        main, ["cheatsheet", str(course.root), "--domain", "2", "--format", "pdf", "--paper", "letter", "-o", str(out)]
+    result = run(
+        "cheatsheet", str(course.root), "--domain", "2", "--format", "pdf", "--paper", "letter", "-o", str(out)
     )
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         f"wrote {out}/aws-mla-c02-domain-2.pdf "
         "(Domain 2: ML Model and Foundation Model (FM) Development: 2 cards, 1 page)\n"
     )
-    reader, text = pdf_pages(out / "aws-mla-c02-domain-2.pdf")
+    reader, text = pdf_pages(out / "aws-mla-c02-domain-2.pdf", pdftotext)
     assert page_size(reader) == LETTER
     assert squash("Of the positives, how many were found?") in text
 
 
-def test_html_renders_in_chromium_without_horizontal_overflow(course, tmp_path):
+@pytest.mark.slow
+def test_html_renders_in_chromium_without_horizontal_overflow(course, tmp_path, chromium):
     write_course(course)
     sheets = write_cheatsheets(course.root, tmp_path / "html", built=date(2026, 3, 4))
     shot = tmp_path / "domain-1.png"
     result = subprocess.run(
-        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=794,1123",
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=794,1123",
          f"--screenshot={shot}", sheets[0].path.as_uri()],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
@@ -184,7 +180,7 @@ def test_html_renders_in_chromium_without_horizontal_overflow(course, tmp_path):
     # The probe sees overflow where there is some: a page with a too-wide block is reported.
     wide = tmp_path / "wide.html"
     wide.write_text('<body><div class="card" id="too-wide"><pre>' + "x" * 400 + "</pre></div></body>")
-    with start_probe([wide, *(s.path for s in sheets)], (794, 390), tmp_path) as probe:
+    with start_probe(chromium, [wide, *(s.path for s in sheets)], (794, 390), tmp_path) as probe:
         report = probe_report(probe)
     control = report.pop("wide.html@794")
     assert control["scrollWidth"] > 794 and control["wide"] == ["too-wide"]
@@ -192,16 +188,19 @@ def test_html_renders_in_chromium_without_horizontal_overflow(course, tmp_path):
     assert_no_overflow(report)
 
 
-def test_real_decks_give_complete_sheets(tmp_path):
+@pytest.mark.slow
+@pytest.mark.usefixtures("pango")
+def test_real_decks_give_complete_sheets(tmp_path, chromium, pdftotext):
     """Every sheet of the course in decks/, as the content stands: PDF and HTML."""
     courses = load_checked(REPO / "decks")
     html = write_sheets(courses, tmp_path / "html", built=date(2026, 3, 4))
-    with start_probe([s.path for s in html], (794, 390), tmp_path) as probe:  # runs while the PDFs are laid out
+    # the probe runs while the PDFs are laid out
+    with start_probe(chromium, [s.path for s in html], (794, 390), tmp_path) as probe:
         pdfs = write_sheets(courses, tmp_path / "pdf", built=date(2026, 3, 4), fmt="pdf")
         (sources,) = courses
         headings = headings_in_decks(sources)
         for sheet, number in zip(pdfs, [1, 2, 3, 4, None], strict=True):
-            reader, text = pdf_pages(sheet.path)
+            reader, text = pdf_pages(sheet.path, pdftotext)
             # A dense sheet holds about 10 to 40 cards a page; outside that, cards were lost or the layout broke.
             low, high = max(1, sheet.cards // 40), max(1, math.ceil(sheet.cards / 10))
             assert low <= len(reader.pages) <= high, (sheet.path.name, sheet.cards, len(reader.pages))
@@ -211,8 +210,3 @@ def test_real_decks_give_complete_sheets(tmp_path):
             for heading in headings.get(number, []) + flagged_titles(sources, number):
                 assert squash(heading) in text, (sheet.path.name, heading)
         assert_no_overflow(probe_report(probe))
-
-
-@pytest.fixture(autouse=True)
-def _chromium_is_installed() -> None:
-    chromium()

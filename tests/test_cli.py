@@ -6,17 +6,12 @@ import json
 import subprocess
 import sys
 
-from click.testing import CliRunner
-
+from conftest import run
 from srscards import __version__
 from srscards.cli import main
 
 GOOD = "---\ntitle: Demo\ndomain: 1\ntasks: [1.1]\n---\n\n### Q\n<!-- id: a-1 -->\n\nAnswer\n"
 BAD = "---\ntitle: Demo\ndomain: 1\ntasks: [1.1]\n---\n\n### Q\n<!-- {id: a-1, colour: red} -->\n\nAnswer\n"
-
-
-def run(*args: str):
-    return CliRunner().invoke(main, list(args))
 
 
 def test_every_command_has_help_with_an_example():

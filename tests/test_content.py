@@ -38,6 +38,7 @@ def practice(sources):
     return [c for c in sources.cards if c.deck.endswith(f"::{PRACTICE}")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("exam", ["C02", "C01"])
 def test_coverage_meets_the_profile_thresholds(sources, exam):
     report = coverage(sources, exam)
@@ -121,6 +122,7 @@ def test_five_full_exams_without_repeats(sources):
         assert questions[domain.number] >= 5 * count, domain.number
 
 
+@pytest.mark.slow
 def test_sample_of_each_domain_renders_in_anki(tmp_path):
     (result,) = build_decks(DECKS, tmp_path / "out", now=1_790_000_000)
     col = Collection(str(tmp_path / "collection.anki2"))

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 
-from click.testing import CliRunner
-
-from srscards.cli import main
+from conftest import run
 
 CARDS = """\
 ---
@@ -40,7 +38,7 @@ Which service runs SQL on files in S3?
 
 def test_coverage_counts_cards_questions_and_services(course):
     course.write("d1.md", CARDS)
-    result = CliRunner().invoke(main, ["coverage", str(course.root), "--json"])
+    result = run("coverage", str(course.root), "--json")
     assert result.exit_code == 1  # the real profile asks for 25 cards per task
     (report,) = json.loads(result.stdout)["courses"]
     assert report["profile"] == "MLA-C02"
@@ -57,7 +55,7 @@ def test_coverage_counts_cards_questions_and_services(course):
 
 def test_coverage_for_the_previous_exam_leaves_out_c02_cards(course):
     course.write("d1.md", CARDS)
-    result = CliRunner().invoke(main, ["coverage", str(course.root), "--exam", "C01", "--json"])
+    result = run("coverage", str(course.root), "--exam", "C01", "--json")
     (report,) = json.loads(result.stdout)["courses"]
     assert report["profile"] == "MLA-C01" and report["concept_notes"] == 1
     services = {s["name"]: s["notes"] for s in report["services"]}
@@ -67,7 +65,7 @@ def test_coverage_for_the_previous_exam_leaves_out_c02_cards(course):
 
 def test_coverage_text_output_and_unknown_exam(course):
     course.write("d1.md", CARDS)
-    result = CliRunner().invoke(main, ["coverage", str(course.root)])
+    result = run("coverage", str(course.root))
     assert result.stdout.startswith(
         "aws-mla (MLA-C02): 3 notes (2 concept notes, 1 question) giving 3 cards to review\n"
         "  notes per type: basic 2, choice 1\n"
@@ -79,5 +77,5 @@ def test_coverage_text_output_and_unknown_exam(course):
         "A note is one item of the sources; a question is a practice-question note, a concept note any other; each "
         "note gives one card to review (a cloze one per deletion, a reversible note two).\n"
     )
-    bad = CliRunner().invoke(main, ["coverage", str(course.root), "--exam", "C09"])
+    bad = run("coverage", str(course.root), "--exam", "C09")
     assert bad.exit_code == 1 and bad.stderr == "Error: unknown exam 'C09' for aws-mla; use one of: C02, C01\n"

@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
+from conftest import run
 from exam_fixture import MULTI, START, StepClock, write_bank
-from srscards.cli import main
 from srscards.model.card import Card
 from srscards.paths import home
 from srscards.scheduling.scheduler import Settings, State, day_begins, study_day
@@ -54,7 +53,7 @@ pytestmark = pytest.mark.usefixtures("utc")
 
 def sit(course, stdin: str, *args: str, clock: StepClock | None = None):  # type: ignore[no-untyped-def]
     clock = clock or StepClock()
-    return CliRunner().invoke(main, ["exam", str(course.root), *args], input=stdin, obj={"clock": clock})
+    return run("exam", str(course.root), *args, input=stdin, clock=clock)
 
 
 def cards_of(root: Path) -> tuple[list[Card], object]:
@@ -116,6 +115,7 @@ def test_adaptive_asks_about_the_weakest_task_first(course):
     assert sum(q.tasks == ("3.1",) for q in drawn.questions) >= 2
 
 
+@pytest.mark.slow
 def test_five_full_exams_from_the_real_decks_never_repeat():
     sources = load_checked(REPO / "decks")[0]
     profile = sources.course.profile("C02")
@@ -275,7 +275,7 @@ def test_bad_choices_are_clear_errors(course):
     assert result.output == "Error: MLA-C02 has no domain 7; choose one of 1, 2, 3, 4\n"
     result = sit(course, "", "--beta", "--exam", "C01")
     assert result.output == "Error: MLA-C01 has no beta format; leave out --beta\n"
-    missing = CliRunner().invoke(main, ["exam", str(course.root / "nowhere")], obj={"clock": StepClock()})
+    missing = run("exam", str(course.root / "nowhere"), clock=StepClock())
     assert missing.exit_code == 1
     assert missing.output == (
         f"Error: {course.root / 'nowhere'}: no such folder; give the folder of your decks, e.g. srscards exam decks/\n"

@@ -7,11 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from srscards.cli import main
+from conftest import run
 from srscards.errors import SrsError
 from srscards.sources.check import check_decks
 from srscards.sources.course_file import load_course
@@ -79,15 +78,14 @@ def test_stale_lists_cards_older_than_the_limit_with_the_clock_injected(course):
 
 def test_stale_on_the_command_line(course):
     course.write("d1.md", DECK)
-    runner = CliRunner()
-    result = runner.invoke(main, ["check", str(course.root), "--stale", "6m", "--now", "2026-12-15T12:00:00+00:00"])
+    result = run("check", str(course.root), "--stale", "6m", "--now", "2026-12-15T12:00:00+00:00")
     assert result.exit_code == 0
     assert "old-1: facts last checked 2026-01, 11 months ago (limit 6)" in result.stdout
     assert "new-1" not in result.stdout
     assert "1 card last checked more than 6 months ago or never\n" in result.stdout
-    strict = runner.invoke(main, ["check", str(course.root), "--stale", "1y", "--strict", "--now", "2027-02-01"])
+    strict = run("check", str(course.root), "--stale", "1y", "--strict", "--now", "2027-02-01")
     assert strict.exit_code == 1 and "old-1: facts last checked 2026-01, 13 months ago (limit 12)" in strict.stderr
-    bad = runner.invoke(main, ["check", str(course.root), "--stale", "soon"])
+    bad = run("check", str(course.root), "--stale", "soon")
     assert bad.exit_code == 1
     assert bad.output == "Error: unknown age 'soon'; write months or years, e.g. 6m or 1y\n"
 
@@ -129,7 +127,7 @@ def test_the_c02_exam_time_is_marked_as_assumed_and_the_beta_time_is_not():
 def test_minutes_published_must_be_true_or_false(course):
     text = (course.path / "course.yaml").read_text()
     (course.path / "course.yaml").write_text(text.replace("minutes_published: false", "minutes_published: maybe"))
-    result = CliRunner().invoke(main, ["check", str(course.root), "--json"])
+    result = run("check", str(course.root), "--json")
     data = json.loads(result.stdout)
     assert result.exit_code == 1
     assert [p["message"] for p in data["problems"]] == ["expected true or false"]

@@ -6,11 +6,10 @@ import itertools
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from srscards.cli import main
+from conftest import run
 from srscards.sources.check import check_decks
 from srscards.sources.load import load_sources
 from srscards.sources.near_duplicates import _pairs, front_text, near_duplicates, shingles
@@ -202,18 +201,17 @@ def test_strict_turns_warnings_into_errors_and_json_has_the_figures(course):
     ])  # fmt: skip
     course.write("d1.md", FRONT + bad)
     path = course.path / "d1.md"
-    runner = CliRunner()
-    loose = runner.invoke(main, ["check", str(course.root)])
+    loose = run("check", str(course.root))
     assert loose.exit_code == 0
     line = (
         f"{path}:7:1: warning: q-1: the key (A, 90 characters) is the longest option by a clear margin "
         "(longest distractor 23) (fix: make the distractors as specific as the key, or cut the key's qualifiers)"
     )
     assert line in loose.stdout
-    strict = runner.invoke(main, ["check", str(course.root), "--strict"])
+    strict = run("check", str(course.root), "--strict")
     assert strict.exit_code == 1
     assert line.replace(": warning: ", ": error: ") in strict.stderr
-    data = json.loads(runner.invoke(main, ["check", str(course.root), "--strict", "--json"]).stdout)
+    data = json.loads(run("check", str(course.root), "--strict", "--json").stdout)
     assert data["ok"] is False and data["strict"] is True
     items = data["items"]["demo"] if "demo" in data["items"] else next(iter(data["items"].values()))
     assert items["single_answer_questions"] == 1 and items["key_strictly_longest"] == 1
@@ -251,15 +249,15 @@ def test_course_figures_match_a_guesser_who_picks_the_longest_option(course):
 
 def test_coverage_shows_the_item_figures(course):
     course.write("d1.md", FRONT + choice("q-1", "Where?", [(i == 1, t) for i, t in enumerate(SIMILAR)]))
-    result = CliRunner().invoke(main, ["coverage", str(course.root), "--json"])
+    result = run("coverage", str(course.root), "--json")
     items = json.loads(result.stdout)["courses"][0]["items"]
     assert items["single_answer_questions"] == 1 and items["key_positions"]["B"] == 1
-    text = CliRunner().invoke(main, ["coverage", str(course.root)]).stdout
+    text = run("coverage", str(course.root)).stdout
     assert "  items: key strictly longest in 0 of 1 single-answer questions (0%)" in text
 
 
 def test_shipped_decks_pass_strict():
-    result = CliRunner().invoke(main, ["check", str(REPO / "decks"), "--strict"])
+    result = run("check", str(REPO / "decks"), "--strict")
     assert result.exit_code == 0, result.output
     assert "0 errors, 0 warnings" in result.stdout
 

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import boto3
 import pytest
-from click.testing import CliRunner
 from moto import mock_aws
 
-from srscards.cli import main
-from srscards.labs import CheckFailed, LabError, find_labs, load_lab, run_lab
+from conftest import run
+from srscards.labs import CheckFailed, EmulatorGap, LabError, find_labs, load_lab, run_lab
 from srscards.labs.cleanup import cleanup_lab, find_leftovers
 from srscards.labs.targets import EmulatorTarget, SessionTarget
 
@@ -87,6 +86,35 @@ STEPS = [
 """
 
 
+GAP_LAB = """
+from srscards.labs import Step
+
+
+TITLE = "Emulator gap"
+RESOURCES = ["1 S3 bucket"]
+COST = "a few KB in S3"
+
+
+def create(ctx):
+    ctx.client("s3").create_bucket(Bucket=ctx.name("gap"))
+    ctx.client("s3").put_bucket_tagging(Bucket=ctx.name("gap"), Tagging={"TagSet": ctx.tags})
+
+
+def unrouted(ctx):  # moto has no Braket: the request reaches no handler
+    ctx.client("braket").search_devices(filters=[])
+
+
+def unwritten(ctx):  # moto has STS, but not this action
+    ctx.client("sts").decode_authorization_message(EncodedMessage="abc")
+
+
+STEPS = [
+    Step("Create a bucket", "Something to clean up.", create, lambda ctx: "created"),
+    Step("Search devices", "A service the emulator lacks.", unrouted, lambda ctx: "never reached"),
+]
+"""
+
+
 def write_lab(root: Path, name: str, code: str, title: str) -> Path:
     folder = root / name
     folder.mkdir(parents=True)
@@ -118,13 +146,10 @@ def fake_aws(monkeypatch: pytest.MonkeyPatch):
         yield boto3.Session(region_name=REGION)
 
 
-def run(*args: str, input: str | None = None):
-    return CliRunner().invoke(main, list(args), input=input)
-
-
 # --- every real lab ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", find_labs(LABS))
 def test_every_lab_runs_end_to_end_on_the_emulator(name: str):
     lab = load_lab(LABS, name)
@@ -182,6 +207,33 @@ def test_a_failing_check_says_what_was_expected_and_found(labs: Path, monkeypatc
     assert result.stderr == (
         "Error: step 2 (Encrypt it) failed its check: default encryption: expected 'aws:kms', found 'AES256'\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("step", "operation"), [("unrouted", "SearchDevices"), ("unwritten", "DecodeAuthorizationMessage")]
+)
+def test_an_emulator_gap_names_the_lab_the_step_and_the_versions(tmp_path: Path, step: str, operation: str):
+    from importlib.metadata import version
+
+    name = f"demo-{step}"
+    write_lab(tmp_path, name, GAP_LAB.replace("unrouted, lambda", f"{step}, lambda"), "Emulator gap")
+    result = run("lab", "run", name, "--labs", str(tmp_path))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.stdout.endswith(f"cleanup: deleted 1 resource\n  - arn:aws:s3:::{_bucket(result.stdout)}\n")
+    assert result.stderr == (
+        f"Error: lab {name}, step 2 (Search devices): the local emulator (moto {version('moto')}) does not implement "
+        f"{operation} as botocore {version('botocore')} calls it; install the tested versions "
+        "(pip install -c constraints.txt, see the README) or run the lab on AWS with --aws\n"
+    )
+
+
+def test_the_same_failure_on_aws_is_an_aws_error_not_an_emulator_gap(tmp_path: Path, fake_aws):
+    write_lab(tmp_path, "demo-gap", GAP_LAB, "Emulator gap")
+    with pytest.raises(LabError) as raised:
+        run_lab(load_lab(tmp_path, "demo-gap"), SessionTarget(fake_aws, name="aws"), suffix="abc123")
+    assert not isinstance(raised.value, EmulatorGap)
+    assert str(raised.value) == "step 2 (Search devices) failed: 404: Not yet implemented"
 
 
 def _bucket(output: str) -> str:
@@ -298,6 +350,7 @@ def test_aws_with_an_unknown_profile_is_a_clear_error(labs: Path, tmp_path: Path
 POLICY = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'
 
 
+@pytest.mark.slow
 def test_cleanup_finds_leftovers_of_every_kind_by_tag(fake_aws):
     """What a crashed run leaves behind, created directly, is found by tag and deleted."""
     lab = "project-x"
@@ -411,12 +464,14 @@ def test_show_an_unknown_lab_is_a_clear_error(labs: Path):
     assert result.stderr == f"Error: no lab named 'nope' in {labs} (run `srscards lab list` to see the 3 labs)\n"
 
 
+@pytest.mark.slow
 def test_cleanup_on_the_emulator_finds_nothing(labs: Path):
     result = run("lab", "cleanup", "demo-bucket", "--labs", str(labs))
     assert result.exit_code == 0
     assert result.stdout == f"No leftovers of lab demo-bucket on {EMULATOR}.\n"
 
 
+@pytest.mark.slow
 def test_cleanup_on_aws_lists_asks_and_deletes(labs: Path, fake_aws):
     s3 = fake_aws.client("s3")
     s3.create_bucket(Bucket="srs-demo-aaaaaa")
@@ -457,6 +512,7 @@ def test_an_aws_only_lab_refuses_the_emulator(labs: Path):
 # --- completion in the store ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_completed_run_is_recorded_and_shown(labs: Path, tmp_path: Path):
     from srscards.paths import home
     from srscards.store.store import Store

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -213,9 +212,8 @@ def test_calibration_of_perfect_and_hopeless_predictions():
 
 
 @pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Kolkata"])
-def test_day_index_agrees_with_the_scheduler_day_rule(monkeypatch, zone):
-    monkeypatch.setenv("TZ", zone)
-    time.tzset()
+def test_day_index_agrees_with_the_scheduler_day_rule(time_zone, zone):
+    time_zone(zone)
     settings = Settings()
     start = datetime(2026, 3, 1, tzinfo=UTC)
     index = DayIndex(to_ms(start) or 0, to_ms(start + timedelta(days=300)) or 0, settings.day_start)

@@ -9,9 +9,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from srscards.cli import main
+from conftest import run
 from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, to_ms
 from srscards.store.store import STORE_FILE, Store
 from srscards.study.optimize import optimize
@@ -64,16 +62,14 @@ def simulated_home(course, tmp_path: Path, cards: int = 60, seed: int = 7) -> Pa
     return home
 
 
-def run(home: Path):
-    result = CliRunner().invoke(main, ["optimize", "--home", str(home), "--now", NOW.isoformat()])
-    assert "Traceback" not in result.output
-    return result
+def run_optimize(home: Path):
+    return run("optimize", "--home", str(home), "--now", NOW.isoformat())
 
 
 def test_too_few_reviews_says_how_many_are_needed(course, tmp_path):
     store, _ = build(course, tmp_path / "home")
     store.close()
-    result = run(tmp_path / "home")
+    result = run_optimize(tmp_path / "home")
     assert result.exit_code == 0, result.output
     assert result.output == (
         "Not enough reviews to fit parameters: 5 answers on a later day, 400 needed (395 more). "
@@ -85,7 +81,7 @@ def test_too_few_reviews_says_how_many_are_needed(course, tmp_path):
 
 def test_better_parameters_are_adopted_recorded_and_used_then_kept(course, tmp_path):
     home = simulated_home(course, tmp_path)
-    result = run(home)
+    result = run_optimize(home)
     assert result.exit_code == 0, result.output
     out = result.output.splitlines()
     fitted = re.fullmatch(r"Fitted to (\d+) answers on a later day\.", out[0])
@@ -104,7 +100,7 @@ def test_better_parameters_are_adopted_recorded_and_used_then_kept(course, tmp_p
     first = Scheduler(settings).answer(Memory(), Rating.GOOD, NOW)
     assert first.stability == record.parameters[2] != Scheduler(Settings()).answer(Memory(), Rating.GOOD, NOW).stability
 
-    again = run(home)
+    again = run_optimize(home)
     assert again.exit_code == 0, again.output
     assert again.output.splitlines()[-1] == (
         "The new parameters do not predict your answers better; the old ones stay in force."

@@ -347,6 +347,7 @@ def _recording_share(course, files):
     return _parse_share(course, files)
 
 
+@pytest.mark.slow
 def test_parsing_in_several_processes_gives_the_same_result(course, monkeypatch):
     """Large courses are parsed by forked workers; cards, problems and their order must not change."""
     for path in sorted(DECKS.glob("*.md")):

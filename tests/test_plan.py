@@ -13,11 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
+from conftest import run as run_cli
 from exam_fixture import START, StepClock, write_bank
 from plan_learner import follow
-from srscards.cli import main
 from srscards.paths import home
 from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, State
 from srscards.store.records import ExamRecord
@@ -36,7 +35,8 @@ NOW = datetime(2026, 12, 7, 10, tzinfo=UTC)
 
 
 def run(*args: str, stdin: str = "", clock: StepClock | None = None):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(main, list(args), input=stdin, obj={"clock": clock or StepClock()})
+    """`srscards ARGS` on a clock standing at the bank's start, unless another is given."""
+    return run_cli(*args, input=stdin, clock=clock or StepClock())
 
 
 def model(settings: Settings | None = None) -> Model:
@@ -310,9 +310,9 @@ def test_review_and_due_introduce_exactly_the_plans_cards_of_the_exam_version(co
         assert [f"{c.note}/{c.variant}" for c in session.queue.new] == list(today.cards)
     finally:
         session.close()
-    screen = CliRunner().invoke(main, ["review", str(course.root), "--now", START.isoformat()], input="q")
+    screen = run_cli("review", str(course.root), "--now", START.isoformat(), input="q")
     assert screen.output.splitlines()[0] == f"Following your study plan: {today.new} new card(s) today."
-    due = CliRunner().invoke(main, ["due", str(course.root), "--json", "--now", START.isoformat()])
+    due = run_cli("due", str(course.root), "--json", "--now", START.isoformat())
     data = json.loads(due.output)
     assert data["total"]["new"] == today.new
     assert data["plan"] == [
@@ -325,7 +325,7 @@ def test_review_and_due_introduce_exactly_the_plans_cards_of_the_exam_version(co
             "minutes_per_day": 30,
         }
     ]
-    text = CliRunner().invoke(main, ["due", str(course.root), "--now", START.isoformat()]).output
+    text = run_cli("due", str(course.root), "--now", START.isoformat()).output
     assert f"plan for MLA-C02 on 2026-12-26: {today.new} new today" in text
 
 
@@ -359,7 +359,7 @@ def test_review_says_when_it_made_the_plan_again(course):
     assert first is not None
     missed = first.days[0].new
     later = (START + timedelta(days=1)).isoformat()
-    result = CliRunner().invoke(main, ["review", str(course.root), "--now", later], input="q")
+    result = run_cli("review", str(course.root), "--now", later, input="q")
     assert result.exit_code == 0, result.output
     with Store.open(home()) as store:
         again = stored_plan(store, "aws-mla")
@@ -430,6 +430,7 @@ def follow_plan(weeks: int, minutes: int, runs: int, learners: int) -> Checked:
     return Checked(weeks, minutes, plan, recalls, within)
 
 
+@pytest.mark.slow
 def test_a_simulated_learner_following_the_plan_gets_the_predicted_recall():
     follow_plan(6, 45, 60, 3)
 

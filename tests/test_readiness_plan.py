@@ -6,10 +6,9 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from click.testing import CliRunner
 
+from conftest import run as run_cli
 from exam_fixture import START, StepClock, write_bank
-from srscards.cli import main
 from srscards.paths import home
 from srscards.scheduling.scheduler import Memory, State
 from srscards.store.store import Store
@@ -19,7 +18,8 @@ pytestmark = pytest.mark.usefixtures("utc")
 
 
 def run(*args: str, stdin: str = "", clock: StepClock | None = None):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(main, list(args), input=stdin, obj={"clock": clock or StepClock()})
+    """`srscards ARGS` on a clock standing at the bank's start, unless another is given."""
+    return run_cli(*args, input=stdin, clock=clock or StepClock())
 
 
 def test_practice_exams_are_weekly_then_every_three_days():
@@ -45,7 +45,7 @@ def test_plan_without_a_date_plans_again_from_the_stored_one(course):
 def test_review_follows_the_plans_new_cards(course):
     write_bank(course)
     assert run("plan", str(course.root), "--exam-date", "2027-01-26").exit_code == 0
-    result = CliRunner().invoke(main, ["review", str(course.root), "--now", START.isoformat()], input=":q")
+    result = run_cli("review", str(course.root), "--now", START.isoformat(), input=":q")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == "Following your study plan: 1 new card(s) today."
     assert "0 due · 1 new · 0 learning" in result.output
@@ -110,9 +110,7 @@ def test_near_exam_day_review_brings_forward_cards_that_would_not_hold(course):
         strong = Memory(State.REVIEW, None, 100.0, 5.0, datetime(2027, 3, 1, 4, tzinfo=UTC), last, 3, 0)
         store.set_memory(cards["concept-1"].id, weak)
         store.set_memory(cards["concept-2"].id, strong)
-    result = CliRunner().invoke(
-        main, ["review", str(course.root), "--new-limit", "0", "--now", "2027-01-23T10:00:00+00:00"], input=":q"
-    )
+    result = run_cli("review", str(course.root), "--new-limit", "0", "--now", "2027-01-23T10:00:00+00:00", input=":q")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("Your study plan was made again from today (behind plan: 2 of 16 planned")

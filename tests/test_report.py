@@ -7,23 +7,19 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from PIL import Image
 
-from srscards.cli import main
+from conftest import run
 from test_metrics import NOW, build
-
-CHROMIUM = "/usr/bin/chromium"
-
 
 pytestmark = pytest.mark.usefixtures("utc")
 
 
-def render(page: Path, shot: Path, profile: Path) -> str:
+def render(chromium: str, page: Path, shot: Path, profile: Path) -> str:
     """Open `page` in headless Chromium, save a screenshot, return what the browser logged."""
     done = subprocess.run(
         [
-            CHROMIUM,
+            chromium,
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
@@ -48,15 +44,14 @@ def console_errors(log: str) -> list[str]:
     return [line for line in log.splitlines() if "CONSOLE" in line or "Uncaught" in line]
 
 
-def test_report_is_a_self_contained_page_that_renders(course, tmp_path):
+@pytest.mark.slow
+def test_report_is_a_self_contained_page_that_renders(course, tmp_path, chromium):
     home = tmp_path / "home"
     store, _ = build(course, home)
     store.record_lab("feature-store", "aws", NOW)
     store.close()
     out = tmp_path / "exports" / "report.html"
-    result = CliRunner().invoke(
-        main, ["report", str(course.root), "--home", str(home), "-o", str(out), "--now", NOW.isoformat()]
-    )
+    result = run("report", str(course.root), "--home", str(home), "-o", str(out), "--now", NOW.isoformat())
     assert result.exit_code == 0, result.output
     assert result.output == f"Wrote {out}\n"
     html = out.read_text(encoding="utf-8")
@@ -70,7 +65,7 @@ def test_report_is_a_self_contained_page_that_renders(course, tmp_path):
     assert "feature-store (aws, 2026-11-27)" in text
 
     shot = tmp_path / "report.png"
-    log = render(out, shot, tmp_path / "profile")
+    log = render(chromium, out, shot, tmp_path / "profile")
     assert console_errors(log) == []
     with Image.open(shot) as image:
         assert image.size == (1000, 1400)
@@ -79,8 +74,9 @@ def test_report_is_a_self_contained_page_that_renders(course, tmp_path):
     assert any(c == (0x2D, 0xA4, 0x4E) for _, c in colours) and any(c == (0x09, 0x69, 0xDA) for _, c in colours)
 
 
-def test_a_page_with_a_script_error_is_caught(tmp_path):
+@pytest.mark.slow
+def test_a_page_with_a_script_error_is_caught(tmp_path, chromium):
     page = tmp_path / "broken.html"
     page.write_text("<!DOCTYPE html><title>x</title><script>undefinedThing()</script>", encoding="utf-8")
-    log = render(page, tmp_path / "broken.png", tmp_path / "profile")
+    log = render(chromium, page, tmp_path / "broken.png", tmp_path / "profile")
     assert any("undefinedThing" in line for line in console_errors(log))

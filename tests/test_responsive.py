@@ -7,11 +7,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from PIL import Image
 
 from browser_fixture import CHROMIUM, PHONE, measure, screenshot
-from srscards.cli import main
+from conftest import run
 from srscards.outputs.cheatsheet import write_cheatsheets
 from test_metrics import NOW, build
 
@@ -31,9 +30,7 @@ def test_the_report_fits_a_phone(course, tmp_path):
     store.record_lab("feature-store", "aws", NOW)
     store.close()
     out = tmp_path / "report.html"
-    result = CliRunner().invoke(
-        main, ["report", str(course.root), "--home", str(home), "-o", str(out), "--now", NOW.isoformat()]
-    )
+    result = run("report", str(course.root), "--home", str(home), "-o", str(out), "--now", NOW.isoformat())
     assert result.exit_code == 0, result.output
     assert measure(out) == FITS
     # on a desktop the same page keeps its full-width tables and charts

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
+from conftest import run
 from deck_fixture import demo_deck
-from srscards.cli import main
+from exam_fixture import StepClock
 from srscards.install import install_command
 from srscards.scheduling.scheduler import Rating, Scheduler, Settings, State
 from srscards.store.migrations import SCHEMA_VERSION
@@ -52,10 +53,11 @@ The share of real positives that the model finds.
 pytestmark = pytest.mark.usefixtures("utc")
 
 
-def review(root: Path, keys: str, *args: str, when: str = DAY1):
-    result = CliRunner().invoke(main, ["review", str(root), "--now", when, "--no-fuzz", *args], input=keys)
-    assert "Traceback" not in result.output
-    return result
+def review(root: Path, keys: str, *args: str, when: str = DAY1, clock: StepClock | None = None):
+    """`srscards review` with `keys` piped in, on a clock that stands still at `when` unless one is given."""
+    return run(
+        "review", str(root), "--no-fuzz", *args, input=keys, clock=clock or StepClock(datetime.fromisoformat(when))
+    )
 
 
 def lines(text: str) -> str:
@@ -140,10 +142,23 @@ def test_a_first_day_of_review_with_piped_keys(course):
             assert scheduler.replay(answers, card.key) == card.memory
 
 
+def test_the_summary_gives_the_time_the_session_took(course):
+    course.write("d1.md", DECK)
+    start = datetime.fromisoformat(DAY1)
+    readings = iter([start])  # the session reads the clock when it starts, then 2m 05s have passed
+
+    def clock() -> datetime:
+        return next(readings, start + timedelta(minutes=2, seconds=5))
+
+    result = review(course.root, "31B33", clock=clock)
+    assert result.exit_code == 0, result.output
+    assert "Studied 3 card(s) in 2m 05s · again 33% · due tomorrow: 2\n" in lines(result.output)
+
+
 def test_the_next_days_bring_the_right_cards(course):
     course.write("d1.md", DECK)
     assert review(course.root, "31B33").exit_code == 0
-    due = CliRunner().invoke(main, ["due", str(course.root), "--now", DAY2])
+    due = run("due", str(course.root), "--now", DAY2)
     assert due.exit_code == 0
     # the two cards left in learning are due; the second cloze waits while its sibling is in learning
     assert due.output == (
@@ -154,7 +169,7 @@ def test_the_next_days_bring_the_right_cards(course):
     )
     result = review(course.root, "3B3B", when=DAY2)  # the order of the two is open: extra keys are ignored
     assert "clz-1/c1" in result.output and "q-1/card" in result.output and "fmt-1" not in result.output
-    due = CliRunner().invoke(main, ["due", str(course.root), "--now", DAY3, "--json"])
+    due = run("due", str(course.root), "--now", DAY3, "--json")
     data = json.loads(due.output)
     assert data["total"] == {"learning": 0, "review": 1, "new": 1}  # fmt-1 is due; clz-1/c2 is new at last
     result = review(course.root, " 3 3 3", when=DAY3)
@@ -234,7 +249,7 @@ def test_a_filter_no_card_matches_is_an_error_that_lists_the_valid_ones(course):
         ),
     ):
         for command in (["review"], ["due"]):
-            result = CliRunner().invoke(main, [*command, str(course.root), "--now", DAY1, *option])
+            result = run(*command, str(course.root), "--now", DAY1, *option)
             assert (result.exit_code, result.output) == (1, f"Error: {message}\n"), (command, option)
 
 
@@ -256,7 +271,7 @@ def test_orphans_lists_retired_cards(course):
     deck.write_text(DECK.split("### Min-max")[0])
     result = review(course.root, ":q", when=DAY2)
     assert result.output.startswith("Synced with the sources: 0 new, 0 edited, 3 retired, 0 back.\n")
-    result = CliRunner().invoke(main, ["orphans"])
+    result = run("orphans")
     assert result.exit_code == 0
     path = deck.resolve()
     assert result.output == (
@@ -264,7 +279,7 @@ def test_orphans_lists_retired_cards(course):
         f"aws-mla/clz-1/c2: last seen at {path}:12, retired 2026-11-28, 0 reviews\n"
         f"aws-mla/q-1/card: last seen at {path}:17, retired 2026-11-28, 0 reviews\n"
     )
-    data = json.loads(CliRunner().invoke(main, ["orphans", "--json"]).output)
+    data = json.loads(run("orphans", "--json").output)
     assert [o["id"] for o in data["orphans"]] == ["clz-1", "clz-1", "q-1"]
 
 
@@ -288,7 +303,7 @@ def test_a_newer_store_is_a_clear_error(course, tmp_path):
     Store.open(home).close()
     with sqlite3.connect(home / STORE_FILE) as conn:
         conn.execute("PRAGMA user_version = 99")
-    result = CliRunner().invoke(main, ["due", str(course.root), "--home", str(home)])
+    result = run("due", str(course.root), "--home", str(home))
     assert result.exit_code == 1
     assert result.output == (
         f"Error: {home / STORE_FILE} was written by a newer srscards (store version 99, this one reads up to "

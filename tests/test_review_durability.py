@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import random
+import select
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from srscards.scheduling.scheduler import Rating, Scheduler, Settings
 from srscards.store.store import STORE_FILE, Store
@@ -43,6 +47,43 @@ def sync(root: Path, home: Path) -> None:
 def acknowledged(output: bytes) -> int:
     """Answers the session reported as saved (it reports only after the commit)."""
     return output.decode().count(": next in ")
+
+
+def read_until_acknowledged(proc: subprocess.Popen[bytes], wanted: int) -> bytes:
+    """What `proc` printed up to its `wanted`-th saved answer, or up to its end if it ends first."""
+    assert proc.stdout is not None
+    fd, out = proc.stdout.fileno(), b""
+    deadline = time.monotonic() + 120  # a bound on a hung session, not a wait for one
+    while acknowledged(out) < wanted:
+        assert time.monotonic() < deadline, out.decode(errors="replace")[-2000:]
+        if select.select([fd], [], [], 1)[0]:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            out += chunk
+    return out
+
+
+def handled(output: bytes) -> int:
+    """Answers the session has dealt with: saved, or refused because another session was first."""
+    return acknowledged(output) + output.count(b"answered in another session")
+
+
+def send(proc: subprocess.Popen[bytes], keys: bytes) -> None:
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(keys)
+        proc.stdin.flush()
+    except BrokenPipeError:  # that session has finished the day
+        pass
+
+
+def wait_for(condition: Callable[[], bool], log: Path) -> None:
+    """Poll the session's output until `condition` holds; the deadline only bounds a hung session."""
+    deadline = time.monotonic() + 120
+    while not condition():
+        assert time.monotonic() < deadline, log.read_text(errors="replace")[-2000:]
+        time.sleep(0.01)
 
 
 def check_consistent(home: Path) -> int:
@@ -79,6 +120,7 @@ def test_kill_9_after_answers_loses_none_of_them(course, tmp_path):
     assert check_consistent(home) == answered == 6
 
 
+@pytest.mark.slow
 def test_kill_9_at_any_moment_leaves_a_consistent_store(course, tmp_path):
     write_course(course)
     home = tmp_path / "home"
@@ -90,15 +132,18 @@ def test_kill_9_at_any_moment_leaves_a_consistent_store(course, tmp_path):
         assert proc.stdin is not None and proc.stdout is not None
         proc.stdin.write(b"3" * 400)  # answers as fast as the session takes them
         proc.stdin.flush()
-        time.sleep(rng.uniform(0.5, 1.2))
+        # killed just after its n-th saved answer, while it is already taking the next ones
+        out = read_until_acknowledged(proc, rng.randint(1, 12))
         os.kill(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        saved += acknowledged(out)
+        rest, _ = proc.communicate()
+        assert proc.returncode == -signal.SIGKILL  # killed mid-session, not finished
+        saved += acknowledged(out + rest)
         total = check_consistent(home)
         assert total >= saved  # every answer the session showed as saved is on disk
     assert saved > 0
 
 
+@pytest.mark.slow
 def test_two_sessions_at_once_neither_corrupt_nor_double(course, tmp_path):
     write_course(course)
     home = tmp_path / "home"
@@ -106,19 +151,18 @@ def test_two_sessions_at_once_neither_corrupt_nor_double(course, tmp_path):
     logs = [tmp_path / "one.txt", tmp_path / "two.txt"]
     handles = [path.open("wb") for path in logs]
     procs = [start(course.root, home, "--new-limit", str(CARDS), out=h) for h in handles]
-    deadline = time.monotonic() + 60
-    while not all(b"space/enter" in path.read_bytes() for path in logs):  # both show their first card
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    for _ in range(120):  # both answer at the same pace, on the same queue
-        for proc in procs:
-            assert proc.stdin is not None
-            try:
-                proc.stdin.write(b"3")
-                proc.stdin.flush()
-            except BrokenPipeError:  # that session has finished the day
-                pass
-        time.sleep(0.004)
+    for path in logs:  # both show their first card, the same one
+        wait_for(lambda path=path: b"space/enter" in path.read_bytes(), path)
+    # In turns first, each answer seen before the other session's: the second session answers a
+    # card the first has just answered, so they collide for sure.
+    for _ in range(3):
+        for proc, path in zip(procs, logs, strict=True):
+            before = handled(path.read_bytes())
+            send(proc, b"3")
+            wait_for(lambda path=path, before=before: handled(path.read_bytes()) > before, path)
+    assert any(b"answered in another session" in path.read_bytes() for path in logs)
+    for proc in procs:  # then both at once, as fast as they take the keys
+        send(proc, b"3" * 120)
     for proc, handle in zip(procs, handles, strict=True):
         try:
             _, err = proc.communicate(timeout=120)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,22 +21,9 @@ from srscards.scheduling.scheduler import (
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def local_zone(monkeypatch: pytest.MonkeyPatch):
-    """Set the local time zone for one test."""
-
-    def set_zone(name: str) -> None:
-        monkeypatch.setenv("TZ", name)
-        time.tzset()
-
-    yield set_zone
-    monkeypatch.undo()
-    time.tzset()
-
-
-def test_known_intervals_with_fuzz_off(local_zone):
+def test_known_intervals_with_fuzz_off(time_zone):
     """Anki's defaults: steps 1m 10m, relearning 10m, desired retention 0.90."""
-    local_zone("UTC")
+    time_zone("UTC")
     scheduler = Scheduler(Settings(fuzz=False))
     memory, at = Memory(), NOW
     shown = []
@@ -70,8 +56,8 @@ def test_fuzz_is_repeatable_with_a_seed_and_spreads_due_dates():
     assert all(abs((d - plain).days) <= 10 for d in spread)  # type: ignore[operator]
 
 
-def test_the_study_day_starts_at_day_start_local_time(local_zone):
-    local_zone("America/New_York")
+def test_the_study_day_starts_at_day_start_local_time(time_zone):
+    time_zone("America/New_York")
     four = Settings().day_start
     late_evening = datetime(2026, 6, 1, 23, 30).astimezone()  # local time
     small_hours = late_evening + timedelta(hours=4)  # 03:30 next morning: still the same study day
@@ -82,8 +68,8 @@ def test_the_study_day_starts_at_day_start_local_time(local_zone):
     assert day_begins(day, four) == datetime(2026, 6, 2, 8, 0, tzinfo=UTC)  # 04:00 EDT
 
 
-def test_daylight_saving_changes_keep_the_day_start_at_local_time(local_zone):
-    local_zone("Europe/Berlin")
+def test_daylight_saving_changes_keep_the_day_start_at_local_time(time_zone):
+    time_zone("Europe/Berlin")
     four = Settings().day_start
     before = study_day(datetime(2026, 3, 28, 12, 0, tzinfo=UTC), four)  # Saturday, CET
     # the clocks go forward on Sunday 29 March: that study day is 23 hours long
@@ -95,14 +81,14 @@ def test_daylight_saving_changes_keep_the_day_start_at_local_time(local_zone):
     assert after.due is not None and after.due.astimezone().hour == 4  # still 04:00 local after the change
 
 
-def test_a_time_zone_move_keeps_the_due_date(local_zone):
+def test_a_time_zone_move_keeps_the_due_date(time_zone):
     """Times are stored in UTC; after a move from Berlin to Tokyo a card falls due on the same date."""
-    local_zone("Europe/Berlin")
+    time_zone("Europe/Berlin")
     four = Settings().day_start
     after = Scheduler(Settings(fuzz=False)).answer(Memory(), Rating.EASY, datetime(2026, 11, 2, 9, tzinfo=UTC))
     assert after.due is not None
     due_in_berlin = study_day(after.due, four)
-    local_zone("Asia/Tokyo")
+    time_zone("Asia/Tokyo")
     assert study_day(after.due, four) == due_in_berlin
     assert after.due.astimezone().hour == 12  # 04:00 in Berlin is noon in Tokyo: due that day, not lost
 

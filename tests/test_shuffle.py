@@ -7,12 +7,11 @@ import random
 from datetime import UTC, datetime
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import run
 from exam_fixture import StepClock, write_bank
-from srscards.cli import main
 from srscards.model.shuffle import is_order, shuffled_order, source_letters
 from srscards.sources.load import load_checked, load_sources
 from srscards.study.exam import question_from_card
@@ -98,7 +97,7 @@ def test_a_misplaced_pin_is_a_located_error(course, text, expected):
 
 
 def sit(course, stdin: str, *args: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(main, ["exam", str(course.root), *args], input=stdin, obj={"clock": StepClock()})
+    return run("exam", str(course.root), *args, input=stdin, clock=StepClock())
 
 
 def test_an_exam_records_the_order_it_showed_and_the_source_letters(course):
@@ -111,12 +110,10 @@ def test_an_exam_records_the_order_it_showed_and_the_source_letters(course):
         answers.append(chr(65 + item["order"].index(1)))
     assert answers != ["B"] * 4, "seed 11 happens to keep B in place on every question"
     assert [i["key"] for i in probe["items"]] == answers
-    second = CliRunner().invoke(
-        main,
-        ["exam", str(course.root), "--quick", "4", "--seed", "11", "--json", "--home", str(course.root / "h2")],
-        input="\n".join(answers) + "\n",
-        obj={"clock": StepClock()},
-    )
+    second = run(
+        "exam", str(course.root), "--quick", "4", "--seed", "11", "--json", "--home", str(course.root / "h2"),
+        input="\n".join(answers) + "\n", clock=StepClock(),
+    )  # fmt: skip
     data = json.loads(second.stdout)
     assert data["correct"] == 4
     assert [(i["answer"], i["source_answer"]) for i in data["items"]] == [(a, "B") for a in answers]
@@ -128,12 +125,10 @@ def test_results_show_the_letters_as_seen_and_in_the_source(course):
     order = probe["items"][0]["order"]
     shown_key = chr(65 + order.index(1))
     wrong = next(ch for ch in "ABCD" if ch != shown_key)
-    result = CliRunner().invoke(
-        main,
-        ["exam", str(course.root), "--quick", "1", "--seed", "3", "--home", str(course.root / "h2")],
-        input=f"{wrong}\n",
-        obj={"clock": StepClock()},
-    )
+    result = run(
+        "exam", str(course.root), "--quick", "1", "--seed", "3", "--home", str(course.root / "h2"),
+        input=f"{wrong}\n", clock=StepClock(),
+    )  # fmt: skip
     out = [line.rstrip() for line in result.output.splitlines()]
     source_wrong = chr(65 + order[ord(wrong) - 65])
     assert f"Wrong: you answered {wrong}, the answer is {shown_key} (in the source: {source_wrong}, B)" in out

@@ -11,10 +11,9 @@ import time
 from datetime import timedelta
 
 import pytest
-from click.testing import CliRunner
 
+from conftest import run as run_cli
 from exam_fixture import START, StepClock, write_bank
-from srscards.cli import main
 from srscards.paths import home
 from srscards.store.store import Store
 
@@ -23,7 +22,8 @@ CLI = [sys.executable, "-c", "from srscards.cli import main; main()"]
 
 
 def run(*args: str, stdin: str = "", clock: StepClock | None = None):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(main, list(args), input=stdin, obj={"clock": clock or StepClock()})
+    """`srscards ARGS` on a clock standing at the bank's start, unless another is given."""
+    return run_cli(*args, input=stdin, clock=clock or StepClock())
 
 
 def said(result) -> str:  # type: ignore[no-untyped-def]

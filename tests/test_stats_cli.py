@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from srscards.cli import main
+from conftest import run
 from srscards.scheduling.scheduler import Scheduler, Settings
 from srscards.store.store import Store
 from srscards.study.metrics import compute_stats
@@ -70,7 +69,7 @@ def lines(text: str) -> str:
 
 
 def stats(*args: str):
-    result = CliRunner().invoke(main, ["stats", *args, "--now", NOW.isoformat()])
+    result = run("stats", *args, "--now", NOW.isoformat())
     assert "Traceback" not in result.output
     return result
 

@@ -127,7 +127,8 @@ def resolve(kwargs: dict[str, Any]) -> dict[str, Any]:
         fuzz=kwargs["fuzz"],
     )
     filters = Filters(kwargs["deck"], kwargs["domain"], kwargs["task"], kwargs["tag"], _exam(kwargs["exam"]))
-    return {"home": home, "settings": settings, "filters": filters, "clock": clock(kwargs["now_text"])}
+    injected = (click.get_current_context().obj or {}).get("clock")  # tests stand in for the wall clock
+    return {"home": home, "settings": settings, "filters": filters, "clock": injected or clock(kwargs["now_text"])}
 
 
 def _exam(value: str | None) -> str | None:

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from srscards.labs.calls import ApiCall, record_calls, where_defined
 from srscards.labs.catalog import Lab
 from srscards.labs.cleanup import CleanupReport, cleanup_lab
-from srscards.labs.steps import CheckFailed, LabContext, LabError
+from srscards.labs.steps import CheckFailed, EmulatorGap, LabContext, LabError
 
 
 class Target(Protocol):
@@ -111,6 +111,9 @@ def run_lab(
                 except LabError:
                     raise
                 except Exception as exc:  # botocore errors: say which step and why, not a traceback
+                    gap = _emulator_gap(exc) if target.name == "emulator" else None
+                    if gap is not None:
+                        raise EmulatorGap(f"lab {lab.name}, step {index} ({step.title}): {gap}") from exc
                     raise LabError(f"step {index} ({step.title}) failed: {_describe(exc)}") from exc
                 on_event(LabEvent("passed", index, total, step.title, verified))
                 result.passed.append(step.title)
@@ -131,3 +134,27 @@ def _describe(exc: Exception) -> str:
         error = response["Error"]
         return f"{error.get('Code', type(exc).__name__)}: {error.get('Message', '')}"
     return f"{type(exc).__name__}: {exc}"
+
+
+def _emulator_gap(exc: Exception) -> str | None:
+    """What the emulator lacks, when `exc` is moto saying it does not implement a call; else None.
+
+    moto answers a request it cannot route with HTTP 404 "Not yet implemented" (a botocore newer than
+    moto may call an operation at an address moto does not know), and raises NotImplementedError for
+    an action of a known service that it has not written.
+    """
+    from importlib.metadata import version
+
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict) and response.get("Error", {}).get("Message") == "Not yet implemented":
+        operation = getattr(exc, "operation_name", "this call")
+    elif isinstance(exc, NotImplementedError) and "has not been implemented" in str(exc):
+        action = str(exc).split(" action ", 1)[0].removeprefix("The ")  # e.g. decode_authorization_message
+        operation = "".join(word.capitalize() for word in action.split("_"))
+    else:
+        return None
+    return (
+        f"the local emulator (moto {version('moto')}) does not implement {operation} as botocore "
+        f"{version('botocore')} calls it; install the tested versions (pip install -c constraints.txt, "
+        "see the README) or run the lab on AWS with --aws"
+    )

@@ -22,6 +22,10 @@ class CheckFailed(LabError):
     """A step ran but its outcome is not what the lab expects."""
 
 
+class EmulatorGap(LabError):
+    """A step called an operation the local emulator does not implement (for these boto3 and moto versions)."""
+
+
 def expect(what: str, expected: object, found: object) -> None:
     """Fail with "WHAT: expected X, found Y" unless `found == expected`."""
     if found != expected:
