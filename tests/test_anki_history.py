@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import sqlite3
 import zipfile
@@ -23,6 +24,10 @@ from srscards.study.workspace import sync_sources
 from test_metrics import D1
 
 DECK_NAME = "AWS ML Engineer Associate"
+SETTINGS_LINE = (
+    "Anki's settings (preset 'Default', FSRS off): FSRS parameters Anki's defaults, desired retention 0.90, "
+    "day starts at 04:00.\n"
+)
 OTHER = """\
 ---
 title: Other
@@ -117,6 +122,8 @@ def test_anki_reviews_join_the_log_once_and_set_the_card_states(anki, tmp_path):
     assert result.output == (
         f"{anki.answers} new review(s) added from 3 note(s); 0 already imported; 4 card state(s) recomputed.\n"
         "1 review(s) of notes not exported by srscards were left out.\n"
+        f"{SETTINGS_LINE}"
+        "To use them here too: run again with --use-anki-settings.\n"
     )
     assert digest(collection) == before
     with Store.open(home) as store:
@@ -141,6 +148,8 @@ def test_anki_reviews_join_the_log_once_and_set_the_card_states(anki, tmp_path):
     assert again.output == (
         f"0 new review(s) added from 3 note(s); {anki.answers} already imported; 0 card state(s) recomputed.\n"
         "1 review(s) of notes not exported by srscards were left out.\n"
+        f"{SETTINGS_LINE}"
+        "To use them here too: run again with --use-anki-settings.\n"
     )
     with Store.open(home) as store:
         assert len(store.log()) == anki.answers
@@ -232,3 +241,62 @@ def test_missing_corrupt_locked_and_unrelated_collections_are_refused(anki, tmp_
     )
     with Store.open(home) as store:
         assert store.log() == []
+
+
+def test_an_empty_store_is_synced_and_ankis_settings_are_reported_and_used(anki, tmp_path):
+    from anki.collection import Collection
+
+    collection = shutil.copy(anki.collection, tmp_path / "collection.anki2")
+    from fsrs_rs_python import DEFAULT_PARAMETERS
+
+    params = [round(p * 1.03, 4) for p in DEFAULT_PARAMETERS]
+    col = Collection(str(collection))
+    try:
+        conf = col.decks.config_dict_for_deck_id(col.decks.id_for_name(DECK_NAME))
+        conf["desiredRetention"] = 0.85
+        conf["fsrsParams6"] = params
+        col.decks.update_config(conf)
+        col.set_config("rollover", 2)
+        col.set_config("fsrs", True)
+    finally:
+        col.close()
+    home = tmp_path / "home"
+    result = run(str(collection), "--home", str(home), "--decks", str(anki.decks), "--use-anki-settings")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"The review store was empty: synced aws-mla from {anki.decks}."
+    assert lines[1].startswith(f"{anki.answers} new review(s) added from 3 note(s); 0 already imported;")
+    assert lines[3:6] == [
+        "Anki's settings (preset 'Default', FSRS on): FSRS parameters 21 fitted, desired retention 0.85, "
+        "day starts at 02:00.",
+        f"Using them: written to {home / 'config.toml'}.",
+        lines[5],
+    ]
+    assert re.fullmatch(r"\d+ card state\(s\) recomputed from the log; (none moved|\d+ moved .*)\.", lines[5])
+    from srscards.scheduling.config import load_settings
+
+    settings = load_settings(home)
+    assert settings.desired_retention == 0.85 and settings.day_start.hour == 2
+    assert settings.parameters == pytest.approx(params, rel=1e-6)
+    with Store.open(home) as store:
+        cards = {c.key: c for c in store.cards(store.course_ids())}
+        log = store.log()
+    scheduler, default = Scheduler(settings), Scheduler(Settings())
+    compared = 0
+    for card in cards.values():
+        answers = [(r.reviewed_at, r.rating) for r in log if r.card == card.id]
+        if answers:
+            # the states were computed with Anki's parameters, not the defaults
+            assert card.memory.stability == scheduler.replay(answers, card.key).stability
+            assert card.memory.stability != default.replay(answers, card.key).stability
+            compared += 1
+    assert compared == 4
+
+
+def test_without_sources_an_empty_store_says_where_to_run(anki, tmp_path):
+    result = run(str(anki.collection), "--home", str(tmp_path / "home"), "--decks", str(tmp_path / "nowhere"))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {anki.collection}: the review store holds no courses yet; run the command from the folder that "
+        "holds decks/, or give --decks PATH (the folder you built the Anki package from)\n"
+    )

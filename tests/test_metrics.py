@@ -218,14 +218,15 @@ def test_day_index_agrees_with_the_scheduler_day_rule(monkeypatch, zone):
     time.tzset()
     settings = Settings()
     start = datetime(2026, 3, 1, tzinfo=UTC)
-    index = DayIndex(to_ms(start) or 0, to_ms(start + timedelta(days=300)) or 0, settings.day_start)
+    end = start + timedelta(days=300)
+    index = DayIndex(to_ms(start) or 0, to_ms(end) or 0, settings.day_start, end)
     for day in range(index.first + 1, index.first + 290, 7):
         begins = index.begins[day - index.first]
         for delta in (-1001, -1000, -1, 0, 1, 999, 1000, 1001, 3_600_000):
             ms = begins + delta
             moment = datetime.fromtimestamp(ms / 1000, UTC)
             assert index.study_day(ms) == study_day(moment, settings.day_start), (zone, day, delta)
-            assert index.review_day(ms) == review_day(moment, settings.day_start), (zone, day, delta)
+            assert index.review_day(ms) == review_day(moment, settings.day_start, end), (zone, day, delta)
     assert os.environ["TZ"] == zone
 
 

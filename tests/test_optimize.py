@@ -15,6 +15,7 @@ from srscards.cli import main
 from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, to_ms
 from srscards.store.store import STORE_FILE, Store
 from srscards.study.optimize import optimize
+from srscards.study.recompute import recompute_states
 from srscards.study.workspace import settings_in_force, sync_sources
 from test_metrics import build
 
@@ -64,6 +65,11 @@ def simulated_home(course, tmp_path: Path, cards: int = 60, seed: int = 7) -> Pa
     return home
 
 
+def stored_key(home: Path, card_id: int) -> str:
+    with Store.open(home) as store:
+        return next(c.key for c in store.cards(store.course_ids()) if c.id == card_id)
+
+
 def run(home: Path):
     result = CliRunner().invoke(main, ["optimize", "--home", str(home), "--now", NOW.isoformat()])
     assert "Traceback" not in result.output
@@ -90,16 +96,40 @@ def test_better_parameters_are_adopted_recorded_and_used_then_kept(course, tmp_p
     out = result.output.splitlines()
     fitted = re.fullmatch(r"Fitted to (\d+) answers on a later day\.", out[0])
     assert fitted and int(fitted[1]) >= 400
-    before = re.fullmatch(r"  before: log loss (\d\.\d{4}), RMSE\(bins\) (\d+\.\d\d)%", out[1])
-    after = re.fullmatch(r"  after:  log loss (\d\.\d{4}), RMSE\(bins\) (\d+\.\d\d)%", out[2])
-    assert before and after and float(after[1]) < float(before[1]) and float(after[2]) <= float(before[2])
-    assert out[3] == "The new parameters are in force from now on:" and len(out) == 5
+    figure = r"log loss (\d\.\d{4}), RMSE\(bins\) (\d+\.\d\d)%"
+    assert out[1] == "All answers (in-sample, as Anki's Evaluate):"
+    before = re.fullmatch(rf"  before: {figure}", out[2])
+    after = re.fullmatch(rf"  after:  {figure}", out[3])
+    assert before and after and float(after[1]) < float(before[1])
+    held = re.fullmatch(r"Latest (\d+) answers, held out from a fit to the earlier ones \(the decision\):", out[4])
+    assert held and int(held[1]) == round(int(fitted[1]) * 0.2)
+    in_force = re.fullmatch(rf"  in force: {figure}", out[5])
+    trial = re.fullmatch(rf"  fitted:   {figure}", out[6])
+    # adopted because the fit to the earlier answers predicts the latest ones better
+    assert in_force and trial and float(trial[1]) < float(in_force[1]) and float(trial[2]) <= float(in_force[2])
+    assert out[7] == "The new parameters are in force from now on:" and len(out) == 10
+    moved = re.fullmatch(
+        r"(\d+) card state\(s\) recomputed from the log; (\d+) moved "
+        r"\(stability changed by (\d+\.\d)% median, (\d+\.\d)% at most\)\.",
+        out[9],
+    )
+    assert moved and int(moved[1]) == 60 and 0 < int(moved[2]) <= 60 and float(moved[3]) <= float(moved[4])
     with Store.open(home) as store:
         (record,) = store.parameter_history()
         settings = settings_in_force(store, Settings())
+        stored = {c.id: c.memory for c in store.cards(store.course_ids())}
+        # the stored states are what a fresh recompute with the adopted parameters gives
+        fresh = recompute_states(store, Scheduler(settings), store.course_ids(), NOW)
+        assert fresh.moved == 0 and {c.id: c.memory for c in store.cards(store.course_ids())} == stored
+        log = store.log()
     assert record.since == NOW and record.reviews == int(fitted[1]) and len(record.parameters) == 21
-    assert out[4] == "  " + ", ".join(f"{p:.4f}" for p in record.parameters)
+    assert out[8] == "  " + ", ".join(f"{p:.4f}" for p in record.parameters)
     assert settings.parameters == record.parameters
+    by_card: dict[int, list] = {}
+    for r in log:
+        by_card.setdefault(r.card, []).append((r.reviewed_at, r.rating))
+    card_id, answers = next(iter(by_card.items()))
+    assert stored[card_id] == Scheduler(settings).replay(answers, stored_key(home, card_id), NOW)
     # the scheduler now schedules with them: a first Good gives another stability than the defaults
     first = Scheduler(settings).answer(Memory(), Rating.GOOD, NOW)
     assert first.stability == record.parameters[2] != Scheduler(Settings()).answer(Memory(), Rating.GOOD, NOW).stability
@@ -107,7 +137,7 @@ def test_better_parameters_are_adopted_recorded_and_used_then_kept(course, tmp_p
     again = run(home)
     assert again.exit_code == 0, again.output
     assert again.output.splitlines()[-1] == (
-        "The new parameters do not predict your answers better; the old ones stay in force."
+        "The new parameters do not predict unseen answers better; the old ones stay in force."
     )
     with Store.open(home) as store:
         assert len(store.parameter_history()) == 1

@@ -44,6 +44,7 @@ TABLES = {
         "study_plans",
     },
 }
+TABLES[7] = TABLES[6] | {"resets"}
 
 
 def tables(path: Path) -> set[str]:
@@ -220,7 +221,7 @@ def test_a_stale_answer_is_not_written(tmp_path, course):
 
 
 def test_recompute_restores_states_from_the_log_and_origins_are_kept(tmp_path, course):
-    from srscards.study.review import recompute_states
+    from srscards.study.recompute import recompute_states
 
     course.write("d1.md", DECK)
     scheduler = Scheduler(Settings(), seed=3)
@@ -234,7 +235,12 @@ def test_recompute_restores_states_from_the_log_and_origins_are_kept(tmp_path, c
             store.record_answer(second, exam, Rating.AGAIN, NOW, None, origin="guess")
         expected = {c.id: c.memory for c in store.cards(["aws-mla"])}
         store._conn.execute("UPDATE cards SET state = 0, stability = NULL, reps = 0, due = NULL, last_review = NULL")
-        assert recompute_states(store, scheduler, ["aws-mla"]) == 2
+        report = recompute_states(store, scheduler, ["aws-mla"], NOW)
+        assert (report.moved, report.median_change, report.max_change) == (2, 1.0, 1.0)
         assert {c.id: c.memory for c in store.cards(["aws-mla"])} == expected
-        assert recompute_states(store, scheduler, ["aws-mla"]) == 0
+        again = recompute_states(store, scheduler, ["aws-mla"], NOW)
+        assert (again.moved, again.describe()) == (
+            0,
+            f"{again.cards} card state(s) recomputed from the log; none moved.",
+        )
         assert [r.origin for r in store.log()] == ["review", "exam"]

@@ -296,7 +296,6 @@ def export_course(sources: CourseSources, out_dir: Path, now: float) -> CourseBu
     """Write `<course id>.apkg` into out_dir; returns the summary. `now` is epoch seconds."""
     import genanki
 
-
     class TimedNote(genanki.Note):
         """A note that carries its own modification time instead of the package's."""
 

@@ -3,10 +3,13 @@
 The `fsrs` package computes stability, difficulty, state and steps. Two things are decided
 here, the way Anki decides them:
 
-- Elapsed days count study-day boundaries (a day starts at `day_start` local time), not
-  24-hour spans: a card reviewed at 23:00 and again at 05:00 the next morning is one day
-  later. fsrs counts whole 24-hour spans, so each review is handed to it at a stand-in time
-  placed on its study day, which makes fsrs's day count equal the day-boundary count.
+- Elapsed days are counted as Anki counts them: whole 24-hour blocks back from the next day
+  start (`day_start` in the UTC offset in force at the moment of counting), so a card reviewed
+  at 23:00 and again at 05:00 the next morning is one day later. Anki anchors the blocks on the
+  day start after "now" (the moment it answers, recomputes, evaluates or optimizes); `DayCount`
+  does the same, so the count agrees with Anki's in every time zone, daylight saving included.
+  fsrs counts whole 24-hour spans, so each review is handed to it at a stand-in time placed on
+  its day, which makes fsrs's day count equal the block count.
 - Fuzz is drawn from a generator seeded by the card and its review count, not from the
   global random state, so an interval shown on a key is the interval given, and replaying
   the review log gives the same due dates again.
@@ -14,6 +17,7 @@ here, the way Anki decides them:
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -109,13 +113,39 @@ def study_day(moment: datetime, day_start: time) -> int:
     return shifted.date().toordinal()
 
 
-def review_day(moment: datetime, day_start: time) -> int:
-    """The study day of an answer, for counting elapsed days exactly as Anki does.
+def next_day_at(now: datetime, day_start: time) -> datetime:
+    """The next day start after `now`, as Anki's `next_day_at`: in the UTC offset in force at `now`."""
+    local = now.astimezone()  # a fixed offset: a day added below is exactly 86,400 seconds
+    start = local.replace(hour=day_start.hour, minute=day_start.minute, second=0, microsecond=0)
+    if start <= local.replace(microsecond=0):
+        start += timedelta(days=1)
+    return start.astimezone(UTC)
 
-    Anki counts whole seconds back from the next day start, so an answer given at the very
-    second a day starts still belongs to the day that ends there.
+
+class DayCount:
+    """Anki's day count for answers, anchored on the day start after `now`.
+
+    An answer belongs to the day `today - k` (`today`: the study day of `now`) when it lies k
+    whole 24-hour blocks (counted in whole seconds) before the next day start; so an answer
+    given at the very second a day starts still belongs to the day that ends there. Blocks are
+    exactly 24 hours long, also across daylight-saving changes, as in Anki's recompute,
+    Evaluate and Optimize.
     """
-    return study_day(moment.replace(microsecond=0) - timedelta(seconds=1), day_start)
+
+    def __init__(self, now: datetime, day_start: time) -> None:
+        self.next_s = int(next_day_at(now, day_start).timestamp())
+        self.today = study_day(now, day_start)
+
+    def day(self, moment: datetime) -> int:
+        return self.today - (self.next_s - math.floor(moment.timestamp())) // 86400
+
+    def day_ms(self, ms: int) -> int:
+        return self.today - (self.next_s - ms // 1000) // 86400
+
+
+def review_day(moment: datetime, day_start: time, now: datetime | None = None) -> int:
+    """The day of an answer as Anki counts it from `now` (by default from the answer itself)."""
+    return DayCount(moment if now is None else now, day_start).day(moment)
 
 
 def day_begins(day: int, day_start: time) -> datetime:
@@ -148,14 +178,21 @@ class Scheduler:
         )
         self._fsrs_module = fsrs
 
-    def answer(self, memory: Memory, rating: Rating, now: datetime, key: str = "") -> Memory:
-        """The card's state after answering `rating` at `now`; `key` names the card for its fuzz."""
+    def answer(
+        self, memory: Memory, rating: Rating, now: datetime, key: str = "", anchor: datetime | None = None
+    ) -> Memory:
+        """The card's state after answering `rating` at `now`; `key` names the card for its fuzz.
+
+        Days are counted from the day start after `anchor` (default `now`): a replay of the log
+        passes the moment it runs, as Anki's recompute does.
+        """
         fsrs = self._fsrs_module
-        today = review_day(now, self.settings.day_start)
+        days = DayCount(now if anchor is None else anchor, self.settings.day_start)
+        today = days.day(now)
         card = fsrs.Card(card_id=1, state=fsrs.State.Learning, step=0, due=_stand_in(today, 0))
         if memory.state is not State.NEW:
             assert memory.last_review is not None
-            last_day = review_day(memory.last_review, self.settings.day_start)
+            last_day = days.day(memory.last_review)
             card = fsrs.Card(
                 card_id=1,
                 state=fsrs.State(int(memory.state)),
@@ -170,10 +207,10 @@ class Scheduler:
         interval = after.due - at
         state = State(int(after.state))
         if state is State.REVIEW:
-            days = interval.days
+            ivl = interval.days
             if self.settings.fuzz:
-                days = self._fuzzed(days, f"{self.seed}:{key}:{memory.reps}")
-            due = day_begins(today + days, self.settings.day_start)
+                ivl = self._fuzzed(ivl, f"{self.seed}:{key}:{memory.reps}")
+            due = day_begins(today + ivl, self.settings.day_start)
         else:
             due = now + interval
         lapse = memory.state is State.REVIEW and rating is Rating.AGAIN
@@ -212,11 +249,16 @@ class Scheduler:
             return timedelta(days=study_day(after.due, start) - study_day(now, start))
         return after.due - now
 
-    def replay(self, answers: Iterable[tuple[datetime, Rating]], key: str = "") -> Memory:
-        """The state a card reaches from a new card through `answers` (oldest first)."""
+    def replay(self, answers: Iterable[tuple[datetime, Rating]], key: str = "", now: datetime | None = None) -> Memory:
+        """The state a card reaches from a new card through `answers` (oldest first).
+
+        With `now`, days are counted from the day start after `now` for every answer, as Anki's
+        recompute counts them; without it, each answer counts from its own moment, as it did
+        when it was given.
+        """
         memory = Memory()
         for moment, rating in answers:
-            memory = self.answer(memory, rating, moment, key)
+            memory = self.answer(memory, rating, moment, key, now)
         return memory
 
     def retrievability(self, memory: Memory, now: datetime) -> float:
@@ -224,7 +266,8 @@ class Scheduler:
         if memory.stability is None or memory.last_review is None:
             return 0.0
         fsrs = self._fsrs_module
-        days = review_day(now, self.settings.day_start) - review_day(memory.last_review, self.settings.day_start)
+        count = DayCount(now, self.settings.day_start)
+        days = count.day(now) - count.day(memory.last_review)
         card = fsrs.Card(card_id=1, state=fsrs.State.Review, stability=memory.stability, last_review=_stand_in(1, 0))
         return self._fsrs.get_card_retrievability(card, _stand_in(1 + max(days, 0), 1))
 

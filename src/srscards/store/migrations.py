@@ -130,6 +130,25 @@ MIGRATIONS: tuple[str, ...] = (
         plan TEXT NOT NULL
     );
     """,
+    # 7: cards started over (Anki's Forget/Reset): a card's history begins again after its last
+    # reset. Keyed by Anki's revlog id when the reset came from Anki, so an import never counts twice.
+    """
+    CREATE TABLE resets (
+        id INTEGER PRIMARY KEY,
+        card INTEGER NOT NULL REFERENCES cards (id),
+        reset_at INTEGER NOT NULL,
+        anki_revlog_id INTEGER UNIQUE
+    );
+    CREATE INDEX resets_card ON resets (card, reset_at);
+    CREATE TRIGGER resets_append_only_update BEFORE UPDATE ON resets
+    BEGIN
+        SELECT RAISE(ABORT, 'resets are append-only');
+    END;
+    CREATE TRIGGER resets_append_only_delete BEFORE DELETE ON resets
+    BEGIN
+        SELECT RAISE(ABORT, 'resets are append-only');
+    END;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -33,9 +33,9 @@ from datetime import datetime, time, timedelta
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from srscards.scheduling.scheduler import Scheduler, Settings, State, day_begins, study_day, to_ms
+from srscards.scheduling.scheduler import DayCount, Scheduler, Settings, State, day_begins, from_ms, study_day, to_ms
 from srscards.store.records import LabCompletion, ReviewRow
 from srscards.store.store import Store
 from srscards.study.workspace import open_workspace
@@ -50,26 +50,29 @@ T = TypeVar("T")
 
 
 class DayIndex:
-    """Study days of many moments at once: the scheduler's day rule, looked up by bisection.
+    """Study days of many moments at once.
 
-    `review_day(m)` is `scheduler.review_day`: a moment belongs to day d when it is at least one
-    whole second after day d begins and less than one second after day d + 1 begins.
+    `study_day(m)` is the calendar rule (`scheduler.study_day`), looked up by bisection, for due
+    dates; `review_day(m)` is Anki's day count for answers (`scheduler.DayCount`): whole 24-hour
+    blocks back from the day start after `now` (default: after `last_ms`).
     """
 
-    def __init__(self, first_ms: int, last_ms: int, day_start: time) -> None:
-        from srscards.scheduling.scheduler import from_ms
-
+    def __init__(self, first_ms: int, last_ms: int, day_start: time, now: datetime | None = None) -> None:
         lo = study_day(from_ms(first_ms), day_start) - 1  # type: ignore[arg-type]
         hi = study_day(from_ms(last_ms), day_start) + 2  # type: ignore[arg-type]
         self.first = lo
         self.begins = [to_ms(day_begins(d, day_start)) or 0 for d in range(lo, hi + 1)]
-        self.answer_begins = [b + 1000 for b in self.begins]
+        self.count = DayCount(now if now is not None else from_ms(last_ms), day_start)  # type: ignore[arg-type]
 
     def study_day(self, ms: int) -> int:
         return self.first + bisect_right(self.begins, ms) - 1
 
     def review_day(self, ms: int) -> int:
-        return self.first + bisect_right(self.answer_begins, ms) - 1
+        return self.count.day_ms(ms)
+
+    def review_days(self, ms: Any) -> Any:
+        """`review_day` of a numpy array of Unix milliseconds."""
+        return self.count.today - (self.count.next_s - ms // 1000) // 86400
 
 
 @dataclass
@@ -279,7 +282,7 @@ def compute_stats(store: Store, scheduler: Scheduler, courses: Sequence[str], no
     horizon = to_ms(now + timedelta(days=GOAL_DAYS + FORECAST_DAYS + 2)) or 0
     # an answer's previous answer is in the log too, so the first answer starts the days needed
     first_ms = min(now_ms, min(map(itemgetter(1), rows), default=now_ms))
-    days = DayIndex(first_ms, max([horizon, *(c[5] for c in cards if c[5] is not None)]), day_start)
+    days = DayIndex(first_ms, max([horizon, *(c[5] for c in cards if c[5] is not None)]), day_start, now)
     today = days.study_day(now_ms)
     answer_today = days.review_day(now_ms)
 
@@ -390,13 +393,12 @@ def _answer_figures(
     stability = table[:, 5]
     due, last = table[:, 6].astype(np.int64), table[:, 7].astype(np.int64)
     begins = np.array(days.begins, np.int64)
-    answer_begins = np.array(days.answer_begins, np.int64)
     first = days.first - 1
 
-    day = first + np.searchsorted(answer_begins, ms, "right")
+    day = days.review_days(ms)
     timed = duration >= 0
     # answers to cards last answered on an earlier study day
-    last_day = first + np.searchsorted(answer_begins, last, "right")
+    last_day = days.review_days(last)
     counted = (last >= 0) & (state != int(State.NEW)) & (day - last_day >= 1)
     idx = np.nonzero(counted)[0]
     elapsed = (day - last_day)[idx]

@@ -1,0 +1,137 @@
+"""Study a package in the real Anki under a controlled clock; run by the agreement tests.
+
+Run as `python anki_study.py PACKAGE COLLECTION OUT.json SEED` inside libfaketime
+(`LD_PRELOAD=libfaketime.so.1`, `FAKETIME_TIMESTAMP_FILE`, `FAKETIME_NO_CACHE=1`) and a `TZ`:
+the script moves Anki's clock by writing that file. It imports the package, turns FSRS on and
+studies the deck for about fifteen months of local days through Anki's own scheduler: sessions
+just before and after the 04:00 day start, late evenings, long breaks, answers taken back with
+undo, cards reset (Forget), set-due-date, and cram answers in a filtered deck that does not
+reschedule. At the end it writes Anki's own figures as of the last moment (`now`): each card's
+`compute_memory_state`, and the next intervals Anki would give, to OUT.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+from collections import Counter
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+START = date(2025, 1, 6)
+END = date(2026, 4, 20)
+SESSION_TIMES = (time(3, 20), time(3, 59), time(4, 0), time(4, 1), time(4, 40), time(9, 0), time(22, 30), time(23, 55))
+
+
+def main() -> None:
+    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    package, collection, out, seed = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    zone = ZoneInfo(os.environ["TZ"])
+    clock_file = os.environ["FAKETIME_TIMESTAMP_FILE"]
+    rng = random.Random(seed)
+
+    def set_clock(moment: datetime) -> None:
+        with open(clock_file, "w") as fh:
+            fh.write(moment.astimezone(ZoneInfo("UTC")).strftime("@%Y-%m-%d %H:%M:%S\n"))
+
+    def local(day: date, at: time) -> datetime:
+        return datetime.combine(day, at, tzinfo=zone)
+
+    set_clock(local(START, time(9, 0)))
+    col = Collection(collection)
+    kinds: Counter[str] = Counter()
+    try:
+        col.import_anki_package(ImportAnkiPackageRequest(package_path=package, options=ImportAnkiPackageOptions()))
+        col.set_config("fsrs", True)
+        col.set_config("rollover", 4)
+        deck = col.decks.all_names_and_ids(include_filtered=False)
+        main_deck = next(d.id for d in deck if d.name != "Default")
+        conf = col.decks.config_dict_for_deck_id(main_deck)
+        conf["new"]["perDay"] = 12
+        col.decks.update_config(conf)
+        cids = list(col.find_cards(""))
+        day = START
+        while day <= END:
+            if rng.random() < 0.01:  # a long break
+                day += timedelta(days=rng.randint(30, 120))
+                kinds["long break"] += 1
+                continue
+            if rng.random() < 0.25:
+                day += timedelta(days=1)
+                continue
+            for at in sorted(rng.sample(SESSION_TIMES, rng.randint(1, 2))):
+                moment = local(day, at)
+                kinds[f"session {at:%H:%M}"] += 1
+                set_clock(moment)
+                col.decks.select(main_deck)
+                for _ in range(60):
+                    card = col.sched.getCard()
+                    if card is None:
+                        break
+                    ease = rng.choices([1, 2, 3, 4], weights=[2, 1, 6, 1])[0]
+                    col.sched.answerCard(card, ease)
+                    kinds["answer"] += 1
+                    if rng.random() < 0.03:
+                        col.undo()
+                        kinds["undo"] += 1
+                        card = col.sched.getCard()
+                        if card is not None:
+                            col.sched.answerCard(card, rng.choice([1, 3]))
+                    moment += timedelta(seconds=rng.randint(5, 40))
+                    set_clock(moment)
+                studied = [c for c in cids if col.get_card(c).type != 0]
+                if studied and rng.random() < 0.04:
+                    col.sched.schedule_cards_as_new([rng.choice(studied)])
+                    kinds["reset"] += 1
+                if studied and rng.random() < 0.04:
+                    col.sched.set_due_date([rng.choice(studied)], rng.choice(["0", "1", "2-5"]))
+                    kinds["set due date"] += 1
+                if studied and rng.random() < 0.05:
+                    cram(col, rng.sample(studied, min(3, len(studied))), rng, kinds)
+            day += timedelta(days=1)
+        now = local(END + timedelta(days=1), time(12, 0))
+        set_clock(now)
+        cards = {}
+        for cid in cids:
+            card = col.get_card(cid)
+            state = col.compute_memory_state(cid)
+            note = card.note()
+            cards[f"{note.guid} {card.ord}"] = {
+                "stability": state.stability,
+                "difficulty": state.difficulty,
+                "type": card.type,
+            }
+        revlog_types = Counter(
+            f"type {t} ease {'0' if e == 0 else '1-4'} factor {'0' if f == 0 else '>0'}"
+            for t, e, f in col.db.all("select type, ease, factor from revlog")
+        )
+    finally:
+        col.close()
+    with open(out, "w") as fh:
+        json.dump({"now": now.timestamp(), "cards": cards, "kinds": kinds, "revlog": revlog_types}, fh, indent=1)
+
+
+def cram(col, cids, rng: random.Random, kinds: Counter[str]) -> None:  # type: ignore[no-untyped-def]
+    """Answer `cids` in a filtered deck that does not reschedule, then empty it."""
+    deck = col.sched.get_or_create_filtered_deck(deck_id=0)
+    deck.name = "Cram"
+    deck.config.reschedule = False
+    deck.config.search_terms[0].search = " or ".join(f"cid:{c}" for c in cids)
+    deck.config.search_terms[0].limit = 10
+    did = col.sched.add_or_update_filtered_deck(deck).id
+    col.decks.select(did)
+    for _ in range(10):
+        card = col.sched.getCard()
+        if card is None:
+            break
+        col.sched.answerCard(card, rng.choice([1, 3, 3, 4]))
+        kinds["cram answer"] += 1
+    col.sched.empty_filtered_deck(did)
+    col.decks.remove([did])
+
+
+if __name__ == "__main__":
+    main()
