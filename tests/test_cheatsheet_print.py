@@ -21,7 +21,7 @@ from pypdf import PdfReader
 
 from cheatsheet_fixture import write_course
 from srscards.cli import main
-from srscards.model.card import CourseSources
+from srscards.model.course import CourseSources
 from srscards.outputs.cheatsheet import write_cheatsheets, write_sheets
 from srscards.sources.load import load_checked
 

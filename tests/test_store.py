@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -44,7 +45,8 @@ TABLES = {
         "study_plans",
     },
 }
-TABLES[7] = TABLES[6] | {"resets"}
+TABLES[7] = TABLES[6]  # 7 changes the form of the note content, not the tables
+TABLES[8] = TABLES[7] | {"resets"}
 
 
 def tables(path: Path) -> set[str]:
@@ -81,6 +83,39 @@ def test_opening_an_old_store_migrates_it_and_keeps_its_data(tmp_path, course):
         assert store.version == SCHEMA_VERSION
         cards = store.cards(["aws-mla"])
         assert [(c.note, c.variant, c.memory.state) for c in cards] == [("fmt-1", "card", State.NEW)]
+
+
+def test_a_store_of_the_previous_release_migrates_its_note_content_to_the_card_model(tmp_path, course):
+    """Release 6 kept a display-only dict per note; it becomes a card the terminal can show at once,
+    and the next sync writes the whole card without counting the note as edited."""
+    course.write("d1.md", DECK)
+    path = tmp_path / STORE_FILE
+    old = Store(path, sqlite3.connect(path, isolation_level=None))
+    old.migrate(6)
+    fmt = next(c for c in load_checked(course.root)[0].cards if c.id == "fmt-1")
+    old._conn.execute(
+        "INSERT INTO cards (course, note, variant, type, deck, domain, tasks, tags, exam, path, line, position, "
+        "added_at) VALUES ('aws-mla', 'fmt-1', 'card', 'basic', ?, 1, '1.1', '', 'both', ?, ?, 1, 0)",
+        (fmt.deck, str(fmt.location.path.resolve()), fmt.location.line),
+    )
+    old._conn.execute(
+        "INSERT INTO notes (course, note, digest, content) VALUES ('aws-mla', 'fmt-1', 'old-digest', ?)",
+        (
+            json.dumps(
+                {"type": "basic", "title": "Columnar format?", "prompt": "", "answer": "Parquet.", "extra": "",
+                 "options": [], "steps": [], "pairs": [], "pair_headers": ["", ""], "source": "", "path": "d1.md",
+                 "line": 7}
+            ),
+        ),
+    )  # fmt: skip
+    old.close()
+    with Store.open(tmp_path) as store:
+        assert store.version == SCHEMA_VERSION
+        card = store.content("aws-mla", "fmt-1")
+        assert (card.type, card.title.md, card.answer.md) == ("basic", "Columnar format?", "Parquet.")
+        report = store.sync(load_checked(course.root), datetime(2026, 9, 1, tzinfo=UTC))
+        assert report.updated == 0  # refreshed content is not an edit
+        assert store.content("aws-mla", "fmt-1").answer.html.startswith("<p>")
 
 
 def test_a_file_that_is_not_a_database_is_refused_and_left_untouched(tmp_path):
@@ -165,7 +200,7 @@ def test_sync_adds_keeps_retires_and_revives_cards_by_id(tmp_path, course):
         assert (report.added, report.updated, report.retired) == (1, 1, 0)  # the moved cards are not edits
         moved = next(c for c in store.cards(["aws-mla"]) if c.note == "fmt-1")
         assert moved.memory == after and moved.line == 12
-        assert store.content("aws-mla", "fmt-1")["answer"] == "Apache Parquet (or ORC)."
+        assert store.content("aws-mla", "fmt-1").answer.md == "Apache Parquet (or ORC)."
         assert [r.rating for r in store.log(moved.id)] == [Rating.GOOD]
 
         # remove it: retired, never deleted, listed as an orphan with its history

@@ -15,7 +15,8 @@ from types import ModuleType
 
 from srscards.errors import Location, Problem
 from srscards.labs.model import LabError, Step
-from srscards.model.card import Card, CourseSources
+from srscards.model.card import Card
+from srscards.model.course import CourseSources
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,60}$")
 

@@ -48,10 +48,6 @@ class LabResult:
     passed: list[str] = field(default_factory=list)
     cleanup: CleanupReport = field(default_factory=CleanupReport)
 
-    @property
-    def complete(self) -> bool:
-        return bool(self.passed)
-
 
 def new_suffix() -> str:
     """A short random suffix that keeps this run's resource names apart from any other run's."""

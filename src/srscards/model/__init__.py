@@ -1,0 +1,1 @@
+"""The data every layer shares: cards and courses, data only."""

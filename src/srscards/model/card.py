@@ -1,10 +1,15 @@
-"""The one card model: built once by the parser, read by every output."""
+"""The one card model: built once by the parser, read by every output, kept by the store.
+
+Every record serialises itself both ways (`to_dict`/`from_dict`); the parse cache and the
+review store keep exactly that form.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from srscards.errors import Location
 
@@ -18,7 +23,6 @@ class CardType(StrEnum):
     MATCHING = "matching"
 
 
-EXAM_VERSIONS = ("both", "C01", "C02")
 DIFFICULTIES = ("easy", "medium", "hard")
 
 
@@ -32,6 +36,16 @@ class Fragment:
     def __bool__(self) -> bool:
         return bool(self.md.strip())
 
+    def to_dict(self) -> list[str]:
+        return [self.md, self.html]
+
+    @classmethod
+    def from_dict(cls, data: list[str]) -> Fragment:
+        return cls(*data) if data[0] or data[1] else EMPTY  # empty fragments are many and all alike
+
+
+EMPTY = Fragment()
+
 
 @dataclass(frozen=True)
 class Option:
@@ -41,6 +55,13 @@ class Option:
     correct: bool
     explanation: Fragment
 
+    def to_dict(self) -> list[Any]:
+        return [*self.text.to_dict(), self.correct, *self.explanation.to_dict()]
+
+    @classmethod
+    def from_dict(cls, data: list[Any]) -> Option:
+        return cls(Fragment(data[0], data[1]), bool(data[2]), Fragment(data[3], data[4]))
+
 
 @dataclass(frozen=True)
 class Pair:
@@ -48,6 +69,13 @@ class Pair:
 
     left: Fragment
     right: Fragment
+
+    def to_dict(self) -> list[str]:
+        return [*self.left.to_dict(), *self.right.to_dict()]
+
+    @classmethod
+    def from_dict(cls, data: list[str]) -> Pair:
+        return cls(Fragment(data[0], data[1]), Fragment(data[2], data[3]))
 
 
 @dataclass(frozen=True)
@@ -96,123 +124,80 @@ class Card:
     def correct_letters(self) -> str:
         return "".join(letter(i) for i, o in enumerate(self.options) if o.correct)
 
+    @property
+    def markdown_text(self) -> str:
+        """All the Markdown a learner reads on the card (to search it, or find the services it names)."""
+        parts = [self.title.md, self.prompt.md, self.answer.md, self.extra.md]
+        for option in self.options:
+            parts += [option.text.md, option.explanation.md]
+        parts += [s.md for s in self.steps]
+        for pair in self.pairs:
+            parts += [pair.left.md, pair.right.md]
+        return "\n".join(parts)
+
     def in_exam(self, version: str) -> bool:
         return self.exam == "both" or self.exam == version
+
+    def to_dict(self) -> dict[str, Any]:
+        """The card as JSON-ready data; `Card.from_dict` reads it back equal."""
+        return {
+            "id": self.id,
+            "type": self.type.value,
+            "title": self.title.to_dict(),
+            "prompt": self.prompt.to_dict(),
+            "answer": self.answer.to_dict(),
+            "extra": self.extra.to_dict(),
+            "options": [o.to_dict() for o in self.options],
+            "steps": [s.to_dict() for s in self.steps],
+            "pairs": [p.to_dict() for p in self.pairs],
+            "pair_headers": list(self.pair_headers),
+            "cloze_numbers": list(self.cloze_numbers),
+            "domain": self.domain,
+            "deck": self.deck,
+            "tasks": list(self.tasks),
+            "tags": list(self.tags),
+            "exam": self.exam,
+            "lab": self.lab,
+            "cheatsheet": self.cheatsheet,
+            "source": self.source,
+            "difficulty": self.difficulty,
+            "concepts": list(self.concepts),
+            "media": [str(m) for m in self.media],
+            "location": [str(self.location.path), self.location.line, self.location.col],
+            "digest": self.digest,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], path: Path | None = None) -> Card:
+        """Read `to_dict`'s form back; `path`, when given, replaces the stored location path
+        (every card of a cached file shares it). A key missing from older data takes the field's
+        default, so a new field needs no store migration."""
+        where = data.get("location") or [".", 0, 0]
+        fragments = {k: Fragment.from_dict(data[k]) for k in ("title", "prompt", "answer", "extra") if k in data}
+        return cls(
+            id=data["id"],
+            type=CardType(data["type"]),
+            options=tuple(Option.from_dict(o) for o in data.get("options", ())),
+            steps=tuple(Fragment.from_dict(s) for s in data.get("steps", ())),
+            pairs=tuple(Pair.from_dict(p) for p in data.get("pairs", ())),
+            pair_headers=tuple(data.get("pair_headers", ("", ""))),  # type: ignore[arg-type]
+            cloze_numbers=tuple(data.get("cloze_numbers", ())),
+            domain=data.get("domain"),
+            deck=data.get("deck", ""),
+            tasks=tuple(data.get("tasks", ())),
+            tags=tuple(data.get("tags", ())),
+            exam=data.get("exam", "both"),
+            lab=data.get("lab", ""),
+            cheatsheet=data.get("cheatsheet", False),
+            source=data.get("source", ""),
+            difficulty=data.get("difficulty", ""),
+            concepts=tuple(data.get("concepts", ())),
+            media=tuple(Path(m) for m in data.get("media", ())),
+            location=Location(path if path is not None else Path(where[0]), where[1], where[2]),
+            digest=data.get("digest", ""),
+            **{"title": EMPTY, "prompt": EMPTY, **fragments},
+        )
 
 
 def letter(index: int) -> str:
     return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[index]
-
-
-@dataclass(frozen=True)
-class DeckFile:
-    """One Markdown deck file and the cards it holds."""
-
-    path: Path
-    title: str
-    domain: int | None
-    subdeck: str
-    cards: tuple[Card, ...]
-
-
-@dataclass(frozen=True)
-class Domain:
-    number: int
-    name: str
-    weight: float
-    tasks: dict[str, str]
-
-
-@dataclass(frozen=True)
-class ExamFormat:
-    questions: int
-    minutes: int
-    passing_score: int = 720
-    scored: int | None = None
-    score_range: tuple[int, int] = (100, 1000)
-    question_types: tuple[str, ...] = ("multiple_choice", "multiple_response")
-
-
-@dataclass(frozen=True)
-class Profile:
-    """One exam version of a course (for example MLA-C02)."""
-
-    code: str
-    version: str
-    name: str
-    exam: ExamFormat
-    domains: tuple[Domain, ...]
-    beta: ExamFormat | None = None
-    status: str = ""
-    min_cards_per_task: int = 0
-    min_questions_per_task: int = 0
-    weight_tolerance: float | None = None  # question share per domain vs weight, in points
-
-    def domain(self, number: int) -> Domain | None:
-        return next((d for d in self.domains if d.number == number), None)
-
-    @property
-    def tasks(self) -> dict[str, str]:
-        return {k: v for d in self.domains for k, v in d.tasks.items()}
-
-
-@dataclass(frozen=True)
-class Service:
-    """An in-scope service or feature that coverage counts cards for."""
-
-    name: str
-    match: tuple[str, ...]
-    min_cards: int = 1
-    exam: str = "both"
-
-
-@dataclass(frozen=True)
-class Course:
-    """A course folder: its exam profiles (the first is the default)."""
-
-    id: str
-    path: Path
-    name: str
-    deck_name: str
-    profiles: tuple[Profile, ...]
-    services: tuple[Service, ...] = ()
-
-    @property
-    def default(self) -> Profile:
-        return self.profiles[0]
-
-    def profile(self, version_or_code: str) -> Profile | None:
-        key = version_or_code.upper()
-        return next((p for p in self.profiles if key in (p.version.upper(), p.code.upper())), None)
-
-    @property
-    def versions(self) -> tuple[str, ...]:
-        return tuple(p.version for p in self.profiles)
-
-    def task_domain(self, task: str) -> int | None:
-        for p in self.profiles:
-            for d in p.domains:
-                if task in d.tasks:
-                    return d.number
-        return None
-
-    def domain_deck(self, domain: int | None, title: str, subdeck: str = "") -> str:
-        """The Anki deck path of a deck file: `Root::N Domain name[::subdeck]`."""
-        dom = self.default.domain(domain) if domain is not None else None
-        parts = [self.deck_name, f"{dom.number} {dom.name}" if dom else title]
-        if subdeck:
-            parts.append(subdeck)
-        return "::".join(parts)
-
-
-@dataclass(frozen=True)
-class CourseSources:
-    """A parsed course: the course file and every deck file, with problems found."""
-
-    course: Course
-    decks: tuple[DeckFile, ...]
-    problems: tuple = field(default=())
-
-    @property
-    def cards(self) -> tuple[Card, ...]:
-        return tuple(c for d in self.decks for c in d.cards)

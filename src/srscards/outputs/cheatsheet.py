@@ -8,7 +8,8 @@ from datetime import date
 from pathlib import Path
 
 from srscards.errors import SrsError
-from srscards.model.card import Card, Course, CourseSources, Domain, Profile
+from srscards.model.card import Card
+from srscards.model.course import Course, CourseSources, Domain, Profile
 from srscards.outputs.pdf import weasyprint_html, write_pdfs
 from srscards.sources.load import load_checked
 from srscards.views.print_html import Section, Sheet, render_sheet

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from srscards.errors import Location, Problem, SourceError
-from srscards.model.card import Course, Domain, ExamFormat, Profile, Service
+from srscards.model.course import Course, Domain, ExamFormat, Profile, Service
 from srscards.sources.yaml_positions import Located, load
 
 COURSE_FILE = "course.yaml"

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from srscards.errors import SrsError
-from srscards.model.card import Card, CourseSources, Profile
+from srscards.model.card import Card
+from srscards.model.course import CourseSources, Profile
 
 
 @dataclass
@@ -89,17 +90,6 @@ class CoverageReport:
         }
 
 
-def card_text(card: Card) -> str:
-    """All the Markdown a learner reads on a card, for finding the services it names."""
-    parts = [card.title.md, card.prompt.md, card.answer.md, card.extra.md]
-    for option in card.options:
-        parts += [option.text.md, option.explanation.md]
-    parts += [s.md for s in card.steps]
-    for pair in card.pairs:
-        parts += [pair.left.md, pair.right.md]
-    return "\n".join(parts)
-
-
 def coverage(sources: CourseSources, exam: str | None = None) -> CoverageReport:
     """Count a course's cards against one profile (the default profile unless `exam` names one)."""
     course = sources.course
@@ -109,7 +99,7 @@ def coverage(sources: CourseSources, exam: str | None = None) -> CoverageReport:
     cards = [c for c in sources.cards if c.in_exam(profile.version)]
     domains = _domains(profile, cards)
     shortfalls = _task_shortfalls(profile, domains)
-    texts = [card_text(c) for c in cards]
+    texts = [c.markdown_text for c in cards]
     services = []
     for service in course.services:
         if service.exam not in ("both", profile.version):

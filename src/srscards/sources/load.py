@@ -8,7 +8,7 @@ from pathlib import Path
 
 from srscards.errors import Location, Problem, SourceError, ValidationFailed
 from srscards.gc_pause import collector_paused
-from srscards.model.card import Course, CourseSources
+from srscards.model.course import Course, CourseSources
 from srscards.sources.cache import ParseCache
 from srscards.sources.course_file import COURSE_FILE, load_course
 from srscards.sources.discover import deck_files, find_courses

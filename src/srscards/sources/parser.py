@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 
 from srscards.errors import Location, Problem, SourceError
-from srscards.model.card import DIFFICULTIES, Card, CardType, Course, DeckFile, Fragment, Option, Pair
+from srscards.model.card import DIFFICULTIES, Card, CardType, Fragment, Option, Pair
+from srscards.model.course import Course, DeckFile
+from srscards.sources import cloze
 from srscards.sources.course_file import ID_RE, TASK_RE, read_text
 from srscards.sources.markdown import markdown, render_tokens
 from srscards.sources.yaml_positions import load
@@ -30,9 +32,6 @@ CARD_KEYS = {
 }  # fmt: skip
 TAG_RE = re.compile(r"^[A-Za-z0-9_\-]+(::[A-Za-z0-9_\-]+)*$")
 SECTION_TASK_RE = re.compile(r"^(\d+\.\d+)(?:\s|$)")
-CLOZE_START_RE = re.compile(r"\{\{c(?:\d|:)")
-CLOZE_OPEN_RE = re.compile(r"\{\{c(\d+)::")
-CLOZE_TOKEN_RE = re.compile(r"\{\{c|\}\}")  # where a deletion may open or close
 TASKBOX_RE = re.compile(r"^\[( |x|X)\][ \t]+")
 FORBIDDEN_HTML_RE = re.compile(r"<\s*(script|iframe|object|embed)\b|\s(on[a-z]+)\s*=|javascript:", re.IGNORECASE)
 LIST_MARKER_RE = re.compile(r"^\s*\d+[.)]\s+")
@@ -386,7 +385,7 @@ class _FileParser:
                 ) from None  # fmt: skip
         if any(_task_list(b) for b in blocks):
             return CardType.CHOICE
-        if CLOZE_START_RE.search(inline.content) or any(CLOZE_START_RE.search(self.source(b)) for b in blocks):
+        if cloze.START_RE.search(inline.content) or any(cloze.START_RE.search(self.source(b)) for b in blocks):
             return CardType.CLOZE
         return CardType.BASIC
 
@@ -543,36 +542,10 @@ class _FileParser:
             col = offset - (before.rfind("\n") + 1) + 1 + (col0 if nl == 0 else 0)
             return line0 + nl + 1, col
 
-        numbers: set[int] = set()
-        stack: list[tuple[int, int, int]] = []
-        i = 0
-        while (found := CLOZE_TOKEN_RE.search(text, i)) is not None:
-            i = found.start()
-            if found.group() == "{{c" and CLOZE_START_RE.match(text, i):
-                m = CLOZE_OPEN_RE.match(text, i)
-                if not m or int(m.group(1)) < 1:
-                    raise self.fail(
-                        *where(i), "malformed cloze deletion", "write {{c1::answer}} or {{c1::answer::hint}}"
-                    )
-                stack.append((int(m.group(1)), i, m.end()))
-                i = m.end()
-            elif found.group() == "}}" and stack:
-                number, start, content_start = stack.pop()
-                content = text[content_start:i]
-                if not content.split("::")[0].strip():
-                    raise self.fail(*where(start), "empty cloze deletion", "put the hidden text after c1::")
-                if content.count("{") > content.count("}"):
-                    raise self.fail(
-                        *where(i), "cloze deletion ends inside braces: Anki closes a deletion at the first }}",
-                        "write the inner braces apart (} }) or keep the formula outside the deletion",
-                    )  # fmt: skip
-                numbers.add(number)
-                i += 2
-            else:
-                i += 1
-        if stack:
-            raise self.fail(*where(stack[-1][1]), "unclosed cloze deletion", "close it with }}")
-        return numbers
+        try:
+            return cloze.numbers(text)
+        except cloze.ClozeError as exc:
+            raise self.fail(*where(exc.offset), exc.message, exc.hint) from None
 
     def choice(self, blocks: list[list[Token]], line: int, inline: Token) -> dict[str, Any]:
         index = next(i for i, b in enumerate(blocks) if _task_list(b))

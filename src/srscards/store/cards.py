@@ -6,9 +6,9 @@ import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from srscards.model.card import CourseSources
+from srscards.model.card import Card
+from srscards.model.course import CourseSources
 from srscards.scheduling.scheduler import Memory, from_ms, to_ms
 from srscards.store.base import CARD_COLUMNS, StoreBase, StoreError, memory_values
 from srscards.store.records import (
@@ -16,7 +16,6 @@ from srscards.store.records import (
     Orphan,
     StoredCard,
     SyncReport,
-    note_content,
     row_to_card,
 )
 
@@ -57,13 +56,14 @@ class CardTable(StoreBase):
                 position = 0
                 resolved: dict[Path, str] = {}
                 for card in sources.cards:
-                    digest = card.digest or json.dumps(note_content(card), sort_keys=True)
-                    if card.id in digests and digests[card.id] != digest:
+                    content = card.to_dict()
+                    digest = card.digest or json.dumps(content, sort_keys=True)
+                    if digests.get(card.id) and digests[card.id] != digest:  # "" after a migration: not an edit
                         edited.add(card.id)
                     if digests.get(card.id) != digest:
                         db.execute(
                             "INSERT OR REPLACE INTO notes (course, note, digest, content) VALUES (?, ?, ?, ?)",
-                            (course, card.id, digest, json.dumps(note_content(card))),
+                            (course, card.id, digest, json.dumps(content)),
                         )
                     for variant in card.variants:
                         position += 1
@@ -156,11 +156,12 @@ class CardTable(StoreBase):
             raise StoreError(f"{self.path}: card {card_id} is not in the store")
         return row_to_card(row)
 
-    def content(self, course: str, note: str) -> dict[str, Any]:
+    def content(self, course: str, note: str) -> Card | None:
+        """The note as last synced from the sources, so a session never parses them again."""
         with self._guard():
             query = "SELECT content FROM notes WHERE course = ? AND note = ?"
             row = self._conn.execute(query, (course, note)).fetchone()
-        return {} if row is None else json.loads(row[0])
+        return None if row is None else Card.from_dict(json.loads(row[0]))
 
     def card_summaries(self, courses: Sequence[str]) -> list[CardSummary]:
         """Every card of `courses`, retired ones included, with only what metrics need."""

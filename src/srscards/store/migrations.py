@@ -5,9 +5,66 @@ A migration is never edited once released; a change to the schema is a new migra
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Callable
+from typing import Any
 
-MIGRATIONS: tuple[str, ...] = (
+Migration = str | Callable[[sqlite3.Connection], None]
+
+
+def _notes_as_cards(conn: sqlite3.Connection) -> None:
+    """Note content kept in `Card.to_dict` form (the one card model) instead of a display-only dict.
+
+    The old dict holds the Markdown the terminal shows; it becomes a card with empty HTML until the
+    next sync with the sources writes the whole card (an empty digest asks for that, without
+    counting the note as edited).
+    """
+    variants: dict[tuple[str, str], list[str]] = {}
+    for course, note, variant in conn.execute("SELECT course, note, variant FROM cards"):
+        variants.setdefault((course, note), []).append(variant)
+    rows = conn.execute("SELECT course, note, content FROM notes").fetchall()
+    for course, note, content in rows:
+        card = _card_from_display(note, json.loads(content), variants.get((course, note), []))
+        conn.execute(
+            "UPDATE notes SET content = ?, digest = '' WHERE course = ? AND note = ?",
+            (json.dumps(card), course, note),
+        )
+
+
+def _card_from_display(note: str, old: dict[str, Any], variants: list[str]) -> dict[str, Any]:
+    def frag(md: str) -> list[str]:
+        return [md or "", ""]
+
+    return {
+        "id": note,
+        "type": old.get("type", "basic"),
+        "title": frag(old.get("title", "")),
+        "prompt": frag(old.get("prompt", "")),
+        "answer": frag(old.get("answer", "")),
+        "extra": frag(old.get("extra", "")),
+        "options": [[t, "", bool(c), e, ""] for t, c, e in old.get("options", [])],
+        "steps": [frag(s) for s in old.get("steps", [])],
+        "pairs": [[a, "", b, ""] for a, b in old.get("pairs", [])],
+        "pair_headers": list(old.get("pair_headers", ["", ""])),
+        "cloze_numbers": sorted(int(v[1:]) for v in variants if v[:1] == "c" and v[1:].isdigit()),
+        "domain": None,
+        "deck": "",
+        "tasks": [],
+        "tags": [],
+        "exam": "both",
+        "lab": "",
+        "cheatsheet": False,
+        "source": old.get("source", ""),
+        "difficulty": "",
+        "concepts": [],
+        "media": [],
+        "location": [old.get("path", ""), old.get("line", 1), 1],
+        "digest": "",
+    }
+
+
+MIGRATIONS: tuple[Migration, ...] = (
     # 1: cards with their current state, note content for display, the review log.
     """
     CREATE TABLE cards (
@@ -130,7 +187,9 @@ MIGRATIONS: tuple[str, ...] = (
         plan TEXT NOT NULL
     );
     """,
-    # 7: cards started over (Anki's Forget/Reset): a card's history begins again after its last
+    # 7: note content in the card model's own form.
+    _notes_as_cards,
+    # 8: cards started over (Anki's Forget/Reset): a card's history begins again after its last
     # reset. Keyed by Anki's revlog id when the reset came from Anki, so an import never counts twice.
     """
     CREATE TABLE resets (

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from srscards.model.card import Card
 from srscards.scheduling.scheduler import Memory, Rating, State, from_ms
 
 
@@ -143,21 +142,3 @@ def row_to_card(row: Sequence[Any]) -> StoredCard:
         bool(row[21]),
         row[22],
     )
-
-
-def note_content(card: Card) -> dict[str, Any]:
-    """What the terminal needs to show a note, so a session never parses the sources again."""
-    return {
-        "type": str(card.type),
-        "title": card.title.md,
-        "prompt": card.prompt.md,
-        "answer": card.answer.md,
-        "extra": card.extra.md,
-        "options": [[o.text.md, o.correct, o.explanation.md] for o in card.options],
-        "steps": [s.md for s in card.steps],
-        "pairs": [[p.left.md, p.right.md] for p in card.pairs],
-        "pair_headers": list(card.pair_headers),
-        "source": card.source,
-        "path": str(card.location.path),
-        "line": card.location.line,
-    }

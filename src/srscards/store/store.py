@@ -96,8 +96,12 @@ class Store(CardTable, ReviewLog, ParameterTable, LabTable, ExamTable):
             try:
                 current = self._conn.execute("PRAGMA user_version").fetchone()[0]
                 for number in range(current + 1, target + 1):
-                    for statement in statements(MIGRATIONS[number - 1]):
-                        self._conn.execute(statement)
+                    migration = MIGRATIONS[number - 1]
+                    if callable(migration):
+                        migration(self._conn)
+                    else:
+                        for statement in statements(migration):
+                            self._conn.execute(statement)
                     self._conn.execute(f"PRAGMA user_version = {number}")
                 self._conn.execute("COMMIT")
             except BaseException:

@@ -76,7 +76,7 @@ class DayIndex:
 
 
 @dataclass
-class Tally:
+class PassTally:
     """Passed answers out of all counted answers."""
 
     passed: int = 0
@@ -98,12 +98,12 @@ class Tally:
 class Retention:
     """True retention of one period or group, young and mature apart."""
 
-    young: Tally = field(default_factory=Tally)
-    mature: Tally = field(default_factory=Tally)
+    young: PassTally = field(default_factory=PassTally)
+    mature: PassTally = field(default_factory=PassTally)
 
     @property
-    def all(self) -> Tally:
-        return Tally(self.young.passed + self.mature.passed, self.young.total + self.mature.total)
+    def all(self) -> PassTally:
+        return PassTally(self.young.passed + self.mature.passed, self.young.total + self.mature.total)
 
     def add(self, passed: bool, mature: bool, count: int = 1) -> None:
         (self.mature if mature else self.young).add(passed, count)
@@ -293,7 +293,7 @@ def compute_stats(store: Store, scheduler: Scheduler, courses: Sequence[str], no
     counts, fit, studied_days = answers.counts, answers.fit, answers.days
 
     periods = {name: Retention() for name, _ in PERIODS}
-    daily: dict[int, Tally] = {d: Tally() for d in range(today - FORECAST_DAYS + 1, today + 1)}
+    daily: dict[int, PassTally] = {d: PassTally() for d in range(today - FORECAST_DAYS + 1, today + 1)}
     by_domain: dict[int | None, Retention] = defaultdict(Retention)
     by_task: dict[str, Retention] = defaultdict(Retention)
     group_list = list(group_ids)

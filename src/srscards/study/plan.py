@@ -26,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from srscards.errors import SrsError
-from srscards.model.card import Profile
+from srscards.model.course import Profile
 from srscards.scheduling.scheduler import Memory, Rating, Scheduler, State, day_begins, study_day, with_overrides
 from srscards.store.records import ExamRecord, StoredCard
 from srscards.store.store import Store
@@ -82,11 +82,6 @@ class Plan:
     @property
     def last_new_day(self) -> str | None:
         return next((d.date for d in reversed(self.days) if d.new), None)
-
-    def new_for(self, day: date) -> int | None:
-        """New cards planned for `day`, or None when the plan does not cover it."""
-        key = day.isoformat()
-        return next((d.new for d in self.days if d.date == key), None)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -151,7 +151,12 @@ class ReviewSession:
                 # another session changed this card: take the stored state and ask the queue again
                 self._requeue(fresh)
                 continue
-            text = card_text(self.store.content(card.course, card.note), card.variant, card.key)
+            note = self.store.content(card.course, card.note)
+            if note is None:
+                raise SrsError(
+                    f"{card.key}: its text is missing from the review store; run srscards review decks/ to sync"
+                )
+            text = card_text(note, card.variant, card.key)
             intervals = self.scheduler.preview(card.memory, now, card.key)
             self.shown = Shown(card, text, intervals, now)
             return self.shown

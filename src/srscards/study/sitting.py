@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from srscards.clock import Clock
-from srscards.model.card import Card, Profile
+from srscards.model.card import Card
+from srscards.model.course import Profile
 from srscards.scheduling.scheduler import Rating, Scheduler
 from srscards.store.records import ExamRecord, StoredCard
 from srscards.store.store import Store

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from srscards.errors import SrsError
-from srscards.model.card import CourseSources, Profile
+from srscards.model.course import CourseSources, Profile
 from srscards.paths import cache_home
 from srscards.scheduling.config import load_settings
 from srscards.scheduling.scheduler import Scheduler, Settings

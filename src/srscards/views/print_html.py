@@ -16,7 +16,9 @@ from functools import lru_cache
 from html import escape, unescape
 from pathlib import Path
 
-from srscards.model.card import Card, CardType, Course, Domain, Profile
+from srscards.model.card import Card, CardType
+from srscards.model.course import Course, Domain, Profile
+from srscards.sources import cloze
 from srscards.sources.markdown import code_css
 from srscards.sources.parser import media_name
 
@@ -243,7 +245,6 @@ def _overview_facts(sheet: Sheet) -> str:
 
 MATH_RE = re.compile(r'<div class="math">\\\[(.+?)\\\]</div>|\\\((.+?)\\\)', re.DOTALL)
 CODE_RE = re.compile(r"(<pre\b.*?</pre>|<code\b.*?</code>)", re.DOTALL)
-CLOZE_RE = re.compile(r"\{\{c\d+::((?:(?!\{\{c\d+::).)*?)\}\}", re.DOTALL)
 IMG_SRC_RE = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")')
 PLACEHOLDER_RE = re.compile("\x00(\\d+)\x00")
 
@@ -266,16 +267,8 @@ def _content(html: str, images: dict[str, str]) -> str:
 
 
 def _reveal_clozes(html: str) -> str:
-    """Show every deletion's answer (without its hint), marked, innermost first."""
-
-    def answer(m: re.Match[str]) -> str:
-        text = m.group(1).split("::", 1)[0]
-        return f'<span class="cloze">{text}</span>'
-
-    while True:
-        html, count = CLOZE_RE.subn(answer, html)
-        if not count:
-            return html
+    """Show every deletion's answer (without its hint), marked."""
+    return cloze.render(html, lambda _number, answer, _hint: f'<span class="cloze">{answer}</span>')
 
 
 @lru_cache(maxsize=1024)

@@ -1,8 +1,8 @@
 """The question and answer of one card variant, as Markdown for the terminal.
 
-Reads the note content the store keeps (see `store.note_content`), so a session never parses
-the sources. Cloze deletions of the variant become `[...]` (or `[hint]`) on the front and
-show highlighted on the back; images become their path.
+Reads the card as the store keeps it (`Card.to_dict`), so a session never parses the sources.
+Cloze deletions of the variant become `[...]` (or `[hint]`) on the front and show highlighted
+on the back; images become their path.
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
-from typing import Any
+
+from srscards.model.card import Card, CardType
+from srscards.sources import cloze
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -39,76 +41,46 @@ def images_as_paths(md: str) -> str:
 
 
 def _cloze(text: str, active: int, reveal: bool) -> str:
-    """Render cloze deletions: the active number hidden (or highlighted), the others as plain text."""
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        match = re.compile(r"\{\{c(\d+)::").match(text, i)
-        if not match:
-            out.append(text[i])
-            i += 1
-            continue
-        depth, j = 1, match.end()
-        while j < len(text) and depth:
-            if text.startswith("{{", j):
-                depth, j = depth + 1, j + 2
-            elif text.startswith("}}", j):
-                depth, j = depth - 1, j + 2
-            else:
-                j += 1
-        inner = text[match.end() : j - 2] if depth == 0 else text[match.end() :]
-        body, hint = _split_hint(inner)
-        body = _cloze(body, active, reveal)
-        if int(match[1]) != active:
-            out.append(body)
-        elif reveal:
-            out.append(f"**[{body}]**")
-        else:
-            out.append(f"**[{hint or '...'}]**")
-        i = j
-    return "".join(out)
+    """Cloze deletions as the terminal shows them: the active number hidden (or highlighted), others as text."""
+
+    def show(number: int, answer: str, hint: str) -> str:
+        if number != active:
+            return answer
+        return f"**[{answer}]**" if reveal else f"**[{hint or '...'}]**"
+
+    return cloze.render(text, show)
 
 
-def _split_hint(inner: str) -> tuple[str, str]:
-    depth = 0
-    for k in range(len(inner) - 1):
-        if inner.startswith("{{", k):
-            depth += 1
-        elif inner.startswith("}}", k):
-            depth -= 1
-        elif depth == 0 and inner.startswith("::", k):
-            return inner[:k], inner[k + 2 :]
-    return inner, ""
-
-
-def card_text(content: dict[str, Any], variant: str, seed: str = "") -> CardText:
+def card_text(card: Card, variant: str, seed: str = "") -> CardText:
     """Front and back of `variant` of a note; `seed` fixes the shuffle of ordering and matching cards."""
-    kind = content.get("type", "basic")
-    title = images_as_paths(content.get("title", ""))
-    prompt = images_as_paths(content.get("prompt", ""))
-    answer = images_as_paths(content.get("answer", ""))
-    extra = images_as_paths(content.get("extra", ""))
+    kind = card.type
+    title = images_as_paths(card.title.md)
+    prompt = images_as_paths(card.prompt.md)
+    answer = images_as_paths(card.answer.md)
+    extra = images_as_paths(card.extra.md)
     question = "\n\n".join(p for p in (f"**{title}**" if title else "", prompt) if p)
-    if kind == "reversible" and variant == "reverse":
+    if kind is CardType.REVERSIBLE and variant == "reverse":
         return CardText(answer, question, title=title)
-    if kind == "cloze":
+    if kind is CardType.CLOZE:
         number = int(variant[1:])
         head = f"**{title}**\n\n" if title else ""
         back = head + _cloze(prompt, number, True) + (f"\n\n---\n\n{extra}" if extra else "")
         return CardText(head + _cloze(prompt, number, False), back, title=title)
-    if kind == "choice":
-        options = tuple((images_as_paths(t), bool(c), images_as_paths(e)) for t, c, e in content.get("options", []))
+    if kind is CardType.CHOICE:
+        options = tuple(
+            (images_as_paths(o.text.md), o.correct, images_as_paths(o.explanation.md)) for o in card.options
+        )
         return CardText(prompt or f"**{title}**", extra, options, title=title)
-    if kind == "ordering":
-        steps = [images_as_paths(s) for s in content.get("steps", [])]
+    if kind is CardType.ORDERING:
+        steps = [images_as_paths(s.md) for s in card.steps]
         shuffled = steps[:]
         random.Random(seed).shuffle(shuffled)
         front = prompt + "\n\n" + "\n".join(f"- {s}" for s in shuffled)
         back = "\n".join(f"{n}. {s}" for n, s in enumerate(steps, 1)) + (f"\n\n{extra}" if extra else "")
         return CardText(front, back, title=title)
-    if kind == "matching":
-        pairs = [(images_as_paths(a), images_as_paths(b)) for a, b in content.get("pairs", [])]
-        left, right = content.get("pair_headers", ["", ""])
+    if kind is CardType.MATCHING:
+        pairs = [(images_as_paths(p.left.md), images_as_paths(p.right.md)) for p in card.pairs]
+        left, right = card.pair_headers
         rights = [b for _, b in pairs]
         random.Random(seed).shuffle(rights)
         front = (
