@@ -7,7 +7,8 @@ studies the deck for about fifteen months of local days through Anki's own sched
 just before and after the 04:00 day start, late evenings, long breaks, answers taken back with
 undo, cards reset (Forget), set-due-date, and cram answers in a filtered deck that does not
 reschedule. At the end it writes Anki's own figures as of the last moment (`now`): each card's
-`compute_memory_state`, and the next intervals Anki would give, to OUT.json.
+`compute_memory_state`, its review log, and for each review card shown the card's memory and
+the Hard, Good and Easy intervals Anki offered (`get_scheduling_states`), to OUT.json.
 """
 
 from __future__ import annotations
@@ -33,9 +34,16 @@ def main() -> None:
     clock_file = os.environ["FAKETIME_TIMESTAMP_FILE"]
     rng = random.Random(seed)
 
-    def set_clock(moment: datetime) -> None:
+    latest = [datetime(1970, 1, 2, tzinfo=zone)]
+
+    def set_clock(moment: datetime) -> datetime:
+        """Move Anki's clock to `moment`, or just past the last moment set: the clock never runs backwards."""
+        moment = max(moment, latest[0] + timedelta(seconds=1))
+        latest[0] = moment
         with open(clock_file, "w") as fh:
-            fh.write(moment.astimezone(ZoneInfo("UTC")).strftime("@%Y-%m-%d %H:%M:%S\n"))
+            # libfaketime reads the time as local time of the TZ it runs in
+            fh.write(moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S\n"))
+        return moment
 
     def local(day: date, at: time) -> datetime:
         return datetime.combine(day, at, tzinfo=zone)
@@ -43,6 +51,7 @@ def main() -> None:
     set_clock(local(START, time(9, 0)))
     col = Collection(collection)
     kinds: Counter[str] = Counter()
+    offered: list[dict[str, float]] = []  # the review intervals Anki offered, with the card's memory
     try:
         col.import_anki_package(ImportAnkiPackageRequest(package_path=package, options=ImportAnkiPackageOptions()))
         col.set_config("fsrs", True)
@@ -63,15 +72,34 @@ def main() -> None:
                 day += timedelta(days=1)
                 continue
             for at in sorted(rng.sample(SESSION_TIMES, rng.randint(1, 2))):
-                moment = local(day, at)
+                moment = set_clock(local(day, at))
                 kinds[f"session {at:%H:%M}"] += 1
-                set_clock(moment)
                 col.decks.select(main_deck)
                 for _ in range(60):
                     card = col.sched.getCard()
                     if card is None:
                         break
-                    ease = rng.choices([1, 2, 3, 4], weights=[2, 1, 6, 1])[0]
+                    if card.type == 2 and card.queue == 2 and card.memory_state is not None:
+                        states = col._backend.get_scheduling_states(card.id)
+                        offered.append(
+                            {
+                                "now": moment.timestamp(),
+                                "stability": card.memory_state.stability,
+                                "difficulty": card.memory_state.difficulty,
+                                "last_review": card.last_review_time,
+                                "ivl": card.ivl,
+                                "key": f"{card.note().guid} {card.ord}",
+                                "hard": states.hard.normal.review.scheduled_days,
+                                "good": states.good.normal.review.scheduled_days,
+                                "easy": states.easy.normal.review.scheduled_days,
+                                "elapsed": states.current.normal.review.elapsed_days,
+                                "stabilities": [
+                                    getattr(states, b).normal.review.memory_state.stability
+                                    for b in ("hard", "good", "easy")
+                                ],
+                            }
+                        )
+                    ease = rng.choices([1, 2, 3, 4], weights=[2, 2, 6, 2])[0]
                     col.sched.answerCard(card, ease)
                     kinds["answer"] += 1
                     if rng.random() < 0.03:
@@ -80,8 +108,7 @@ def main() -> None:
                         card = col.sched.getCard()
                         if card is not None:
                             col.sched.answerCard(card, rng.choice([1, 3]))
-                    moment += timedelta(seconds=rng.randint(5, 40))
-                    set_clock(moment)
+                    moment = set_clock(moment + timedelta(seconds=rng.randint(5, 40)))
                 studied = [c for c in cids if col.get_card(c).type != 0]
                 if studied and rng.random() < 0.04:
                     col.sched.schedule_cards_as_new([rng.choice(studied)])
@@ -104,6 +131,13 @@ def main() -> None:
                 "difficulty": state.difficulty,
                 "type": card.type,
             }
+        revlog = [
+            {"id": r[0], "key": f"{r[1]} {r[2]}", "type": r[3], "ease": r[4], "ivl": r[5], "last_ivl": r[6]}
+            for r in col.db.all(
+                "select r.id, n.guid, c.ord, r.type, r.ease, r.ivl, r.lastIvl from revlog r "
+                "join cards c on c.id = r.cid join notes n on n.id = c.nid order by r.id"
+            )
+        ]
         revlog_types = Counter(
             f"type {t} ease {'0' if e == 0 else '1-4'} factor {'0' if f == 0 else '>0'}"
             for t, e, f in col.db.all("select type, ease, factor from revlog")
@@ -111,7 +145,17 @@ def main() -> None:
     finally:
         col.close()
     with open(out, "w") as fh:
-        json.dump({"now": now.timestamp(), "cards": cards, "kinds": kinds, "revlog": revlog_types}, fh, indent=1)
+        json.dump(
+            {
+                "now": now.timestamp(),
+                "cards": cards,
+                "kinds": kinds,
+                "types": revlog_types,
+                "revlog": revlog,
+                "offered": offered,
+            },
+            fh,
+        )
 
 
 def cram(col, cids, rng: random.Random, kinds: Counter[str]) -> None:  # type: ignore[no-untyped-def]

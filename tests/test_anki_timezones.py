@@ -24,7 +24,7 @@ import pytest
 from conftest import CourseDir
 from srscards.model.anki_ids import note_guid
 from srscards.outputs.build import build_decks
-from srscards.scheduling.scheduler import Settings
+from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, State
 from srscards.store.store import Store
 from srscards.study.anki_history import anki_ordinal, import_history
 
@@ -42,7 +42,7 @@ def studied_in_anki(root: Path, zone: str, seed: int) -> tuple[Path, Path, dict]
     course.write("d1.md", f"---\ntitle: Many\ndomain: 1\ntasks: [1.1]\n---\n\n{notes}")
     (build,) = build_decks(course.root, root / "exports", now=1_790_000_000.0)
     clock = root / "clock"
-    clock.write_text("@2025-01-06 12:00:00\n")
+    clock.write_text("2025-01-06 12:00:00\n")
     collection, out = root / "collection.anki2", root / "anki.json"
     env = {
         **os.environ,
@@ -70,15 +70,26 @@ def zone_tz(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):  #
     time.tzset()
 
 
+_RUNS: dict[str, tuple[Path, Path, dict, Path]] = {}  # type: ignore[type-arg]
+
+
+def imported(tmp_path_factory: pytest.TempPathFactory, zone: str) -> tuple[Path, Path, dict, Path]:  # type: ignore[type-arg]
+    """One Anki study run per zone, imported into a fresh store (shared by the tests of this module)."""
+    if zone not in _RUNS:
+        root = tmp_path_factory.mktemp(zone.replace("/", "-"))
+        decks, collection, anki = studied_in_anki(root, zone, seed=7)
+        _RUNS[zone] = (decks, collection, anki, root / "home")
+    return _RUNS[zone]
+
+
 def relative(a: float, b: float) -> float:
     return abs(a / b - 1)
 
 
 @pytest.mark.parametrize("zone_tz", ZONES, indirect=True)
-def test_imported_memory_equals_ankis_in_every_time_zone(tmp_path, zone_tz):
-    decks, collection, anki = studied_in_anki(tmp_path, zone_tz, seed=7)
+def test_imported_memory_equals_ankis_in_every_time_zone(tmp_path_factory, zone_tz):
+    decks, collection, anki, home = imported(tmp_path_factory, zone_tz)
     now = datetime.fromtimestamp(anki["now"], UTC)
-    home = tmp_path / "home"
     result = import_history(collection, home, Settings(), now, decks=decks)
     assert result.synced_courses == ("aws-mla",)
     # the histories hold every kind of event the test is about
@@ -104,3 +115,30 @@ def test_imported_memory_equals_ankis_in_every_time_zone(tmp_path, zone_tz):
     assert len(diffs) >= NOTES  # most cards have a memory state to compare
     figures = {"zone": zone_tz, "max": max(diffs), "median": statistics.median(diffs), "cards": len(diffs) // 2}
     print(json.dumps(figures))
+
+
+@pytest.mark.parametrize("zone_tz", ZONES, indirect=True)
+def test_every_interval_anki_offers_is_inside_the_range_srscards_gives(tmp_path_factory, zone_tz):
+    """For each review card Anki showed, its Hard, Good and Easy intervals (fuzzed, as Anki draws them) lie in
+    srscards's fuzz range for the same memory, moment and previous interval; where the range is one day
+    (fuzz off or too short to fuzz) they are equal; and srscards's own intervals keep Hard < Good < Easy."""
+    _, _, anki, _ = imported(tmp_path_factory, zone_tz)
+    scheduler, plain = Scheduler(Settings()), Scheduler(Settings(fuzz=False))
+    checked, one_day = 0, 0
+    for offer in anki["offered"]:
+        now = datetime.fromtimestamp(offer["now"], UTC)
+        last = datetime.fromtimestamp(offer["last_review"], UTC)
+        memory = Memory(State.REVIEW, None, offer["stability"], offer["difficulty"], None, last, 5, 0)
+        unfuzzed = []
+        for rating, name in ((Rating.HARD, "hard"), (Rating.GOOD, "good"), (Rating.EASY, "easy")):
+            bounds = scheduler.interval_bounds(memory, rating, now, offer["ivl"])
+            assert bounds is not None
+            assert bounds[0] <= offer[name] <= bounds[1], (name, offer, bounds)
+            checked += 1
+            one_day += bounds[0] == bounds[1]
+            after = plain.answer(memory, rating, now, "k", previous=offer["ivl"])
+            unfuzzed.append(plain.interval(after, now).days)
+        assert unfuzzed[0] < unfuzzed[1] < unfuzzed[2], (offer, unfuzzed)
+        assert offer["hard"] < offer["good"] < offer["easy"], offer
+    assert checked >= 300 and one_day >= 10, (checked, one_day)
+    print(json.dumps({"zone": zone_tz, "intervals": checked, "one-day ranges": one_day}))

@@ -28,7 +28,7 @@ def test_plan_golden(course):
     assert result.exit_code == 0, result.output
     plan = json.loads(result.output)
     assert {k: plan[k] for k in ("ramp_days", "new_cards", "new_per_day", "introduced_at_start")} == {
-        "ramp_days": 36,
+        "ramp_days": 13,
         "new_cards": 16,
         "new_per_day": 1,
         "introduced_at_start": 0,
@@ -38,7 +38,7 @@ def test_plan_golden(course):
     assert [d["new"] for d in days] == [1] * 16 + [0] * 44
     # no exam history: domains by weight, domain 1 (28%) first
     assert [d["focus"] for d in days[:16]] == [[1]] * 4 + [[2]] * 4 + [[3]] * 4 + [[4]] * 4
-    assert [d["reviews"] for d in days[:20]] == [1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 1, 1]
+    assert [d["reviews"] for d in days[:20]] == [1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 2, 2, 1, 1]
     exams = [d["date"] for d in days if d["exam"]]
     assert exams == [
         "2026-12-01",
@@ -69,7 +69,7 @@ def test_plan_screen_and_bad_dates(course):
     lines = [line.rstrip() for line in result.output.splitlines()]
     assert lines[:3] == [
         "Plan to MLA-C02 on 2027-01-26: 16 new cards, 1 a day until 2026-12-12 (each",
-        "needs about 36 days to hold for 30 days).",
+        "needs about 13 days to hold for 30 days).",
         "Busiest day: 2 of 30 minutes.",
     ]
     assert "│ 2026-12-01 │   1 │       2 │       1 │ D2    │ full exam     │" in lines
@@ -79,10 +79,10 @@ def test_plan_screen_and_bad_dates(course):
         "Error: the exam date 2026-11-01 is not after today (2026-11-27); give a future date, "
         "e.g. --exam-date 2026-12-27\n"
     )
-    soon = run("plan", str(course.root), "--exam-date", "2026-12-10")
+    soon = run("plan", str(course.root), "--exam-date", "2026-12-05")
     assert soon.output == (
-        "Error: 16 new cards need about 36 days of reviews to hold for 30 days, and the exam is in 13 day(s); "
-        "choose an exam date on or after 2027-01-02, or review what you have studied\n"
+        "Error: 16 new cards need about 13 days of reviews to hold for 30 days, and the exam is in 8 day(s); "
+        "choose an exam date on or after 2026-12-10, or review what you have studied\n"
     )
     bad = run("plan", str(course.root), "--exam-date", "next week")
     assert bad.exit_code == 2 and "'next week' is not a date like 2027-01-15" in bad.output
