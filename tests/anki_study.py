@@ -7,8 +7,9 @@ studies the deck for about fifteen months of local days through Anki's own sched
 just before and after the 04:00 day start, late evenings, long breaks, answers taken back with
 undo, cards reset (Forget), set-due-date, and cram answers in a filtered deck that does not
 reschedule. At the end it writes Anki's own figures as of the last moment (`now`): each card's
-`compute_memory_state`, its review log, and for each review card shown the card's memory and
-the Hard, Good and Easy intervals Anki offered (`get_scheduling_states`), to OUT.json.
+`compute_memory_state`, its review log, for each review card shown the card's memory and the
+Hard, Good and Easy intervals Anki offered (`get_scheduling_states`), and the true retention
+of its stats screen, to OUT.json.
 """
 
 from __future__ import annotations
@@ -64,11 +65,11 @@ def main() -> None:
         cids = list(col.find_cards(""))
         day = START
         while day <= END:
-            if rng.random() < 0.01:  # a long break
-                day += timedelta(days=rng.randint(30, 120))
+            if day < END and rng.random() < 0.01:  # a long break (the last day is always studied)
+                day = min(day + timedelta(days=rng.randint(30, 120)), END)
                 kinds["long break"] += 1
                 continue
-            if rng.random() < 0.25:
+            if day < END and rng.random() < 0.25:
                 day += timedelta(days=1)
                 continue
             for at in sorted(rng.sample(SESSION_TIMES, rng.randint(1, 2))):
@@ -114,13 +115,20 @@ def main() -> None:
                     col.sched.schedule_cards_as_new([rng.choice(studied)])
                     kinds["reset"] += 1
                 if studied and rng.random() < 0.04:
-                    col.sched.set_due_date([rng.choice(studied)], rng.choice(["0", "1", "2-5"]))
+                    col.sched.set_due_date([rng.choice(studied)], rng.choice(["0", "1", "4"]))
                     kinds["set due date"] += 1
                 if studied and rng.random() < 0.05:
                     cram(col, rng.sample(studied, min(3, len(studied))), rng, kinds)
             day += timedelta(days=1)
-        now = local(END + timedelta(days=1), time(12, 0))
-        set_clock(now)
+        now = set_clock(local(END + timedelta(days=1), time(2, 0)))  # still the last study day
+        graphs = col._backend.graphs(search="", days=0).true_retention
+        true_retention = {
+            period: {
+                "young": [getattr(graphs, period).young_passed, getattr(graphs, period).young_failed],
+                "mature": [getattr(graphs, period).mature_passed, getattr(graphs, period).mature_failed],
+            }
+            for period in ("today", "week", "month", "all_time")
+        }
         cards = {}
         for cid in cids:
             card = col.get_card(cid)
@@ -153,6 +161,7 @@ def main() -> None:
                 "types": revlog_types,
                 "revlog": revlog,
                 "offered": offered,
+                "true_retention": true_retention,
             },
             fh,
         )
@@ -165,6 +174,7 @@ def cram(col, cids, rng: random.Random, kinds: Counter[str]) -> None:  # type: i
     deck.config.reschedule = False
     deck.config.search_terms[0].search = " or ".join(f"cid:{c}" for c in cids)
     deck.config.search_terms[0].limit = 10
+    deck.config.search_terms[0].order = 0  # oldest seen first, not random: the run repeats exactly
     did = col.sched.add_or_update_filtered_deck(deck).id
     col.decks.select(did)
     for _ in range(10):

@@ -7,8 +7,9 @@ import re
 import shutil
 import sqlite3
 import zipfile
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from datetime import time as time_of_day
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from click.testing import CliRunner
 from conftest import CourseDir
 from srscards.cli import main
 from srscards.outputs.build import build_decks
-from srscards.scheduling.scheduler import Rating, Scheduler, Settings, from_ms
+from srscards.scheduling.scheduler import Rating, Scheduler, Settings, day_begins, from_ms, study_day
 from srscards.store.store import Store
 from srscards.study.metrics import compute_stats
 from srscards.study.workspace import sync_sources
@@ -103,10 +104,10 @@ def synced_home(tmp_path: Path, decks: Path) -> Path:
     return home
 
 
-def revlog(path: Path) -> list[tuple[int, str, int, int]]:
+def revlog(path: Path) -> list[tuple[int, str, int, int, int]]:
     with sqlite3.connect(path) as db:
         return db.execute(
-            "SELECT r.id, n.guid, c.ord, r.ease FROM revlog r JOIN cards c ON c.id = r.cid "
+            "SELECT r.id, n.guid, c.ord, r.ease, r.ivl FROM revlog r JOIN cards c ON c.id = r.cid "
             "JOIN notes n ON n.id = c.nid ORDER BY r.id"
         ).fetchall()
 
@@ -134,12 +135,17 @@ def test_anki_reviews_join_the_log_once_and_set_the_card_states(anki, tmp_path):
     scheduler = Scheduler(Settings())
     answered = revlog(collection)
     for (note, variant), card in cards.items():
-        mine = [
-            (from_ms(rid), Rating(ease))
-            for rid, guid, ord_, ease in answered
-            if guid == note_guid("aws-mla", note) and ord_ == ordinal[variant]
-        ]
-        assert card.memory == scheduler.replay(mine, card.key), (note, variant)  # type: ignore[arg-type]
+        entries = [e for e in answered if e[1] == note_guid("aws-mla", note) and e[2] == ordinal[variant]]
+        mine = [(from_ms(rid), Rating(ease)) for rid, _, _, ease, _ in entries]
+        replayed = scheduler.replay(mine, card.key)  # type: ignore[arg-type]
+        assert replace(card.memory, due=None) == replace(replayed, due=None), (note, variant)
+        if entries:  # due when Anki scheduled it
+            moment, interval = from_ms(entries[-1][0]), entries[-1][4]
+            assert moment is not None
+            expected = moment + timedelta(seconds=-interval)
+            if interval > 0:
+                expected = day_begins(study_day(moment, time_of_day(4)) + interval, time_of_day(4))
+            assert card.memory.due == expected, (note, variant)
         assert [r.reviewed_at for r in log if r.card == card.id] == [m[0] for m in mine]
     assert cards[("new-1", "card")].memory.reps == 0
 

@@ -27,6 +27,7 @@ from srscards.outputs.build import build_decks
 from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, State
 from srscards.store.store import Store
 from srscards.study.anki_history import anki_ordinal, import_history
+from srscards.study.metrics import compute_stats
 
 ZONES = ("UTC", "America/New_York", "Australia/Lord_Howe")
 FAKETIME = next(iter(sorted(Path("/usr/lib").glob("*/faketime/libfaketime.so.1"))), Path("libfaketime.so.1"))
@@ -142,3 +143,26 @@ def test_every_interval_anki_offers_is_inside_the_range_srscards_gives(tmp_path_
         assert offer["hard"] < offer["good"] < offer["easy"], offer
     assert checked >= 300 and one_day >= 10, (checked, one_day)
     print(json.dumps({"zone": zone_tz, "intervals": checked, "one-day ranges": one_day}))
+
+
+@pytest.mark.parametrize("zone_tz", ZONES, indirect=True)
+def test_true_retention_equals_ankis_stats_screen(tmp_path_factory, zone_tz):
+    decks, collection, anki, home = imported(tmp_path_factory, zone_tz)
+    now = datetime.fromtimestamp(anki["now"], UTC)
+    if not (home / "review.sqlite3").exists():
+        import_history(collection, home, Settings(), now, decks=decks)
+    with Store.open(home) as store:
+        stats = compute_stats(store, Scheduler(Settings()), store.course_ids(), now)
+    figures = {}
+    for period, name in (("today", "today"), ("week", "7 days"), ("month", "30 days"), ("all_time", "all time")):
+        theirs, mine = anki["true_retention"][period], stats.periods[name]
+        for group in ("young", "mature"):
+            passed, failed = theirs[group]
+            tally = getattr(mine, group)
+            assert (tally.passed, tally.total) == (passed, passed + failed), (period, group)
+        total = sum(sum(theirs[g]) for g in ("young", "mature"))
+        rate = sum(theirs[g][0] for g in ("young", "mature")) / total if total else None
+        assert mine.all.rate == pytest.approx(rate, abs=1e-3) if rate is not None else mine.all.rate is None
+        figures[name] = (mine.all.passed, mine.all.total)
+    assert figures["all time"][1] >= 300 and figures["30 days"][1] >= 1, figures
+    print(json.dumps({"zone": zone_tz, "true retention": figures}))

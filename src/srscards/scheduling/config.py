@@ -10,6 +10,8 @@ fuzz = true
 day_start = "04:00"        # local time a study day begins
 new_per_day = 20
 reviews_per_day = 200
+bury_new = false           # keep new siblings of a card answered today for tomorrow
+bury_reviews = false       # the same for review siblings
 ```
 
 Every key is optional; a missing file means Anki's defaults.
@@ -84,6 +86,8 @@ def settings_from(values: dict[str, Any], where: str) -> Settings:
         "new_per_day",
         "reviews_per_day",
         "parameters",
+        "bury_new",
+        "bury_reviews",
     }
     unknown = sorted(set(values) - known)
     if unknown:
@@ -100,10 +104,11 @@ def settings_from(values: dict[str, Any], where: str) -> Settings:
             if not isinstance(value, int) or isinstance(value, bool) or value < (1 if key == "maximum_interval" else 0):
                 raise ConfigError(f"{where}: {key} must be a whole number (got {value!r})")
             changes[key] = value
-    if "fuzz" in values:
-        if not isinstance(values["fuzz"], bool):
-            raise ConfigError(f"{where}: fuzz must be true or false (got {values['fuzz']!r})")
-        changes["fuzz"] = values["fuzz"]
+    for key in ("fuzz", "bury_new", "bury_reviews"):
+        if key in values:
+            if not isinstance(values[key], bool):
+                raise ConfigError(f"{where}: {key} must be true or false (got {values[key]!r})")
+            changes[key] = values[key]
     if "day_start" in values:
         changes["day_start"] = parse_day_start(values["day_start"], f"{where}: day_start")
     if "parameters" in values:
@@ -158,6 +163,8 @@ def save_settings(home: Path, settings: Settings) -> Path:
         "day_start": f"{settings.day_start:%H:%M}",
         "new_per_day": settings.new_per_day,
         "reviews_per_day": settings.reviews_per_day,
+        "bury_new": settings.bury_new,
+        "bury_reviews": settings.bury_reviews,
     }
     if settings.parameters:
         review["parameters"] = [float(p) for p in settings.parameters]

@@ -61,6 +61,8 @@ class Settings:
     reviews_per_day: int = 200
     learn_ahead: timedelta = timedelta(minutes=20)
     parameters: tuple[float, ...] = field(default=())
+    bury_new: bool = False  # Anki's default: new siblings of a card answered today are shown too
+    bury_reviews: bool = False  # Anki's default: so are review siblings
 
 
 @dataclass(frozen=True)
@@ -295,7 +297,7 @@ class Scheduler:
         if memory.state is not State.REVIEW or memory.due is None or memory.last_review is None:
             return 0
         start = self.settings.day_start
-        return max(study_day(memory.due, start) - review_day(memory.last_review, start), 0)
+        return max(study_day(memory.due, start) - study_day(memory.last_review, start), 0)
 
     def _review_days(
         self,

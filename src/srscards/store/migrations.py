@@ -191,7 +191,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     _notes_as_cards,
     # 8: cards started over (Anki's Forget/Reset): a card's history begins again after its last
     # reset. Keyed by Anki's revlog id when the reset came from Anki, so an import never counts twice.
+    # Answers imported from Anki keep their revlog type and the card's interval before them, which
+    # Anki's true retention is counted by.
     """
+    ALTER TABLE anki_reviews ADD COLUMN kind INTEGER;
+    ALTER TABLE anki_reviews ADD COLUMN last_interval INTEGER;
     CREATE TABLE resets (
         id INTEGER PRIMARY KEY,
         card INTEGER NOT NULL REFERENCES cards (id),

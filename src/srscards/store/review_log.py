@@ -71,8 +71,10 @@ class ReviewLog(StoreBase):
                 "SELECT card, reviewed_at, rating, coalesce(duration_ms, -1), json_extract(state_before, '$.state'), "
                 "coalesce(json_extract(state_before, '$.stability'), 0.0), "
                 "coalesce(json_extract(state_before, '$.due'), -1), "
-                "coalesce(json_extract(state_before, '$.last_review'), -1) "
-                "FROM reviews WHERE id NOT IN (SELECT review FROM undone) ORDER BY id"
+                "coalesce(json_extract(state_before, '$.last_review'), -1), "
+                "coalesce(a.kind, -1), coalesce(a.last_interval, 0) "
+                "FROM reviews r LEFT JOIN anki_reviews a ON a.review = r.id "
+                "WHERE r.id NOT IN (SELECT review FROM undone) ORDER BY r.id"
             ).fetchall()
         return rows
 
@@ -195,7 +197,8 @@ class ReviewLog(StoreBase):
                     ),
                 )
                 db.execute(
-                    "INSERT INTO anki_reviews (revlog_id, review) VALUES (?, ?)", (a.revlog_id, cursor.lastrowid)
+                    "INSERT INTO anki_reviews (revlog_id, review, kind, last_interval) VALUES (?, ?, ?, ?)",
+                    (a.revlog_id, cursor.lastrowid, a.kind, a.last_interval),
                 )
                 added += 1
             for card_id, memory in states.items():

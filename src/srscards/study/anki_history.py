@@ -5,7 +5,8 @@ A collection (`collection.anki2`) or a `.colpkg` backup is never written: the fi
 note GUID srscards gave each note (`identity.note_guid`) and the card's template ordinal or
 cloze number. Each Anki answer is keyed by its revlog id, so importing twice adds nothing.
 After an import, the touched cards' states are computed again from the merged log, in time
-order, with the scheduler's own FSRS model and Anki's day count (as of the import).
+order, with the scheduler's own FSRS model and Anki's day count (as of the import); an answer
+given in Anki keeps the due date Anki gave it (its revlog interval).
 
 Anki's revlog is read the way Anki's own memory-state recompute reads it:
 
@@ -27,13 +28,22 @@ import sqlite3
 import tempfile
 import zipfile
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from srscards.errors import SrsError
 from srscards.model.anki_ids import note_guid
-from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, from_ms
+from srscards.scheduling.scheduler import (
+    Memory,
+    Rating,
+    Scheduler,
+    Settings,
+    State,
+    day_begins,
+    from_ms,
+    study_day,
+)
 from srscards.store.records import ImportedAnswer, StoredCard
 from srscards.store.store import Store
 from srscards.study.anki_settings import AnkiSettings, read_settings
@@ -62,6 +72,8 @@ class AnkiEntry:
     duration_ms: int
     kind: int  # revlog type: 0 learning, 1 review, 2 relearning, 3 filtered, 4 manual, 5 rescheduled
     factor: int
+    interval: int = 0  # the interval the answer gave: days if positive, seconds if negative
+    last_interval: int = 0  # the interval the card had before it, the same way
 
     @property
     def is_reset(self) -> bool:
@@ -113,6 +125,17 @@ def anki_ordinal(card: StoredCard) -> int:
     return 1 if card.variant == "reverse" else 0
 
 
+def anki_due(memory: Memory, interval: int, settings: Settings) -> Memory:
+    """`memory` due when Anki scheduled it: `interval` days after its last answer's day, or
+    -`interval` seconds after it (a learning step); unchanged for a new card or no interval."""
+    if memory.last_review is None or memory.state is State.NEW or interval == 0:
+        return memory
+    if interval < 0:
+        return replace(memory, due=memory.last_review + timedelta(seconds=-interval))
+    day = study_day(memory.last_review, settings.day_start)
+    return replace(memory, due=day_begins(day + interval, settings.day_start))
+
+
 def read_answers(path: Path) -> tuple[list[AnkiEntry], set[str]]:
     """Every rated answer in the collection or backup at `path`, oldest first, and the GUIDs of its notes."""
     collection = read_collection(path)
@@ -144,10 +167,10 @@ def read_collection(path: Path) -> AnkiCollection:
             try:
                 guids = {r[0] for r in conn.execute("SELECT guid FROM notes")}
                 rows = conn.execute(
-                    "SELECT r.id, n.guid, c.ord, r.ease, r.time, r.type, r.factor, c.id FROM revlog r "
-                    "JOIN cards c ON c.id = r.cid JOIN notes n ON n.id = c.nid ORDER BY r.id"
+                    "SELECT r.id, n.guid, c.ord, r.ease, r.time, r.type, r.factor, r.ivl, r.lastIvl, c.id "
+                    "FROM revlog r JOIN cards c ON c.id = r.cid JOIN notes n ON n.id = c.nid ORDER BY r.id"
                 ).fetchall()
-                settings = read_settings(conn, sorted({r[7] for r in rows}))
+                settings = read_settings(conn, sorted({r[9] for r in rows}))
             finally:
                 conn.close()
         except sqlite3.DatabaseError as exc:
@@ -155,7 +178,7 @@ def read_collection(path: Path) -> AnkiCollection:
                 f"{path}: the Anki collection cannot be read ({exc}); check it in Anki (Tools > Check Database) "
                 "or use a recent backup"
             ) from exc
-    return AnkiCollection([AnkiEntry(*r[:7]) for r in rows], guids, settings)
+    return AnkiCollection([AnkiEntry(*r[:9]) for r in rows], guids, settings)
 
 
 def _check_not_locked(path: Path) -> None:
@@ -266,10 +289,24 @@ def import_history(
             for moment, rating, source in merged:
                 if any((previous is None or previous < r) and r < moment for r in resets):
                     memory = Memory()  # the card was reset before this answer: it starts again as new
+                if source is not None:
+                    memory = anki_due(memory, source.last_interval, scheduler.settings)
                 after = scheduler.answer(memory, rating, moment, card.key, now)
                 if source is not None:
+                    after = anki_due(after, source.interval, scheduler.settings)
+                if source is not None:
                     imported.append(
-                        ImportedAnswer(source.revlog_id, card_id, moment, rating, source.duration_ms, memory, after)
+                        ImportedAnswer(
+                            source.revlog_id,
+                            card_id,
+                            moment,
+                            rating,
+                            source.duration_ms,
+                            memory,
+                            after,
+                            source.kind,
+                            source.last_interval,
+                        )
                     )
                 memory, previous = after, moment
             if previous is not None and any(r > previous for r in resets):
