@@ -273,6 +273,16 @@ def test_recompute_restores_states_from_the_log_and_origins_are_kept(tmp_path, c
         report = recompute_states(store, scheduler, ["aws-mla"], NOW)
         assert (report.moved, report.median_change, report.max_change) == (2, 1.0, 1.0)
         assert {c.id: c.memory for c in store.cards(["aws-mla"])} == expected
+        # new parameters move the memory, not the due dates (as Anki without "reschedule on change")
+        from fsrs_rs_python import DEFAULT_PARAMETERS
+
+        other = Scheduler(Settings(parameters=tuple(p * 1.05 for p in DEFAULT_PARAMETERS)), seed=3)
+        moved = recompute_states(store, other, ["aws-mla"], NOW)
+        after = {c.id: c.memory for c in store.cards(["aws-mla"])}
+        assert moved.moved == 2 and 0 < moved.median_change <= moved.max_change
+        for i in (first.id, second.id):
+            assert after[i].due == expected[i].due and after[i].stability != expected[i].stability
+        assert recompute_states(store, scheduler, ["aws-mla"], NOW).moved == 2
         again = recompute_states(store, scheduler, ["aws-mla"], NOW)
         assert (again.moved, again.describe()) == (
             0,

@@ -4,14 +4,16 @@ The log is the record; a card's state columns are a copy. When the FSRS paramete
 scheduling settings change (an `optimize` that adopts new parameters, settings taken from an
 Anki collection), every card's state is replayed from its log with the new settings, the way
 Anki recomputes memory states on a parameter change: days counted from the day start after
-the moment of the recompute, and a card's history starting again after its last reset.
+the moment of the recompute, and a card's history starting again after its last reset. As in
+Anki (without its "reschedule cards on change" option), a card keeps the due date it was given
+when its last answer is the same: only its memory (stability, difficulty) moves.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from srscards.scheduling.scheduler import Memory, Rating, Scheduler
@@ -72,6 +74,13 @@ def recompute_states(store: Store, scheduler: Scheduler, courses: Sequence[str],
     cards = store.cards(list(courses), include_retired=True)
     for card in cards:
         memory = replay_card(scheduler, by_card.get(card.id, []), resets.get(card.id, []), card.key, now)
+        old = card.memory
+        if old.due is not None and (memory.state, memory.last_review, memory.reps) == (
+            old.state,
+            old.last_review,
+            old.reps,
+        ):
+            memory = replace(memory, due=old.due)  # the card keeps the due date it was given
         if memory != card.memory:
             moved[card.id] = memory
             changes.append(_change(card.memory, memory))
