@@ -46,7 +46,7 @@ def bare_genanki(sources, out: Path) -> None:
         deck.add_note(
             genanki.Note(
                 model=models[card.type],
-                fields=note_fields(card),
+                fields=note_fields(card, sources.course),
                 tags=note_tags(card),
                 guid=note_guid(sources.course.id, card.id),
             )

@@ -47,6 +47,7 @@ def _register() -> None:
         coverage,
         due,
         exam,
+        exams,
         ids,
         lab,
         optimize,
@@ -59,7 +60,7 @@ def _register() -> None:
     )
 
     for module in (build, check, ids, coverage, cheatsheet, review, due, orphans, stats, report, optimize, anki,
-                   exam, readiness, plan, lab):  # fmt: skip
+                   exam, exams, readiness, plan, lab):  # fmt: skip
         main.add_command(module.command)
 
 

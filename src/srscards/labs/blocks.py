@@ -11,7 +11,7 @@ from typing import Any
 
 from srscards.labs.cleanup import ROLE_PATH
 from srscards.labs.localml import SKLEARN_IMAGE_TAG, breast_cancer, package, sklearn_container_env, train_logistic
-from srscards.labs.model import LabContext, LabError, expect
+from srscards.labs.steps import LabContext, LabError, expect
 
 # Account that publishes the SageMaker built-in XGBoost image in each region
 # (https://docs.aws.amazon.com/sagemaker/latest/dg-ecr-paths/sagemaker-algo-docker-registry-paths.html).

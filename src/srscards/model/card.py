@@ -54,13 +54,16 @@ class Option:
     text: Fragment
     correct: bool
     explanation: Fragment
+    pinned: bool = False  # kept in its source place when the options are shuffled (`{pin}` in the source)
 
     def to_dict(self) -> list[Any]:
-        return [*self.text.to_dict(), self.correct, *self.explanation.to_dict()]
+        return [*self.text.to_dict(), self.correct, *self.explanation.to_dict(), *([True] if self.pinned else [])]
 
     @classmethod
     def from_dict(cls, data: list[Any]) -> Option:
-        return cls(Fragment(data[0], data[1]), bool(data[2]), Fragment(data[3], data[4]))
+        return cls(
+            Fragment(data[0], data[1]), bool(data[2]), Fragment(data[3], data[4]), len(data) > 5 and bool(data[5])
+        )
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,7 @@ class Card:
     source: str = ""
     difficulty: str = ""
     concepts: tuple[str, ...] = ()
+    checked: str = ""  # "YYYY-MM": when the card's facts were last checked against their source
     media: tuple[Path, ...] = ()
     location: Location = Location(Path("."))
     digest: str = ""
@@ -162,6 +166,7 @@ class Card:
             "source": self.source,
             "difficulty": self.difficulty,
             "concepts": list(self.concepts),
+            "checked": self.checked,
             "media": [str(m) for m in self.media],
             "location": [str(self.location.path), self.location.line, self.location.col],
             "digest": self.digest,
@@ -192,6 +197,7 @@ class Card:
             source=data.get("source", ""),
             difficulty=data.get("difficulty", ""),
             concepts=tuple(data.get("concepts", ())),
+            checked=data.get("checked", ""),
             media=tuple(Path(m) for m in data.get("media", ())),
             location=Location(path if path is not None else Path(where[0]), where[1], where[2]),
             digest=data.get("digest", ""),

@@ -23,9 +23,8 @@ from typing import Any
 
 from srscards import __version__
 from srscards.files import atomic_write, hash_folder
-from srscards.model.anki_ids import note_guid, stable_int
+from srscards.model.anki_ids import media_name, note_guid, stable_int
 from srscards.model.course import CourseSources
-from srscards.sources.parser import media_name
 from srscards.views.anki import NOTE_TYPES, note_fields, note_tags
 from srscards.views.anki import css as note_css
 
@@ -63,7 +62,13 @@ class CourseBuild:
 
 def content_key(folder: Path) -> str:
     """A hash of every file of a course folder (and this version): the rebuild cache key."""
-    return hash_folder(folder, f"srscards {__version__} model {MODEL_VERSION}")
+    return hash_folder(folder, f"srscards {__version__} model {MODEL_VERSION} {_note_types_digest()}")
+
+
+def _note_types_digest() -> str:
+    """The note types' templates and style: a change to them rebuilds the package."""
+    text = note_css() + "".join(f"{nt.name}{nt.fields}{nt.templates}" for nt in NOTE_TYPES.values())
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def manifest_path(out_dir: Path, course_id: str) -> Path:
@@ -136,7 +141,7 @@ def export_course(sources: CourseSources, out_dir: Path, now: float) -> CourseBu
         deck_name = card.deck or course.deck_name
         if deck_name not in decks:
             decks[deck_name] = genanki.Deck(stable_int("srscards-deck", course.id, deck_name), deck_name)
-        fields = note_fields(card)
+        fields = note_fields(card, course)
         tags = note_tags(card)
         digest = hashlib.sha256(
             "\x1e".join([NOTE_TYPES[card.type].name, deck_name, *fields, *tags]).encode()

@@ -166,7 +166,7 @@ def _stand_in(day: int, seq: int) -> datetime:
     return datetime.combine(date.fromordinal(day), time(0), tzinfo=UTC) + timedelta(microseconds=seq)
 
 
-_FUZZ_RANGES = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, math.inf, 0.05))
+FUZZ_RANGES = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, math.inf, 0.05))
 
 
 def _round(value: float) -> int:
@@ -180,7 +180,7 @@ def fuzz_bounds(interval: float, minimum: int, maximum: int) -> tuple[int, int]:
     interval = min(max(interval, minimum), maximum)
     delta = 0.0
     if interval >= 2.5:
-        delta = 1.0 + sum(factor * max(min(interval, end) - start, 0.0) for start, end, factor in _FUZZ_RANGES)
+        delta = 1.0 + sum(factor * max(min(interval, end) - start, 0.0) for start, end, factor in FUZZ_RANGES)
     lower = min(max(_round(interval - delta), minimum), maximum)
     upper = min(max(_round(interval + delta), minimum), maximum)
     if upper == lower and 2 < upper < maximum:

@@ -11,6 +11,7 @@ from typing import Any
 from srscards.errors import SrsError
 from srscards.model.card import Card
 from srscards.model.course import CourseSources, Profile
+from srscards.sources.item_quality import ItemFigures, check_items
 
 
 @dataclass
@@ -51,6 +52,7 @@ class CoverageReport:
     total_cards: int
     total_questions: int
     shortfalls: list[str]
+    items: ItemFigures = field(default_factory=ItemFigures)
 
     @property
     def ok(self) -> bool:
@@ -87,6 +89,7 @@ class CoverageReport:
             ],
             "services": [{"name": s.name, "cards": s.cards, "min": s.minimum} for s in self.services],
             "shortfalls": self.shortfalls,
+            "items": self.items.to_json(),
         }
 
 
@@ -121,6 +124,7 @@ def coverage(sources: CourseSources, exam: str | None = None) -> CoverageReport:
         total_cards=sum(1 for c in cards if not c.is_question),
         total_questions=sum(1 for c in cards if c.is_question),
         shortfalls=shortfalls,
+        items=check_items(sources, cards).figures,
     )
 
 

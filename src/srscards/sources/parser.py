@@ -11,6 +11,7 @@ import hashlib
 import re
 import textwrap
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,13 +27,15 @@ from srscards.sources.course_file import ID_RE, TASK_RE, read_text
 from srscards.sources.markdown import markdown, render_tokens
 from srscards.sources.yaml_positions import load
 
-FRONT_KEYS = {"title", "domain", "subdeck", "tasks", "tags", "exam", "cheatsheet"}
+FRONT_KEYS = {"title", "domain", "subdeck", "tasks", "tags", "exam", "cheatsheet", "checked"}
 CARD_KEYS = {
-    "id", "type", "tasks", "tags", "exam", "lab", "cheatsheet", "source", "difficulty", "concepts",
+    "id", "type", "tasks", "tags", "exam", "lab", "cheatsheet", "source", "difficulty", "concepts", "checked",
 }  # fmt: skip
+CHECKED_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 TAG_RE = re.compile(r"^[A-Za-z0-9_\-]+(::[A-Za-z0-9_\-]+)*$")
 SECTION_TASK_RE = re.compile(r"^(\d+\.\d+)(?:\s|$)")
 TASKBOX_RE = re.compile(r"^\[( |x|X)\][ \t]+")
+PIN = "{pin}"  # at the end of an option's first line: the option keeps its place when options are shuffled
 FORBIDDEN_HTML_RE = re.compile(r"<\s*(script|iframe|object|embed)\b|\s(on[a-z]+)\s*=|javascript:", re.IGNORECASE)
 LIST_MARKER_RE = re.compile(r"^\s*\d+[.)]\s+")
 # A metadata comment that holds nothing but a plain id (YAML reads it as {"id": <that text>}).
@@ -64,6 +67,7 @@ class _Defaults:
     tags: tuple[str, ...] = ()
     exam: str = "both"
     cheatsheet: bool = False
+    checked: str = ""
 
 
 class _Fail(Exception):
@@ -107,6 +111,11 @@ class _FileParser:
     def fail(self, line: int, col: int, message: str, hint: str) -> _Fail:
         self.problem(line, col, message, hint)
         return _Fail()
+
+    def check_pin(self, line: int, text: str, hint: str) -> None:
+        """A `{pin}` left in `text` (a card's content from source line `line`) is misplaced: stop at it."""
+        if PIN in text:
+            raise self.fail(*self.find(line - 1, PIN), "{pin} is misplaced", hint)
 
     def find(self, line0: int, needle: str, default_col: int = 1) -> tuple[int, int]:
         """1-based line and column of `needle`, searching from 0-based line `line0`."""
@@ -209,6 +218,8 @@ class _FileParser:
         defaults.tags = tuple(dict.fromkeys(self.tags(data.get("tags"), doc.value("tags"))))
         defaults.exam = self.exam(data.get("exam", "both"), doc.value("exam"))
         defaults.cheatsheet = self.boolean(data.get("cheatsheet", False), doc.value("cheatsheet"))
+        if "checked" in data:
+            defaults.checked = self.checked(data["checked"], doc.value("checked"))
         return title.strip(), defaults
 
     # -- value checks -----------------------------------------------------------------------
@@ -319,6 +330,7 @@ class _FileParser:
             "lab": self.name(meta.get("lab"), m("lab"), "lab"),
             "difficulty": self.difficulty(meta.get("difficulty"), m("difficulty")),
             "concepts": self.concepts(meta.get("concepts"), m("concepts")),
+            "checked": self.checked(meta["checked"], m("checked")) if "checked" in meta else defaults.checked,
             "media": media,
             "location": here,
             "digest": self.digest(head.map[0], body),
@@ -415,6 +427,16 @@ class _FileParser:
             )
         return value
 
+    def checked(self, value: Any, loc: Location) -> str:
+        """A `checked: YYYY-MM` month (a full date is read as its month)."""
+        text = value.strftime("%Y-%m") if isinstance(value, date) else str(value)
+        if not CHECKED_RE.match(text):
+            raise self.fail(
+                loc.line, loc.col, f"`checked` must be a year and month, not {value!r}",
+                "write the month the facts were last checked, e.g. checked: 2026-12",
+            )  # fmt: skip
+        return text
+
     def concepts(self, value: Any, loc: Location) -> tuple[str, ...]:
         items = self.listed(value)
         for item in items:
@@ -439,8 +461,8 @@ class _FileParser:
     # -- content checks ---------------------------------------------------------------------
 
     def check_inline(self, body: list[Token], card_line: int) -> tuple[Path, ...]:
-        """Refuse scripts and embeds in card HTML; check every image path and point it at the
-        media name Anki will use. Returns the images found."""
+        """Refuse scripts and embeds in card HTML; check every image path and write it relative to
+        the course folder, the form every view maps to its own medium. Returns the images found."""
         found: list[Path] = []
         line0 = card_line - 1
         for tok in body:
@@ -485,7 +507,7 @@ class _FileParser:
             )  # fmt: skip
         if not target.is_file():
             raise self.fail(line, col, f"image {src!r} not found", "check the file name and path")
-        tok.attrSet("src", media_name(self.course.id, target.relative_to(self.course_root)))
+        tok.attrSet("src", target.relative_to(self.course_root).as_posix())  # each view maps it to its medium
         return target
 
     def source(self, block: list[Token]) -> str:
@@ -571,13 +593,22 @@ class _FileParser:
                     item_line, 1, "option has no explanation",
                     "explain on the next lines of the item why this option is right or wrong",
                 )  # fmt: skip
+            pinned = first.rstrip().endswith(PIN)
+            if pinned:
+                first = first.rstrip()[: -len(PIN)]
+            self.check_pin(item_line, first + "\n" + expl_md, "put {pin} at the end of the option's first line")
+            if not first.strip():
+                raise self.fail(item_line, 1, "option has no text", "write the option before {pin}")
             text_html, rest_html = _split_inline(para, m.end())
+            if pinned:
+                text_html = text_html.rstrip()[: -len(PIN)].rstrip()
             expl_html = (f"<p>{rest_html}</p>" if rest_html else "") + render_tokens([t for b in later for t in b])
             options.append(
                 Option(
                     text=Fragment(first.strip(), text_html),
                     correct=m.group(1).lower() == "x",
                     explanation=Fragment(expl_md, expl_html),
+                    pinned=pinned,
                 )
             )
         if len(options) < 2:
@@ -597,6 +628,8 @@ class _FileParser:
         steps = []
         for item in _list_items(blocks[index]):
             md = LIST_MARKER_RE.sub("", self.source([item[0], *item]), count=1).strip()
+            step_line = item[0].map[0] + 1 if item[0].map else line
+            self.check_pin(step_line, md, "only choice options can be pinned; ordering steps are always shuffled")
             steps.append(Fragment(textwrap.dedent(md), render_tokens(item[1:-1])))
         if len(steps) < 2:
             raise self.fail(line, 1, "ordering card needs at least two steps", "add steps")
@@ -620,6 +653,12 @@ class _FileParser:
         if any(len(r) != 2 for r in rows):
             raise self.fail(table_line, 1, "matching table must have exactly two columns", "one pair per row")
         header, body = rows[0], rows[1:]
+        for cells in body:
+            self.check_pin(
+                table_line,
+                " ".join(c.content for c in cells),
+                "only choice options can be pinned; matching is shuffled",
+            )
         if len(body) < 2:
             raise self.fail(table_line, 1, "matching card needs at least two pairs", "add rows")
         pairs = tuple(
@@ -631,11 +670,6 @@ class _FileParser:
             "pair_headers": (header[0].content, header[1].content),
             "extra": self.fragment(blocks[index + 1 :]),
         }
-
-
-def media_name(course_id: str, relative: Path) -> str:
-    """The flat file name a course's media file gets in Anki's media folder."""
-    return f"{course_id}_" + "_".join(relative.parts)
 
 
 def _split_blocks(tokens: list[Token]) -> list[list[Token]]:

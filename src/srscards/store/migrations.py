@@ -189,7 +189,22 @@ MIGRATIONS: tuple[Migration, ...] = (
     """,
     # 7: note content in the card model's own form.
     _notes_as_cards,
-    # 8: cards started over (Anki's Forget/Reset): a card's history begins again after its last
+    # 8: exams can be discarded (kept, but out of readiness); sittings left part-way, to resume.
+    """
+    ALTER TABLE exams ADD COLUMN discarded_at INTEGER;
+    CREATE TABLE paused_exams (
+        id INTEGER PRIMARY KEY,
+        course TEXT NOT NULL,
+        profile TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        saved_at INTEGER NOT NULL,
+        discarded_at INTEGER,
+        state TEXT NOT NULL
+    );
+    CREATE INDEX paused_exams_course ON paused_exams (course, saved_at);
+    """,
+    # 9: cards started over (Anki's Forget/Reset): a card's history begins again after its last
     # reset. Keyed by Anki's revlog id when the reset came from Anki, so an import never counts twice.
     # Answers imported from Anki keep their revlog type and the card's interval before them, which
     # Anki's true retention is counted by.

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from srscards.model.card import Card, CardType
+from srscards.model.shuffle import shuffled_order
 from srscards.sources import cloze
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
@@ -51,8 +52,12 @@ def _cloze(text: str, active: int, reveal: bool) -> str:
     return cloze.render(text, show)
 
 
-def card_text(card: Card, variant: str, seed: str = "") -> CardText:
-    """Front and back of `variant` of a note; `seed` fixes the shuffle of ordering and matching cards."""
+def card_text(card: Card, variant: str, seed: str = "", shuffle: random.Random | None = None) -> CardText:
+    """Front and back of `variant` of a note; `seed` fixes the shuffle of ordering and matching cards.
+
+    With `shuffle`, the options of a choice question come in an order drawn from it (options
+    pinned in the source keep their place), each with its explanation.
+    """
     kind = card.type
     title = images_as_paths(card.title.md)
     prompt = images_as_paths(card.prompt.md)
@@ -67,9 +72,10 @@ def card_text(card: Card, variant: str, seed: str = "") -> CardText:
         back = head + _cloze(prompt, number, True) + (f"\n\n---\n\n{extra}" if extra else "")
         return CardText(head + _cloze(prompt, number, False), back, title=title)
     if kind is CardType.CHOICE:
-        options = tuple(
-            (images_as_paths(o.text.md), o.correct, images_as_paths(o.explanation.md)) for o in card.options
-        )
+        shown = card.options
+        if shuffle is not None:
+            shown = tuple(card.options[i] for i in shuffled_order([o.pinned for o in card.options], shuffle))
+        options = tuple((images_as_paths(o.text.md), o.correct, images_as_paths(o.explanation.md)) for o in shown)
         return CardText(prompt or f"**{title}**", extra, options, title=title)
     if kind is CardType.ORDERING:
         steps = [images_as_paths(s.md) for s in card.steps]
