@@ -150,3 +150,67 @@ def test_config_parameters_take_precedence(course, tmp_path):
         result = optimize(store, custom, NOW)
         assert result.old == custom.parameters
         assert settings_in_force(store, custom).parameters == custom.parameters
+
+
+def home_answered_by_the_model(course, tmp_path: Path, cards: int = 70, seed: int = 0) -> Path:
+    """A store whose answers are drawn from the default parameters' own predicted recall: a fit to it
+    can only chase noise."""
+    lines = ["---\ntitle: Sim\ndomain: 1\ntasks: [1.1]\n---\n"]
+    lines += [f"### Question {n}\n<!-- id: sim-{n:03d} -->\n\nAnswer {n}.\n" for n in range(cards)]
+    course.write("sim.md", "\n".join(lines))
+    home = tmp_path / "home"
+    with Store.open(home) as store:
+        courses, _ = sync_sources(store, course.root, NOW - timedelta(days=200))
+        stored = store.cards(courses)
+    rng = random.Random(seed)
+    scheduler = Scheduler(Settings(fuzz=False))
+    rows = []
+    for card in stored:
+        memory = Memory()
+        at = NOW - timedelta(days=rng.uniform(100, 180))
+        while at < NOW:
+            recall = scheduler.retrievability(memory, at) if memory.stability else 0.75
+            rating = Rating.GOOD if rng.random() < recall else Rating.AGAIN
+            after = scheduler.answer(memory, rating, at, card.key)
+            rows.append(
+                (
+                    card.id,
+                    to_ms(at),
+                    int(rating),
+                    8000,
+                    "review",
+                    json.dumps(memory.to_json()),
+                    json.dumps(after.to_json()),
+                )
+            )
+            memory = after
+            assert after.due is not None
+            at = after.due + timedelta(hours=rng.uniform(0, 30))
+    with sqlite3.connect(home / STORE_FILE) as db:
+        db.executemany(
+            "INSERT INTO reviews (card, reviewed_at, rating, duration_ms, origin, state_before, state_after) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            sorted(rows, key=lambda r: r[1]),
+        )
+    return home
+
+
+def test_a_fit_that_only_looks_better_in_sample_is_not_adopted(course, tmp_path):
+    """The answers follow the parameters in force; the new fit is better on the answers it was fitted
+    to, but worse on the latest answers it did not see, so the parameters in force stay."""
+    home = home_answered_by_the_model(course, tmp_path)
+    result = run(home)
+    assert result.exit_code == 0, result.output
+    out = result.output.splitlines()
+    figure = r"log loss (\d\.\d{4}), RMSE\(bins\) (\d+\.\d\d)%"
+    before = re.fullmatch(rf"  before: {figure}", out[2])
+    after = re.fullmatch(rf"  after:  {figure}", out[3])
+    in_force = re.fullmatch(rf"  in force: {figure}", out[5])
+    trial = re.fullmatch(rf"  fitted:   {figure}", out[6])
+    assert before and after and in_force and trial
+    # in-sample, the fit would have been adopted (lower log loss and RMSE); held out, it is worse
+    assert float(after[1]) < float(before[1]) and float(after[2]) < float(before[2])
+    assert float(trial[1]) > float(in_force[1])
+    assert out[7] == "The new parameters do not predict unseen answers better; the old ones stay in force."
+    with Store.open(home) as store:
+        assert store.parameter_history() == []
