@@ -8,8 +8,8 @@ just before and after the 04:00 day start, late evenings, long breaks, answers t
 undo, cards reset (Forget), set-due-date, and cram answers in a filtered deck that does not
 reschedule. At the end it writes Anki's own figures as of the last moment (`now`): each card's
 `compute_memory_state`, its review log, for each review card shown the card's memory and the
-Hard, Good and Easy intervals Anki offered (`get_scheduling_states`), and the true retention
-of its stats screen, to OUT.json.
+Hard, Good and Easy intervals Anki offered (`get_scheduling_states`), the true retention of
+its stats screen and its Evaluate figures for the default parameters, to OUT.json.
 """
 
 from __future__ import annotations
@@ -121,6 +121,11 @@ def main() -> None:
                     cram(col, rng.sample(studied, min(3, len(studied))), rng, kinds)
             day += timedelta(days=1)
         now = set_clock(local(END + timedelta(days=1), time(2, 0)))  # still the last study day
+        from fsrs_rs_python import DEFAULT_PARAMETERS
+
+        evaluated = col._backend.evaluate_params_legacy(
+            params=list(DEFAULT_PARAMETERS), search="", ignore_revlogs_before_ms=0
+        )
         graphs = col._backend.graphs(search="", days=0).true_retention
         true_retention = {
             period: {
@@ -162,6 +167,7 @@ def main() -> None:
                 "revlog": revlog,
                 "offered": offered,
                 "true_retention": true_retention,
+                "evaluate": {"log_loss": evaluated.log_loss, "rmse_bins": evaluated.rmse_bins},
             },
             fh,
         )

@@ -165,4 +165,7 @@ def test_true_retention_equals_ankis_stats_screen(tmp_path_factory, zone_tz):
         assert mine.all.rate == pytest.approx(rate, abs=1e-3) if rate is not None else mine.all.rate is None
         figures[name] = (mine.all.passed, mine.all.total)
     assert figures["all time"][1] >= 300 and figures["30 days"][1] >= 1, figures
-    print(json.dumps({"zone": zone_tz, "true retention": figures}))
+    # calibration as Anki's Evaluate equals the Evaluate of Anki itself (default parameters in force)
+    assert stats.evaluate.log_loss == pytest.approx(anki["evaluate"]["log_loss"], rel=1e-4)
+    assert stats.evaluate.rmse_bins == pytest.approx(anki["evaluate"]["rmse_bins"], rel=1e-4)
+    print(json.dumps({"zone": zone_tz, "true retention": figures, "evaluate": anki["evaluate"]}))
