@@ -88,9 +88,6 @@ class AnkiEntry:
         return 1 <= self.ease <= 4 and 0 <= self.kind <= REVLOG_FILTERED and not self.is_cram
 
 
-AnkiAnswer = AnkiEntry  # the name earlier versions used
-
-
 @dataclass(frozen=True)
 class AnkiCollection:
     """What srscards reads from a collection."""
@@ -134,12 +131,6 @@ def anki_due(memory: Memory, interval: int, settings: Settings) -> Memory:
         return replace(memory, due=memory.last_review + timedelta(seconds=-interval))
     day = study_day(memory.last_review, settings.day_start)
     return replace(memory, due=day_begins(day + interval, settings.day_start))
-
-
-def read_answers(path: Path) -> tuple[list[AnkiEntry], set[str]]:
-    """Every rated answer in the collection or backup at `path`, oldest first, and the GUIDs of its notes."""
-    collection = read_collection(path)
-    return [e for e in collection.entries if e.is_answer], collection.guids
 
 
 def read_collection(path: Path) -> AnkiCollection:
