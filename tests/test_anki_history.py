@@ -121,8 +121,8 @@ def test_anki_reviews_join_the_log_once_and_set_the_card_states(anki, tmp_path):
     result = run(str(collection), "--home", str(home))
     assert result.exit_code == 0, result.output
     assert result.output == (
-        f"{anki.answers} new review(s) added from 3 note(s); 0 already imported; 4 card state(s) recomputed.\n"
-        "1 review(s) of notes not exported by srscards were left out.\n"
+        f"{anki.answers} new reviews added from 3 notes; 0 already imported; 4 card states recomputed.\n"
+        "1 review of notes not exported by srscards was left out.\n"
         f"{SETTINGS_LINE}"
         "To use them here too: run again with --use-anki-settings.\n"
     )
@@ -152,8 +152,8 @@ def test_anki_reviews_join_the_log_once_and_set_the_card_states(anki, tmp_path):
     again = run(str(collection), "--home", str(home))
     assert again.exit_code == 0, again.output
     assert again.output == (
-        f"0 new review(s) added from 3 note(s); {anki.answers} already imported; 0 card state(s) recomputed.\n"
-        "1 review(s) of notes not exported by srscards were left out.\n"
+        f"0 new reviews added from 3 notes; {anki.answers} already imported; 0 card states recomputed.\n"
+        "1 review of notes not exported by srscards was left out.\n"
         f"{SETTINGS_LINE}"
         "To use them here too: run again with --use-anki-settings.\n"
     )
@@ -180,7 +180,7 @@ def test_a_colpkg_backup_gives_the_same_reviews(anki, tmp_path):
     home = synced_home(tmp_path, anki.decks)
     result = run(str(package), "--home", str(home))
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"{anki.answers} new review(s) added from 3 note(s);")
+    assert result.output.startswith(f"{anki.answers} new reviews added from 3 notes;")
     assert digest(package) == before
 
 
@@ -271,14 +271,14 @@ def test_an_empty_store_is_synced_and_ankis_settings_are_reported_and_used(anki,
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == f"The review store was empty: synced aws-mla from {anki.decks}."
-    assert lines[1].startswith(f"{anki.answers} new review(s) added from 3 note(s); 0 already imported;")
+    assert lines[1].startswith(f"{anki.answers} new reviews added from 3 notes; 0 already imported;")
     assert lines[3:6] == [
         "Anki's settings (preset 'Default', FSRS on): FSRS parameters 21 fitted, desired retention 0.85, "
         "day starts at 02:00.",
         f"Using them: written to {home / 'config.toml'}.",
         lines[5],
     ]
-    assert re.fullmatch(r"\d+ card state\(s\) recomputed from the log; (none moved|\d+ moved .*)\.", lines[5])
+    assert re.fullmatch(r"\d+ card states recomputed from the log; (none moved|\d+ moved .*)\.", lines[5])
     from srscards.scheduling.config import load_settings
 
     settings = load_settings(home)

@@ -109,7 +109,7 @@ def test_better_parameters_are_adopted_recorded_and_used_then_kept(course, tmp_p
     assert in_force and trial and float(trial[1]) < float(in_force[1]) and float(trial[2]) <= float(in_force[2])
     assert out[7] == "The new parameters are in force from now on:" and len(out) == 10
     moved = re.fullmatch(
-        r"(\d+) card state\(s\) recomputed from the log; (\d+) moved "
+        r"(\d+) card states recomputed from the log; (\d+) moved "
         r"\(stability changed by (\d+\.\d)% median, (\d+\.\d)% at most\)\.",
         out[9],
     )

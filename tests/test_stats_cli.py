@@ -32,7 +32,7 @@ Per domain: goal 90% recall 30 days from now
  domain 2   100.0% (1/1)           89.1%         0.0%       99%
  all         60.0% (3/5)           79.0%        25.0%       88%
 
-Coverage
+Cards by state (every exam version)
 
             new   learning   review   suspended   retired
  ────────────────────────────────────────────────────────
@@ -54,7 +54,7 @@ Per task: goal 90% recall in 30 days
  1.1           75.6%        33.3%       84%
  2.3           89.1%         0.0%       99%
 
-Forecast: 3 cards due in the next 30 days, about 1 min
+Forecast: 3 cards due in the next 30 days, about 1 minute
   per day: █▁▁▁▁▁█▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁█▁▁▁▁▁▁▁
   Fri Nov 27     1 due   0.2 min ██████████████████████████████
   Sat Nov 28     0 due   0.0 min
@@ -66,7 +66,7 @@ Forecast: 3 cards due in the next 30 days, about 1 min
 
 Calibration as Anki's Evaluate: log loss 0.8824, RMSE(bins) 26.1% (5 items)
 Calibration per answer: log loss 0.5550, RMSE(bins) 26.0% (5 answers)
-Streak: 3 days · 8 days studied · 12 answers · 4 min studied
+Streak: 3 days · 8 days studied · 12 answers · 4 minutes studied
 """
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from srscards.commands._study import home_option
+from srscards.words import count
 
 
 @click.group("anki")
@@ -59,15 +60,16 @@ def import_history(path: Path, decks: Path, use_anki_settings: bool, home: Path 
     if result.synced_courses:
         click.echo(f"The review store was empty: synced {', '.join(result.synced_courses)} from {decks}.")
     click.echo(
-        f"{result.added} new review(s) added from {result.notes_matched} note(s); "
-        f"{result.already} already imported; {result.cards_updated} card state(s) recomputed."
+        f"{count(result.added, 'new review')} added from {count(result.notes_matched, 'note')}; "
+        f"{result.already:,} already imported; {count(result.cards_updated, 'card state')} recomputed."
     )
     if result.resets:
-        click.echo(f"{result.resets} reset(s) (Forget) taken over: those cards' histories start again there.")
+        click.echo(f"{count(result.resets, 'reset')} (Forget) taken over: those cards' histories start again there.")
     if result.cram:
-        click.echo(f"{result.cram} cram answer(s) (filtered deck without rescheduling) left out, as Anki does.")
+        click.echo(f"{count(result.cram, 'cram answer')} (filtered deck without rescheduling) left out, as Anki does.")
     if result.other_notes:
-        click.echo(f"{result.other_notes} review(s) of notes not exported by srscards were left out.")
+        verb = "was" if result.other_notes == 1 else "were"
+        click.echo(f"{count(result.other_notes, 'review')} of notes not exported by srscards {verb} left out.")
     anki = result.anki_settings
     if anki is not None:
         params = "Anki's defaults" if not anki.parameters else f"{len(anki.parameters)} fitted"

@@ -44,6 +44,7 @@ from srscards.scheduling.scheduler import DayCount, Scheduler, Settings, State, 
 from srscards.store.records import LabCompletion, ReviewRow
 from srscards.store.store import Store
 from srscards.study.optimize import timed_items
+from srscards.study.recompute import history_starts
 from srscards.study.workspace import open_workspace
 
 GOAL = 0.9
@@ -382,7 +383,7 @@ def compute_stats(store: Store, scheduler: Scheduler, courses: Sequence[str], no
         coverage_by_task=dict(sorted(coverage_by_task.items(), key=lambda kv: _task_key(kv[0]))),
         forecast=forecast,
         calibration=fit.result(),
-        evaluate=anki_evaluate(rows, scheduler, now, store.resets()),
+        evaluate=anki_evaluate(rows, scheduler, now, history_starts(store)),
         streak=streak,
         days_studied=len(studied_days),
         reviews=len(rows),

@@ -26,7 +26,7 @@ from typing import Any
 from srscards.scheduling.scheduler import DayCount, Scheduler, Settings, to_ms
 from srscards.store.records import ReviewRow
 from srscards.store.store import Store
-from srscards.study.recompute import Recompute, recompute_states
+from srscards.study.recompute import Recompute, history_starts, recompute_states
 from srscards.study.workspace import settings_in_force
 
 MIN_REVIEWS = 400  # answers on a later day; fewer give parameters that swing with every new answer
@@ -99,7 +99,7 @@ def optimize(store: Store, settings: Settings, now: datetime, min_reviews: int =
     """Fit parameters to the store's log; adopt them (in force from `now`) when they predict held-out answers better."""
     from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS
 
-    items = [item for _, item in timed_items(store.review_rows(), settings.day_start, now, store.resets())]
+    items = [item for _, item in timed_items(store.review_rows(), settings.day_start, now, history_starts(store))]
     if len(items) < min_reviews:
         return Optimization(len(items), min_reviews)
     in_force = settings_in_force(store, settings)

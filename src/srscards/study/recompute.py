@@ -18,6 +18,7 @@ from datetime import datetime
 
 from srscards.scheduling.scheduler import Memory, Rating, Scheduler
 from srscards.store.store import Store
+from srscards.words import count
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,23 @@ class Recompute:
 
     def describe(self) -> str:
         if not self.moved:
-            return f"{self.cards} card state(s) recomputed from the log; none moved."
+            return f"{count(self.cards, 'card state')} recomputed from the log; none moved."
         return (
-            f"{self.cards} card state(s) recomputed from the log; {self.moved} moved "
+            f"{count(self.cards, 'card state')} recomputed from the log; {self.moved:,} moved "
             f"(stability changed by {self.median_change:.1%} median, {self.max_change:.1%} at most)."
         )
+
+
+def history_starts(store: Store) -> dict[int, list[datetime]]:
+    """When each card's history starts again: its resets (Anki's Forget, imported), and for a
+    card forgotten with `srscards cards forget`, the moment of its last answer set aside."""
+    starts = store.resets()
+    forgotten = store.forgotten_before()
+    if forgotten:
+        for review in store.log():
+            if review.id <= forgotten.get(review.card, 0):
+                starts.setdefault(review.card, []).append(review.reviewed_at)
+    return starts
 
 
 def since_last_reset(answers: Sequence[tuple[datetime, Rating]], resets: Sequence[datetime]) -> list:  # type: ignore[type-arg]
@@ -66,7 +79,10 @@ def _change(old: Memory, new: Memory) -> float:
 def recompute_states(store: Store, scheduler: Scheduler, courses: Sequence[str], now: datetime) -> Recompute:
     """Compute every card's state again from the review log, as of `now`; store those that moved."""
     by_card: dict[int, list[tuple[datetime, Rating]]] = {}
+    forgotten = store.forgotten_before()
     for review in store.log():
+        if review.id <= forgotten.get(review.card, 0):
+            continue  # answers before a forget (srscards cards forget) no longer count
         by_card.setdefault(review.card, []).append((review.reviewed_at, review.rating))
     resets = store.resets()
     moved: dict[int, Memory] = {}
