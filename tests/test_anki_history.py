@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import sqlite3
 import zipfile
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from datetime import time as time_of_day
 from pathlib import Path
 
 import pytest
 
 from conftest import CourseDir, run
 from srscards.outputs.build import build_decks
-from srscards.scheduling.scheduler import Rating, Scheduler, Settings, from_ms
+from srscards.scheduling.scheduler import Rating, Scheduler, Settings, day_begins, from_ms, study_day
 from srscards.store.store import Store
 from srscards.study.metrics import compute_stats
 from srscards.study.workspace import sync_sources
 from test_metrics import D1
 
 DECK_NAME = "AWS ML Engineer Associate"
+SETTINGS_LINE = (
+    "Anki's settings (preset 'Default', FSRS off): FSRS parameters Anki's defaults, desired retention 0.90, "
+    "day starts at 04:00.\n"
+)
 OTHER = """\
 ---
 title: Other
@@ -90,10 +96,10 @@ def synced_home(tmp_path: Path, decks: Path) -> Path:
     return home
 
 
-def revlog(path: Path) -> list[tuple[int, str, int, int]]:
+def revlog(path: Path) -> list[tuple[int, str, int, int, int]]:
     with sqlite3.connect(path) as db:
         return db.execute(
-            "SELECT r.id, n.guid, c.ord, r.ease FROM revlog r JOIN cards c ON c.id = r.cid "
+            "SELECT r.id, n.guid, c.ord, r.ease, r.ivl FROM revlog r JOIN cards c ON c.id = r.cid "
             "JOIN notes n ON n.id = c.nid ORDER BY r.id"
         ).fetchall()
 
@@ -109,6 +115,8 @@ def test_anki_reviews_join_the_log_once_and_set_the_card_states(anki, tmp_path):
     assert result.output == (
         f"{anki.answers} new reviews added from 3 notes; 0 already imported; 4 card states recomputed.\n"
         "1 review of notes not exported by srscards was left out.\n"
+        f"{SETTINGS_LINE}"
+        "To use them here too: run again with --use-anki-settings.\n"
     )
     assert digest(collection) == before
     with Store.open(home) as store:
@@ -119,12 +127,17 @@ def test_anki_reviews_join_the_log_once_and_set_the_card_states(anki, tmp_path):
     scheduler = Scheduler(Settings())
     answered = revlog(collection)
     for (note, variant), card in cards.items():
-        mine = [
-            (from_ms(rid), Rating(ease))
-            for rid, guid, ord_, ease in answered
-            if guid == note_guid("aws-mla", note) and ord_ == ordinal[variant]
-        ]
-        assert card.memory == scheduler.replay(mine, card.key), (note, variant)  # type: ignore[arg-type]
+        entries = [e for e in answered if e[1] == note_guid("aws-mla", note) and e[2] == ordinal[variant]]
+        mine = [(from_ms(rid), Rating(ease)) for rid, _, _, ease, _ in entries]
+        replayed = scheduler.replay(mine, card.key)  # type: ignore[arg-type]
+        assert replace(card.memory, due=None) == replace(replayed, due=None), (note, variant)
+        if entries:  # due when Anki scheduled it
+            moment, interval = from_ms(entries[-1][0]), entries[-1][4]
+            assert moment is not None
+            expected = moment + timedelta(seconds=-interval)
+            if interval > 0:
+                expected = day_begins(study_day(moment, time_of_day(4)) + interval, time_of_day(4))
+            assert card.memory.due == expected, (note, variant)
         assert [r.reviewed_at for r in log if r.card == card.id] == [m[0] for m in mine]
     assert cards[("new-1", "card")].memory.reps == 0
 
@@ -133,6 +146,8 @@ def test_anki_reviews_join_the_log_once_and_set_the_card_states(anki, tmp_path):
     assert again.output == (
         f"0 new reviews added from 3 notes; {anki.answers} already imported; 0 card states recomputed.\n"
         "1 review of notes not exported by srscards was left out.\n"
+        f"{SETTINGS_LINE}"
+        "To use them here too: run again with --use-anki-settings.\n"
     )
     with Store.open(home) as store:
         assert len(store.log()) == anki.answers
@@ -224,3 +239,79 @@ def test_missing_corrupt_locked_and_unrelated_collections_are_refused(anki, tmp_
     )
     with Store.open(home) as store:
         assert store.log() == []
+
+
+def test_an_empty_store_is_synced_and_ankis_settings_are_reported_and_used(anki, tmp_path):
+    from anki.collection import Collection
+
+    collection = shutil.copy(anki.collection, tmp_path / "collection.anki2")
+    from fsrs_rs_python import DEFAULT_PARAMETERS
+
+    params = [round(p * 1.03, 4) for p in DEFAULT_PARAMETERS]
+    col = Collection(str(collection))
+    try:
+        conf = col.decks.config_dict_for_deck_id(col.decks.id_for_name(DECK_NAME))
+        conf["desiredRetention"] = 0.85
+        conf["fsrsParams6"] = params
+        col.decks.update_config(conf)
+        col.set_config("rollover", 2)
+        col.set_config("fsrs", True)
+    finally:
+        col.close()
+    home = tmp_path / "home"
+    result = run(
+        "anki",
+        "import-history",
+        str(collection),
+        "--home",
+        str(home),
+        "--decks",
+        str(anki.decks),
+        "--use-anki-settings",
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"The review store was empty: synced aws-mla from {anki.decks}."
+    assert lines[1].startswith(f"{anki.answers} new reviews added from 3 notes; 0 already imported;")
+    assert lines[3:6] == [
+        "Anki's settings (preset 'Default', FSRS on): FSRS parameters 21 fitted, desired retention 0.85, "
+        "day starts at 02:00.",
+        f"Using them: written to {home / 'config.toml'}.",
+        lines[5],
+    ]
+    assert re.fullmatch(r"\d+ card states recomputed from the log; (none moved|\d+ moved .*)\.", lines[5])
+    from srscards.scheduling.config import load_settings
+
+    settings = load_settings(home)
+    assert settings.desired_retention == 0.85 and settings.day_start.hour == 2
+    assert settings.parameters == pytest.approx(params, rel=1e-6)
+    with Store.open(home) as store:
+        cards = {c.key: c for c in store.cards(store.course_ids())}
+        log = store.log()
+    scheduler, default = Scheduler(settings), Scheduler(Settings())
+    compared = 0
+    for card in cards.values():
+        answers = [(r.reviewed_at, r.rating) for r in log if r.card == card.id]
+        if answers:
+            # the states were computed with Anki's parameters, not the defaults
+            assert card.memory.stability == scheduler.replay(answers, card.key).stability
+            assert card.memory.stability != default.replay(answers, card.key).stability
+            compared += 1
+    assert compared == 4
+
+
+def test_without_sources_an_empty_store_says_where_to_run(anki, tmp_path):
+    result = run(
+        "anki",
+        "import-history",
+        str(anki.collection),
+        "--home",
+        str(tmp_path / "home"),
+        "--decks",
+        str(tmp_path / "nowhere"),
+    )
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {anki.collection}: the review store holds no courses yet; run the command from the folder that "
+        "holds decks/, or give --decks PATH (the folder you built the Anki package from)\n"
+    )

@@ -298,27 +298,6 @@ class ReviewSession:
         return self.shown
 
 
-def recompute_states(store: Store, scheduler: Scheduler, courses: list[str]) -> int:
-    """Compute every card's state again from the review log; returns how many cards changed.
-
-    The log is the record; the state columns are a copy. Run after changing the scheduling
-    settings, or to repair the copy.
-    """
-    by_card: dict[int, list[tuple[datetime, Rating]]] = {}
-    forgotten = store.forgotten_before()
-    for review in store.log():
-        if review.id <= forgotten.get(review.card, 0):
-            continue  # answers before a forget no longer count towards the card's state
-        by_card.setdefault(review.card, []).append((review.reviewed_at, review.rating))
-    changed = 0
-    for card in store.cards(courses, include_retired=True):
-        memory = scheduler.replay(by_card.get(card.id, []), card.key)
-        if memory != card.memory:
-            store.set_memory(card.id, memory)
-            changed += 1
-    return changed
-
-
 @dataclass(frozen=True)
 class DueDomain:
     domain: int | None
