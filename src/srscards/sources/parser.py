@@ -8,11 +8,13 @@ card heading hold its metadata.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -30,12 +32,13 @@ FRONT_KEYS = {"title", "domain", "subdeck", "tasks", "tags", "exam", "cheatsheet
 CARD_KEYS = {
     "id", "type", "tasks", "tags", "exam", "lab", "cheatsheet", "source", "difficulty", "concepts",
 }  # fmt: skip
-TAG_RE = re.compile(r"^[A-Za-z0-9_\-]+(::[A-Za-z0-9_\-]+)*$")
-SECTION_TASK_RE = re.compile(r"^(\d+\.\d+)(?:\s|$)")
+TAG_RE = re.compile(r"[A-Za-z0-9_\-]+(::[A-Za-z0-9_\-]+)*")  # with fullmatch: `$` accepts a final newline
+SECTION_TASK_RE = re.compile(r"^([0-9]+\.[0-9]+)(?:\s|\Z)")
 TASKBOX_RE = re.compile(r"^\[( |x|X)\][ \t]+")
 FORBIDDEN_HTML_RE = re.compile(r"<\s*(script|iframe|object|embed)\b|\s(on[a-z]+)\s*=|javascript:", re.IGNORECASE)
 LIST_MARKER_RE = re.compile(r"^\s*\d+[.)]\s+")
 # A metadata comment that holds nothing but a plain id (YAML reads it as {"id": <that text>}).
+LONE_CR_MESSAGE = "line ends with a lone carriage return (old Mac line endings)"
 QUICK_ID_RE = re.compile(r" *id:[ \t]+([a-z0-9][a-z0-9-]{0,39})[ \t]*")
 
 
@@ -78,6 +81,17 @@ def parse_file(path: Path, course: Course, text: str | None = None) -> ParsedFil
             text = read_text(path)
     except SourceError as exc:
         result.problems.append(exc.problem)
+        return result
+    lone_cr = _lone_cr(text)
+    if lone_cr is not None:
+        line = text.count("\n", 0, lone_cr) + text.count("\r", 0, lone_cr) + 1
+        result.problems.append(
+            Problem(
+                Location(path, line, lone_cr - max(text.rfind("\n", 0, lone_cr), text.rfind("\r", 0, lone_cr))),
+                LONE_CR_MESSAGE,
+                "save the file with LF (Unix) or CRLF (Windows) line endings",
+            )
+        )
         return result
     if not text.strip():
         result.problems.append(
@@ -196,7 +210,7 @@ class _FileParser:
         if "domain" in data:
             domain = data["domain"]
             numbers = {d.number for p in self.course.profiles for d in p.domains}
-            if isinstance(domain, bool) or domain not in numbers:
+            if not isinstance(domain, int) or isinstance(domain, bool) or domain not in numbers:
                 loc = doc.value("domain")
                 raise self.fail(
                     loc.line, loc.col, f"unknown exam domain {domain!r}",
@@ -230,7 +244,7 @@ class _FileParser:
         known = self.known_tasks
         for item in self.listed(value):
             task = str(item)
-            if not TASK_RE.match(task) or task not in known:
+            if not TASK_RE.fullmatch(task) or task not in known:
                 raise self.fail(
                     loc.line, loc.col, f"unknown task statement {task!r}",
                     f"use one of: {', '.join(sorted(known))}",
@@ -241,7 +255,7 @@ class _FileParser:
     def tags(self, value: Any, loc: Location) -> tuple[str, ...]:
         items = value.split() if isinstance(value, str) else self.listed(value)
         for tag in items:
-            if not isinstance(tag, str) or not TAG_RE.match(tag):
+            if not isinstance(tag, str) or not TAG_RE.fullmatch(tag):
                 raise self.fail(
                     loc.line, loc.col, f"invalid tag {tag!r}",
                     "use letters, digits, - and _, with :: for hierarchy; no spaces",
@@ -286,7 +300,7 @@ class _FileParser:
         if card_id is None:
             raise self.fail(line, 1, "card has no id", "run `srscards ids` to add one")
         loc = meta_locs["id"]
-        if isinstance(card_id, str) and ID_RE.match(card_id):
+        if isinstance(card_id, str) and ID_RE.fullmatch(card_id):
             self.result.ids.append(card_id)
         else:
             raise self.fail(
@@ -392,7 +406,7 @@ class _FileParser:
     def url(self, value: Any, loc: Location) -> str:
         if value is None:
             return ""
-        if not isinstance(value, str) or not re.match(r"^https?://\S+$", value):
+        if not isinstance(value, str) or not re.fullmatch(r"https?://\S+", value):
             raise self.fail(
                 loc.line, loc.col, "`source` must be an http(s) URL",
                 'quote the URL: source: "https://docs.aws.amazon.com/..."',
@@ -402,7 +416,7 @@ class _FileParser:
     def name(self, value: Any, loc: Location, key: str) -> str:
         if value is None:
             return ""
-        if not isinstance(value, str) or not ID_RE.match(value):
+        if not isinstance(value, str) or not ID_RE.fullmatch(value):
             raise self.fail(loc.line, loc.col, f"invalid {key} name {value!r}", "use a-z, 0-9 and -")
         return value
 
@@ -418,7 +432,7 @@ class _FileParser:
     def concepts(self, value: Any, loc: Location) -> tuple[str, ...]:
         items = self.listed(value)
         for item in items:
-            if not isinstance(item, str) or not ID_RE.match(item):
+            if not isinstance(item, str) or not ID_RE.fullmatch(item):
                 raise self.fail(loc.line, loc.col, f"invalid card id {item!r} in concepts", "list card ids")
         return tuple(items)
 
@@ -477,14 +491,25 @@ class _FileParser:
                 line, col, f"image {src!r} is not a path inside the course folder",
                 "copy the image into the course folder (e.g. media/) and use a relative path",
             )  # fmt: skip
-        target = (self.path.parent / src).resolve()
+        src = unquote(src)  # markdown-it percent-encodes the link: `café.png`, `<my pic.png>`
+        line, col = self.find(line0, src) if src in "\n".join(self.lines[line0:]) else (line, col)
+        try:
+            target = (self.path.parent / src).resolve()
+        except (OSError, RuntimeError):  # a symbolic link loop
+            raise self.fail(
+                line, col, f"image {src!r} is a symbolic link loop", "point the link at a real image file"
+            ) from None
         if not target.is_relative_to(self.course_root):
             raise self.fail(
                 line, col, f"image {src!r} points outside the course folder",
                 "keep images inside the course folder and use a relative path without ../",
             )  # fmt: skip
         if not target.is_file():
+            if target.exists():
+                raise self.fail(line, col, f"image {src!r} is not a regular file", "use an ordinary image file")
             raise self.fail(line, col, f"image {src!r} not found", "check the file name and path")
+        if not os.access(target, os.R_OK):
+            raise self.fail(line, col, f"cannot read image {src!r}: permission denied", "make it readable")
         tok.attrSet("src", media_name(self.course.id, target.relative_to(self.course_root)))
         return target
 
@@ -548,7 +573,12 @@ class _FileParser:
             raise self.fail(*where(exc.offset), exc.message, exc.hint) from None
 
     def choice(self, blocks: list[list[Token]], line: int, inline: Token) -> dict[str, Any]:
-        index = next(i for i, b in enumerate(blocks) if _task_list(b))
+        index = next((i for i, b in enumerate(blocks) if _task_list(b)), None)
+        if index is None:
+            raise self.fail(
+                line, 1, "choice card has no options",
+                "list the options as - [ ] wrong and - [x] right, each with its explanation",
+            )  # fmt: skip
         options = []
         for item in _list_items(blocks[index]):
             para = item[1] if len(item) > 1 and item[1].type == "inline" else None
@@ -631,6 +661,17 @@ class _FileParser:
             "pair_headers": (header[0].content, header[1].content),
             "extra": self.fragment(blocks[index + 1 :]),
         }
+
+
+def _lone_cr(text: str) -> int | None:
+    """Offset of the first carriage return that is not part of CRLF (markdown-it counts it as a line
+    break, `str.split("\n")` does not, so the two would disagree on line numbers)."""
+    at = text.find("\r")
+    while at >= 0:
+        if not text.startswith("\n", at + 1):
+            return at
+        at = text.find("\r", at + 2)
+    return None
 
 
 def media_name(course_id: str, relative: Path) -> str:
