@@ -184,7 +184,7 @@ CASES: list[Case] = [
     Case(
         "source a javascript: URL",
         deck(_bad(GOOD, "<!-- id: abc-1 -->", '<!-- {id: abc-1, source: "javascript:alert(1)"} -->')),
-        "javascript:",
+        "`source` must be an http(s) URL",
     ),  # fmt: skip
     Case(
         "duplicate card key",

@@ -25,7 +25,9 @@ from srscards.model.card import DIFFICULTIES, Card, CardType, Fragment, Option, 
 from srscards.model.course import Course, DeckFile
 from srscards.sources import cloze
 from srscards.sources.course_file import ID_RE, TASK_RE, read_text
-from srscards.sources.markdown import markdown, render_tokens
+from srscards.sources.markdown import markdown
+from srscards.sources.markdown import render_tokens as _render_tokens
+from srscards.sources.sanitize import clean, link_violation, violations
 from srscards.sources.yaml_positions import load
 
 FRONT_KEYS = {"title", "domain", "subdeck", "tasks", "tags", "exam", "cheatsheet"}
@@ -35,7 +37,8 @@ CARD_KEYS = {
 TAG_RE = re.compile(r"[A-Za-z0-9_\-]+(::[A-Za-z0-9_\-]+)*")  # with fullmatch: `$` accepts a final newline
 SECTION_TASK_RE = re.compile(r"^([0-9]+\.[0-9]+)(?:\s|\Z)")
 TASKBOX_RE = re.compile(r"^\[( |x|X)\][ \t]+")
-FORBIDDEN_HTML_RE = re.compile(r"<\s*(script|iframe|object|embed)\b|\s(on[a-z]+)\s*=|javascript:", re.IGNORECASE)
+# Control characters other than tab and line ends: a terminal would act on them (ESC sequences).
+SOURCE_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 LIST_MARKER_RE = re.compile(r"^\s*\d+[.)]\s+")
 # A metadata comment that holds nothing but a plain id (YAML reads it as {"id": <that text>}).
 LONE_CR_MESSAGE = "line ends with a lone carriage return (old Mac line endings)"
@@ -93,6 +96,17 @@ def parse_file(path: Path, course: Course, text: str | None = None) -> ParsedFil
             )
         )
         return result
+    control = SOURCE_CONTROL_RE.search(text)
+    if control is not None:
+        at = control.start()
+        result.problems.append(
+            Problem(
+                Location(path, text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)),
+                f"control character U+{ord(control.group()):04X} in the text",
+                "delete it: terminals act on control characters (escape sequences)",
+            )
+        )
+        return result
     if not text.strip():
         result.problems.append(
             Problem(Location(path), "empty deck file", "add front matter and cards, or delete the file")
@@ -110,6 +124,7 @@ class _FileParser:
         self.result = result
         self.course_root = course.path.resolve()
         self.known_tasks = {t for p in course.profiles for t in p.tasks}
+        self.block_end = 0  # 0-based end line of the block whose HTML is being checked
 
     # -- problems ---------------------------------------------------------------------------
 
@@ -307,7 +322,7 @@ class _FileParser:
                 loc.line, loc.col, f"invalid card id {card_id!r}",
                 "use 3 to 40 characters of a-z, 0-9 and -, or delete it and run `srscards ids`",
             )  # fmt: skip
-        media = self.check_inline(body, line)
+        media = self.check_inline([inline, *body], line)
         title = Fragment(inline.content.strip(), render_tokens([inline]))
         card_type = self.card_type(meta, meta_locs, blocks, inline)
         here = Location(self.path, line, 1)
@@ -459,12 +474,14 @@ class _FileParser:
         line0 = card_line - 1
         for tok in body:
             if tok.map:
-                line0 = tok.map[0]
+                line0, self.block_end = tok.map
             if tok.type == "html_block":
                 self.check_html(tok, line0)
             for child in tok.children or ():
                 if child.type == "html_inline":
                     self.check_html(child, line0)
+                elif child.type == "link_open":
+                    self.check_link(child, line0)
                 elif child.type == "image":
                     found.append(self.check_image(child, line0))
                 elif child.children:  # an image inside a link's text
@@ -474,14 +491,27 @@ class _FileParser:
         return tuple(dict.fromkeys(found))
 
     def check_html(self, tok: Token, line0: int) -> None:
-        m = FORBIDDEN_HTML_RE.search(tok.content)
-        if m:
-            what = m.group(1) and f"<{m.group(1)}>" or m.group(2) and f"{m.group(2)}=" or "javascript:"
-            line, col = self.find(line0, m.group(0).strip())
-            raise self.fail(
-                line, col, f"{what} is not allowed in card HTML",
-                "remove it: cards may not run scripts or embed pages",
-            )  # fmt: skip
+        """Card HTML passes the allowlist as written: what the sanitiser would change is an error here."""
+        found = violations(tok.content)
+        if found:
+            self.html_problem(found[0], line0)
+
+    def check_link(self, tok: Token, line0: int) -> None:
+        found = link_violation(str(tok.attrGet("href") or ""))
+        if found:
+            self.html_problem(found, line0, str(tok.attrGet("href") or ""))
+
+    def html_problem(self, found: Any, line0: int, needle: str = "") -> None:
+        """Fail at `needle` (any case) in the block being checked; else at the first tag there."""
+        needle = (needle or found.needle).lower()
+        lines = self.lines[line0 : max(self.block_end, line0 + 1)]
+        spot = next(((i, t.lower().find(needle)) for i, t in enumerate(lines) if needle in t.lower()), None)
+        spot = spot or next(((i, t.find("<")) for i, t in enumerate(lines) if "<" in t), (0, 0))
+        line, col = line0 + spot[0] + 1, spot[1] + 1
+        raise self.fail(
+            line, col, f"{found.message()}",
+            "remove it: cards may hold formatting, images from the course folder and http(s) links only",
+        )  # fmt: skip
 
     def check_image(self, tok: Token, line0: int) -> Path:
         src = str(tok.attrGet("src") or "")
@@ -706,7 +736,12 @@ def _split_inline(inline: Token, skip: int) -> tuple[str, str]:
     md = markdown()
     first = md.renderer.renderInline(children[:cut], md.options, {}).strip()
     rest = md.renderer.renderInline(children[cut + 1 :], md.options, {}).strip()
-    return first, rest
+    return clean(first), clean(rest)
+
+
+def render_tokens(tokens: list[Token]) -> str:
+    """Card HTML of `tokens`, through the allowlist (see `sanitize`)."""
+    return clean(_render_tokens(tokens))
 
 
 def _first_line(block: list[Token], default: int) -> int:

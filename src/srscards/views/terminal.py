@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from srscards.model.card import Card, CardType
 from srscards.sources import cloze
+from srscards.sources.sanitize import strip_controls
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -52,7 +53,20 @@ def _cloze(text: str, active: int, reveal: bool) -> str:
 
 
 def card_text(card: Card, variant: str, seed: str = "") -> CardText:
-    """Front and back of `variant` of a note; `seed` fixes the shuffle of ordering and matching cards."""
+    """Front and back of `variant` of a note; `seed` fixes the shuffle of ordering and matching cards.
+
+    Control characters are dropped: a terminal would act on them (an ESC sequence can retitle the
+    window, clear the screen or write the clipboard)."""
+    text = _card_text(card, variant, seed)
+    return CardText(
+        strip_controls(text.front),
+        strip_controls(text.back),
+        tuple((strip_controls(t), ok, strip_controls(why)) for t, ok, why in text.options),
+        strip_controls(text.title),
+    )
+
+
+def _card_text(card: Card, variant: str, seed: str = "") -> CardText:
     kind = card.type
     title = images_as_paths(card.title.md)
     prompt = images_as_paths(card.prompt.md)
