@@ -58,7 +58,7 @@ Forecast: 3 cards due in the next 30 days, about 1 min
   Thu Dec 03     1 due   0.2 min ██████████████████████████████
 
 Model calibration over 5 answers: log loss 0.5550, RMSE(bins) 25.97%
-Streak: 3 days · 8 days studied · 12 answers · 4 min studied
+Streak: 3 days · 8 days studied · 12 answers · 3 min studied
 """
 
 

@@ -45,6 +45,7 @@ def _register() -> None:
         cheatsheet,
         check,
         coverage,
+        doctor,
         due,
         exam,
         ids,
@@ -54,12 +55,13 @@ def _register() -> None:
         plan,
         readiness,
         report,
+        restore,
         review,
         stats,
     )
 
     for module in (build, check, ids, coverage, cheatsheet, review, due, orphans, stats, report, optimize, anki,
-                   exam, readiness, plan, lab):  # fmt: skip
+                   exam, readiness, plan, lab, doctor, restore):  # fmt: skip
         main.add_command(module.command)
 
 
