@@ -42,5 +42,9 @@ def import_history(path: Path, home: Path | None) -> None:
         f"{result.added} new review(s) added from {result.notes_matched} note(s); "
         f"{result.already} already imported; {result.cards_updated} card state(s) recomputed."
     )
+    if result.skipped:
+        click.echo(
+            f"{result.skipped} review(s) with an impossible time (before 2006 or after year 9999) were left out."
+        )
     if result.other_notes:
         click.echo(f"{result.other_notes} review(s) of notes not exported by srscards were left out.")
