@@ -23,9 +23,9 @@ from pathlib import Path
 import genanki
 
 from srscards.model.anki_ids import note_guid, stable_int
-from srscards.outputs.apkg import NOTE_TYPES, note_fields, note_tags
 from srscards.outputs.build import build_decks
 from srscards.sources.load import load_sources
+from srscards.views.anki import NOTE_TYPES, note_fields, note_tags
 from synthetic import make_course
 
 
@@ -46,7 +46,7 @@ def bare_genanki(sources, out: Path) -> None:
         deck.add_note(
             genanki.Note(
                 model=models[card.type],
-                fields=note_fields(card),
+                fields=note_fields(card, sources.course),
                 tags=note_tags(card),
                 guid=note_guid(sources.course.id, card.id),
             )

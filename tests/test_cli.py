@@ -39,7 +39,7 @@ def test_check_reports_located_errors(course):
     path = course.path / "d1.md"
     assert result.stderr == (
         f"{path}:8:16: error: unknown card key 'colour' "
-        "(fix: use one of: cheatsheet, concepts, difficulty, exam, id, lab, source, tags, tasks, type)\n"
+        "(fix: use one of: cheatsheet, checked, concepts, difficulty, exam, id, lab, source, tags, tasks, type)\n"
     )
     assert result.stdout.endswith("0 notes checked: 1 error(s), 0 warning(s)\n")
     assert "Traceback" not in result.output

@@ -194,7 +194,11 @@ def test_an_exam_session_with_flag_go_back_review_and_submit(course):
     assert result.exit_code == 0, result.output
     out = result.output
     lines = [line.rstrip() for line in out.splitlines()]
-    assert lines[:2] == ["Quick quiz · MLA-C02 · 4 questions · 8 minutes · feedback: at the end", "Seed: 1"]
+    assert lines[:3] == [
+        "Quick quiz · MLA-C02 · 4 questions · 8 minutes · feedback: at the end",
+        "Seed: 1",
+        "Assumed time: MLA-C02's exam time is not published; 130 minutes assumed.",
+    ]
     assert "Question 2/4 · 0:08:00 left · answer A" in out  # came back to question 2 after answering it
     assert "Question 3/4 · 0:08:00 left · flagged" in out
     assert "Review · 0:08:00 left" in lines

@@ -14,7 +14,7 @@ from deck_fixture import demo_deck
 from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, State, review_day, study_day, to_ms
 from srscards.store.records import ImportedAnswer, StoredCard
 from srscards.store.store import Store
-from srscards.study.metrics import DayIndex, Tally, calibration, compute_stats, r_matrix_bin
+from srscards.study.metrics import DayIndex, PassTally, calibration, compute_stats, r_matrix_bin
 from srscards.study.workspace import sync_sources
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -246,7 +246,7 @@ def test_answers_imported_later_count_in_time_order(course, tmp_path):
     assert store.record_imported([answer], {}) == 0  # keyed by the Anki revlog id
     stats = compute_stats(store, Scheduler(Settings()), courses, NOW)
     store.close()
-    assert stats.periods["all time"].all == Tally(4, 6) and stats.by_domain[2].young == Tally(1, 2)
+    assert stats.periods["all time"].all == PassTally(4, 6) and stats.by_domain[2].young == PassTally(1, 2)
     # the Oct 20 answer, written before the import, comes after the Oct 10 lapse: lapse bin 2
     samples = {
         (248, 4, 0): [(R(3, 3), 1), (R(1, 2), 1)],

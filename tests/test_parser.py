@@ -155,7 +155,7 @@ Inline \\( a < b \\) and display:
         (
             "---\ntitle: Demo\ncolour: red\n---\n\n### Q\n<!-- id: a-1 -->\n\nA\n",
             "d1.md:3:1: error: unknown front matter key 'colour' "
-            "(fix: use one of: cheatsheet, domain, exam, subdeck, tags, tasks, title)",
+            "(fix: use one of: cheatsheet, checked, domain, exam, subdeck, tags, tasks, title)",
         ),
         (
             HEADER + "### Q\n<!-- {id: a-1, tasks: [1.1], colour: red} -->\n\nA\n",

@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 
 from deck_fixture import demo_deck
+from srscards.errors import SrsError
 from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, State
 from srscards.sources.load import load_checked
 from srscards.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from srscards.store.store import STORE_FILE, Store, StoreError
 from srscards.study.review import ReviewSession
+from srscards.study.workspace import open_course
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 DECK = demo_deck(
@@ -276,3 +278,18 @@ def test_recompute_restores_states_from_the_log_and_origins_are_kept(tmp_path, c
         assert {c.id: c.memory for c in store.cards(["aws-mla"])} == expected
         assert recompute_states(store, scheduler, ["aws-mla"]) == 0
         assert [r.origin for r in store.log()] == ["review", "exam"]
+
+
+def test_exams_and_plans_refuse_a_folder_of_several_courses_instead_of_taking_the_first(course, tmp_path):
+    course.write("d1.md", DECK)
+    other = course.root / "second"
+    other.mkdir()
+    (other / "course.yaml").write_text((course.path / "course.yaml").read_text().replace("id: aws-mla", "id: other"))
+    (other / "d1.md").write_text(DECK)
+    with pytest.raises(SrsError) as info:
+        open_course(course.root, tmp_path / "home", datetime(2026, 9, 1, tzinfo=UTC))
+    assert str(info.value) == (
+        f"{course.root} holds 2 courses ({course.path}, {other}); give the folder of one, e.g. {course.path}"
+    )
+    with open_course(course.path, tmp_path / "home", datetime(2026, 9, 1, tzinfo=UTC)).store:
+        pass  # one course folder opens

@@ -33,7 +33,7 @@ def study_options(fn: F) -> F:
         click.option("--task", help="Only cards of this task statement, e.g. 2.3."),
         click.option("--tag", help="Only cards with this tag."),
         click.option(
-            "--exam", type=click.Choice(["C01", "C02"], case_sensitive=False), help="Only cards of this exam version."
+            "--exam", help="Only cards of this exam version of the course (a version in course.yaml, such as C01)."
         ),
         click.option("--new-limit", type=click.IntRange(min=0), help="New cards per day (default 20)."),
         click.option("--review-limit", type=click.IntRange(min=0), help="Reviews per day (default 200)."),

@@ -39,6 +39,7 @@ def command(decks: Path, exam: str | None, as_json: bool) -> None:
                     click.echo(f"    {t.task} {t.name}: {t.cards} cards, {t.questions} questions")
             missing = [s for s in r.services if s.cards < s.minimum]
             click.echo(f"  services: {len(r.services) - len(missing)} of {len(r.services)} covered")
+            click.echo(f"  items: {r.items.summary()}")
             for line in r.shortfalls:
                 click.echo(f"  under threshold: {line}")
     if any(not r.ok for r in reports):

@@ -66,7 +66,7 @@ class Lines:
 @click.argument("decks", default="decks", type=click.Path(path_type=Path))
 @home_option
 @click.option("--full", "mode", flag_value="full", help="The full exam in its real format (the default).")
-@click.option("--beta", is_flag=True, help="With --full: the beta format (MLA-C02 beta: 85 questions in 170 minutes).")
+@click.option("--beta", is_flag=True, help="With --full: the beta format, if course.yaml gives the profile one.")
 @click.option("--domain", type=int, help="A drill on one exam domain (see --count).")
 @click.option("--quick", type=click.IntRange(min=1), help="A quick quiz of N questions across the domains.")
 @click.option("--adaptive", "adaptive", is_flag=True, help="Questions on your weakest task statements first.")
@@ -75,7 +75,11 @@ class Lines:
 )
 @click.option("--practice", is_flag=True, help="Feedback after each question instead of at the end.")
 @click.option("--untimed", is_flag=True, help="No time limit.")
-@click.option("--exam", "version", type=click.Choice(["C01", "C02"], case_sensitive=False), help="Exam version.")
+@click.option(
+    "--exam",
+    "version",
+    help="Exam version or profile code from course.yaml, such as C01 (default: the course's first profile).",
+)
 @click.option("--seed", type=int, help="Seed of the draw, to sit the same exam again.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (questions go to stderr).")
 @click.option("--now", "now_text", hidden=True, help="Pretend the exam starts at this ISO time.")
@@ -157,6 +161,12 @@ def _intro(session: ExamSession, console: Console, seed: int) -> None:
     feedback = "feedback: each answer" if spec.practice else "feedback: at the end"
     console.print(f"{kind} · {session.profile.code} · {len(session.questions)} questions · {limit} · {feedback}")
     console.print(f"Seed: {seed}")
+    exam = session.profile.exam
+    if spec.minutes is not None and not spec.beta and not exam.minutes_published:
+        console.print(
+            f"[dim]Assumed time: {session.profile.code}'s exam time is not published; "
+            f"{exam.minutes} minutes assumed.[/dim]"
+        )
     for line in session.draw.shortfall:
         console.print(f"[yellow]{line}[/]")
     console.print(f"[dim]{HELP_LINE}[/dim]")

@@ -19,7 +19,11 @@ from srscards.commands._study import home_option
     "--minutes-per-day", type=click.IntRange(min=1), help="Study time a day (default: the stored plan's, or 30)."
 )
 @home_option
-@click.option("--exam", "version", type=click.Choice(["C01", "C02"], case_sensitive=False), help="Exam version.")
+@click.option(
+    "--exam",
+    "version",
+    help="Exam version or profile code from course.yaml, such as C01 (default: the course's first profile).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @click.option("--now", "now_text", hidden=True, help="Pretend it is this ISO time.")
 @click.pass_context

@@ -7,8 +7,8 @@ so the rest of srscards starts without them.
 from __future__ import annotations
 
 from srscards.labs.catalog import Lab, cards_for_lab, find_labs, load_lab, unknown_lab_links
-from srscards.labs.model import CheckFailed, LabContext, LabError, Step, expect, expect_in
 from srscards.labs.runner import LabEvent, LabResult, run_lab
+from srscards.labs.steps import CheckFailed, LabContext, LabError, Step, expect, expect_in
 
 __all__ = [
     "CheckFailed",

@@ -10,7 +10,8 @@ import json
 from typing import Any
 
 from srscards.labs.cleanup import ROLE_PATH
-from srscards.labs.model import LabContext, LabError, expect
+from srscards.labs.localml import SKLEARN_IMAGE_TAG, breast_cancer, package, sklearn_container_env, train_logistic
+from srscards.labs.steps import LabContext, LabError, expect
 
 # Account that publishes the SageMaker built-in XGBoost image in each region
 # (https://docs.aws.amazon.com/sagemaker/latest/dg-ecr-paths/sagemaker-algo-docker-registry-paths.html).
@@ -123,22 +124,18 @@ def make_role(
 def check_role(ctx: LabContext) -> str:
     iam = ctx.client("iam")
     role = iam.get_role(RoleName=ctx.state["role_name"])["Role"]
-    principals = [s["Principal"].get("Service") for s in _document(role["AssumeRolePolicyDocument"])["Statement"]]
+    principals = [s["Principal"].get("Service") for s in policy_document(role["AssumeRolePolicyDocument"])["Statement"]]
     expect("trusted service", ["sagemaker.amazonaws.com"], principals)
     return f"role {ctx.state['role_name']} exists and only SageMaker may assume it"
 
 
-def _document(value: Any) -> dict[str, Any]:
+def policy_document(value: Any) -> dict[str, Any]:
     """IAM returns policy documents URL-decoded as a dict by boto3; older paths give a JSON string."""
     if isinstance(value, str):
         from urllib.parse import unquote
 
         return json.loads(unquote(value))
     return value
-
-
-def policy_document(value: Any) -> dict[str, Any]:
-    return _document(value)
 
 
 def put_object(ctx: LabContext, key: str, body: bytes) -> str:
@@ -148,8 +145,6 @@ def put_object(ctx: LabContext, key: str, body: bytes) -> str:
 
 def sklearn_image(region: str) -> str:
     """The SageMaker scikit-learn inference image URI (same publishing account as XGBoost)."""
-    from srscards.labs.localml import SKLEARN_IMAGE_TAG
-
     account = XGBOOST_ACCOUNTS.get(region)
     if account is None:
         raise LabError(
@@ -160,8 +155,6 @@ def sklearn_image(region: str) -> str:
 
 def trained_model(ctx: LabContext, prefix: str = "lab/") -> str:
     """Train the local classifier, package it, upload it; the S3 URI goes to ctx.state['model_data']."""
-    from srscards.labs.localml import breast_cancer, package, train_logistic
-
     data = breast_cancer(seed=0)
     trained = train_logistic(data)
     archive = package(trained.model, ctx.work_dir / "model.tar.gz")
@@ -173,8 +166,6 @@ def trained_model(ctx: LabContext, prefix: str = "lab/") -> str:
 
 def create_model(ctx: LabContext, part: str = "model") -> str:
     """A SageMaker model of the packaged classifier on the scikit-learn image; name in ctx.state['model']."""
-    from srscards.labs.localml import sklearn_container_env
-
     name = ctx.name(part)
     ctx.client("sagemaker").create_model(
         ModelName=name,

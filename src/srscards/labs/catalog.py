@@ -14,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 from srscards.errors import Location, Problem
-from srscards.labs.model import LabError, Step
+from srscards.labs.steps import LabError, Step
 from srscards.model.card import Card
 from srscards.model.course import CourseSources
 

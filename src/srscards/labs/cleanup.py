@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from srscards.labs.model import TAG_KEY
+from srscards.labs.steps import TAG_KEY
 
 ROLE_PATH = "/srscards/"
 """Lab IAM roles live under this path, so finding them lists only a few roles."""

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from srscards.labs.catalog import Lab
 from srscards.labs.cleanup import CleanupReport, cleanup_lab
-from srscards.labs.model import CheckFailed, LabContext, LabError
+from srscards.labs.steps import CheckFailed, LabContext, LabError
 
 
 class Target(Protocol):
@@ -47,10 +47,6 @@ class LabResult:
     target: str
     passed: list[str] = field(default_factory=list)
     cleanup: CleanupReport = field(default_factory=CleanupReport)
-
-    @property
-    def complete(self) -> bool:
-        return bool(self.passed)
 
 
 def new_suffix() -> str:

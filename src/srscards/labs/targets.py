@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from srscards.labs.model import LabError
+from srscards.labs.steps import LabError
 
 EMULATOR_REGION = "us-east-1"
 _FAKE_ENV = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import PurePath
 
 
 def stable_int(*parts: str, bits: int = 52) -> int:
@@ -16,3 +17,8 @@ def note_guid(course_id: str, card_id: str) -> str:
     import genanki  # third-party, only needed by outputs that talk to Anki
 
     return genanki.guid_for("srscards", course_id, card_id)
+
+
+def media_name(course_id: str, relative: PurePath) -> str:
+    """The flat file name a course's media file (path relative to the course folder) gets in Anki's media folder."""
+    return f"{course_id}_" + "_".join(relative.parts)

@@ -103,6 +103,7 @@ class Card:
     source: str = ""
     difficulty: str = ""
     concepts: tuple[str, ...] = ()
+    checked: str = ""  # "YYYY-MM": when the card's facts were last checked against their source
     media: tuple[Path, ...] = ()
     location: Location = Location(Path("."))
     digest: str = ""
@@ -123,6 +124,17 @@ class Card:
     @property
     def correct_letters(self) -> str:
         return "".join(letter(i) for i, o in enumerate(self.options) if o.correct)
+
+    @property
+    def markdown_text(self) -> str:
+        """All the Markdown a learner reads on the card (to search it, or find the services it names)."""
+        parts = [self.title.md, self.prompt.md, self.answer.md, self.extra.md]
+        for option in self.options:
+            parts += [option.text.md, option.explanation.md]
+        parts += [s.md for s in self.steps]
+        for pair in self.pairs:
+            parts += [pair.left.md, pair.right.md]
+        return "\n".join(parts)
 
     def in_exam(self, version: str) -> bool:
         return self.exam == "both" or self.exam == version
@@ -151,6 +163,7 @@ class Card:
             "source": self.source,
             "difficulty": self.difficulty,
             "concepts": list(self.concepts),
+            "checked": self.checked,
             "media": [str(m) for m in self.media],
             "location": [str(self.location.path), self.location.line, self.location.col],
             "digest": self.digest,
@@ -159,33 +172,33 @@ class Card:
     @classmethod
     def from_dict(cls, data: dict[str, Any], path: Path | None = None) -> Card:
         """Read `to_dict`'s form back; `path`, when given, replaces the stored location path
-        (every card of a cached file shares it)."""
-        where = data["location"]
+        (every card of a cached file shares it). A key missing from older data takes the field's
+        default, so a new field needs no store migration."""
+        where = data.get("location") or [".", 0, 0]
+        fragments = {k: Fragment.from_dict(data[k]) for k in ("title", "prompt", "answer", "extra") if k in data}
         return cls(
             id=data["id"],
             type=CardType(data["type"]),
-            title=Fragment.from_dict(data["title"]),
-            prompt=Fragment.from_dict(data["prompt"]),
-            answer=Fragment.from_dict(data["answer"]),
-            extra=Fragment.from_dict(data["extra"]),
-            options=tuple(Option.from_dict(o) for o in data["options"]),
-            steps=tuple(Fragment.from_dict(s) for s in data["steps"]),
-            pairs=tuple(Pair.from_dict(p) for p in data["pairs"]),
-            pair_headers=(data["pair_headers"][0], data["pair_headers"][1]),
-            cloze_numbers=tuple(data["cloze_numbers"]),
-            domain=data["domain"],
-            deck=data["deck"],
-            tasks=tuple(data["tasks"]),
-            tags=tuple(data["tags"]),
-            exam=data["exam"],
-            lab=data["lab"],
-            cheatsheet=data["cheatsheet"],
-            source=data["source"],
-            difficulty=data["difficulty"],
-            concepts=tuple(data["concepts"]),
-            media=tuple(Path(m) for m in data["media"]),
+            options=tuple(Option.from_dict(o) for o in data.get("options", ())),
+            steps=tuple(Fragment.from_dict(s) for s in data.get("steps", ())),
+            pairs=tuple(Pair.from_dict(p) for p in data.get("pairs", ())),
+            pair_headers=tuple(data.get("pair_headers", ("", ""))),  # type: ignore[arg-type]
+            cloze_numbers=tuple(data.get("cloze_numbers", ())),
+            domain=data.get("domain"),
+            deck=data.get("deck", ""),
+            tasks=tuple(data.get("tasks", ())),
+            tags=tuple(data.get("tags", ())),
+            exam=data.get("exam", "both"),
+            lab=data.get("lab", ""),
+            cheatsheet=data.get("cheatsheet", False),
+            source=data.get("source", ""),
+            difficulty=data.get("difficulty", ""),
+            concepts=tuple(data.get("concepts", ())),
+            checked=data.get("checked", ""),
+            media=tuple(Path(m) for m in data.get("media", ())),
             location=Location(path if path is not None else Path(where[0]), where[1], where[2]),
-            digest=data["digest"],
+            digest=data.get("digest", ""),
+            **{"title": EMPTY, "prompt": EMPTY, **fragments},
         )
 
 

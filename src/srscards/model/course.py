@@ -52,6 +52,14 @@ class ExamFormat:
     scored: int | None = None
     score_range: tuple[int, int] = (100, 1000)
     question_types: tuple[str, ...] = ("multiple_choice", "multiple_response")
+    minutes_published: bool = True  # False: the exam time is not published; `minutes` is assumed for timing
+
+    @property
+    def time_text(self) -> str:
+        """The exam time as a learner should read it, saying when it is only assumed."""
+        if self.minutes_published:
+            return f"{self.minutes} minutes"
+        return f"{self.minutes} minutes (assumed, not yet published)"
 
 
 @dataclass(frozen=True)

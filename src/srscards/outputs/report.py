@@ -8,7 +8,7 @@ from pathlib import Path
 
 from srscards.scheduling.scheduler import Settings
 from srscards.sources.sanitize import CONTENT_POLICY
-from srscards.study.metrics import Coverage, Recall30, Retention, Stats, Tally, load_stats
+from srscards.study.metrics import Coverage, PassTally, Recall30, Retention, Stats, load_stats
 
 CSS = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 980px; padding: 0 1em; color: #1f2328; }
@@ -24,7 +24,7 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
 
 
-def _tally(t: Tally) -> str:
+def _tally(t: PassTally) -> str:
     return "–" if t.rate is None else f"{t.rate:.1%} <span class=note>({t.passed}/{t.total})</span>"
 
 

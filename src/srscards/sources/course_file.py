@@ -22,7 +22,7 @@ QUESTION_TYPES = ("multiple_choice", "multiple_response", "ordering", "matching"
 _COURSE_KEYS = {"id", "name", "deck", "profiles", "services"}
 _SERVICE_KEYS = {"name", "match", "min", "exam"}
 _PROFILE_KEYS = {"code", "version", "name", "status", "exam", "beta", "coverage", "domains"}
-_EXAM_KEYS = {"questions", "scored", "minutes", "passing_score", "score_range", "question_types"}
+_EXAM_KEYS = {"questions", "scored", "minutes", "minutes_published", "passing_score", "score_range", "question_types"}
 _COVERAGE_KEYS = {"min_cards_per_task", "min_questions_per_task", "weight_tolerance"}
 _DOMAIN_KEYS = {"number", "name", "weight", "tasks"}
 
@@ -104,6 +104,9 @@ class _Checker:
     def exam(self, keypath: tuple[Any, ...], defaults: Any = None) -> ExamFormat:
         """An exam format; a beta exam shares the standard exam's scoring unless it says otherwise."""
         e = self.mapping(keypath, _EXAM_KEYS, required={"questions", "minutes"})
+        published = e.get("minutes_published", True)  # never inherited: a beta states its own time
+        if not isinstance(published, bool):
+            self.fail(keypath + ("minutes_published",), "expected true or false", "write true or false")
         if isinstance(defaults, dict):
             e = {**defaults, **e}
         types = e.get("question_types", ["multiple_choice", "multiple_response"])
@@ -122,6 +125,7 @@ class _Checker:
             scored=e.get("scored"),
             score_range=(int(rng[0]), int(rng[1])),
             question_types=tuple(types),
+            minutes_published=published,
         )
 
     def service(self, i: int, versions: set[str]) -> Service:

@@ -11,6 +11,7 @@ from typing import Any
 from srscards.errors import SrsError
 from srscards.model.card import Card
 from srscards.model.course import CourseSources, Profile
+from srscards.sources.item_quality import ItemFigures, check_items
 
 
 @dataclass
@@ -51,6 +52,7 @@ class CoverageReport:
     total_cards: int
     total_questions: int
     shortfalls: list[str]
+    items: ItemFigures = field(default_factory=ItemFigures)
 
     @property
     def ok(self) -> bool:
@@ -87,18 +89,8 @@ class CoverageReport:
             ],
             "services": [{"name": s.name, "cards": s.cards, "min": s.minimum} for s in self.services],
             "shortfalls": self.shortfalls,
+            "items": self.items.to_json(),
         }
-
-
-def card_text(card: Card) -> str:
-    """All the Markdown a learner reads on a card, for finding the services it names."""
-    parts = [card.title.md, card.prompt.md, card.answer.md, card.extra.md]
-    for option in card.options:
-        parts += [option.text.md, option.explanation.md]
-    parts += [s.md for s in card.steps]
-    for pair in card.pairs:
-        parts += [pair.left.md, pair.right.md]
-    return "\n".join(parts)
 
 
 def coverage(sources: CourseSources, exam: str | None = None) -> CoverageReport:
@@ -110,7 +102,7 @@ def coverage(sources: CourseSources, exam: str | None = None) -> CoverageReport:
     cards = [c for c in sources.cards if c.in_exam(profile.version)]
     domains = _domains(profile, cards)
     shortfalls = _task_shortfalls(profile, domains)
-    texts = [card_text(c) for c in cards]
+    texts = [c.markdown_text for c in cards]
     services = []
     for service in course.services:
         if service.exam not in ("both", profile.version):
@@ -132,6 +124,7 @@ def coverage(sources: CourseSources, exam: str | None = None) -> CoverageReport:
         total_cards=sum(1 for c in cards if not c.is_question),
         total_questions=sum(1 for c in cards if c.is_question),
         shortfalls=shortfalls,
+        items=check_items(sources, cards).figures,
     )
 
 

@@ -12,6 +12,7 @@ import os
 import re
 import textwrap
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -30,10 +31,11 @@ from srscards.sources.markdown import render_tokens as _render_tokens
 from srscards.sources.sanitize import clean, link_violation, violations
 from srscards.sources.yaml_positions import load
 
-FRONT_KEYS = {"title", "domain", "subdeck", "tasks", "tags", "exam", "cheatsheet"}
+FRONT_KEYS = {"title", "domain", "subdeck", "tasks", "tags", "exam", "cheatsheet", "checked"}
 CARD_KEYS = {
-    "id", "type", "tasks", "tags", "exam", "lab", "cheatsheet", "source", "difficulty", "concepts",
+    "id", "type", "tasks", "tags", "exam", "lab", "cheatsheet", "source", "difficulty", "concepts", "checked",
 }  # fmt: skip
+CHECKED_RE = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])\Z")
 TAG_RE = re.compile(r"[A-Za-z0-9_\-]+(::[A-Za-z0-9_\-]+)*")  # with fullmatch: `$` accepts a final newline
 SECTION_TASK_RE = re.compile(r"^([0-9]+\.[0-9]+)(?:\s|\Z)")
 TASKBOX_RE = re.compile(r"^\[( |x|X)\][ \t]+")
@@ -70,6 +72,7 @@ class _Defaults:
     tags: tuple[str, ...] = ()
     exam: str = "both"
     cheatsheet: bool = False
+    checked: str = ""
 
 
 class _Fail(Exception):
@@ -238,6 +241,8 @@ class _FileParser:
         defaults.tags = tuple(dict.fromkeys(self.tags(data.get("tags"), doc.value("tags"))))
         defaults.exam = self.exam(data.get("exam", "both"), doc.value("exam"))
         defaults.cheatsheet = self.boolean(data.get("cheatsheet", False), doc.value("cheatsheet"))
+        if "checked" in data:
+            defaults.checked = self.checked(data["checked"], doc.value("checked"))
         return title.strip(), defaults
 
     # -- value checks -----------------------------------------------------------------------
@@ -348,6 +353,7 @@ class _FileParser:
             "lab": self.name(meta.get("lab"), m("lab"), "lab"),
             "difficulty": self.difficulty(meta.get("difficulty"), m("difficulty")),
             "concepts": self.concepts(meta.get("concepts"), m("concepts")),
+            "checked": self.checked(meta["checked"], m("checked")) if "checked" in meta else defaults.checked,
             "media": media,
             "location": here,
             "digest": self.digest(head.map[0], body),
@@ -444,6 +450,16 @@ class _FileParser:
             )
         return value
 
+    def checked(self, value: Any, loc: Location) -> str:
+        """A `checked: YYYY-MM` month (a full date is read as its month)."""
+        text = value.strftime("%Y-%m") if isinstance(value, date) else str(value)
+        if not CHECKED_RE.match(text):
+            raise self.fail(
+                loc.line, loc.col, f"`checked` must be a year and month, not {value!r}",
+                "write the month the facts were last checked, e.g. checked: 2026-12",
+            )  # fmt: skip
+        return text
+
     def concepts(self, value: Any, loc: Location) -> tuple[str, ...]:
         items = self.listed(value)
         for item in items:
@@ -468,8 +484,8 @@ class _FileParser:
     # -- content checks ---------------------------------------------------------------------
 
     def check_inline(self, body: list[Token], card_line: int) -> tuple[Path, ...]:
-        """Refuse scripts and embeds in card HTML; check every image path and point it at the
-        media name Anki will use. Returns the images found."""
+        """Refuse scripts and embeds in card HTML; check every image path and write it relative to
+        the course folder, the form every view maps to its own medium. Returns the images found."""
         found: list[Path] = []
         line0 = card_line - 1
         for tok in body:
@@ -540,7 +556,7 @@ class _FileParser:
             raise self.fail(line, col, f"image {src!r} not found", "check the file name and path")
         if not os.access(target, os.R_OK):
             raise self.fail(line, col, f"cannot read image {src!r}: permission denied", "make it readable")
-        tok.attrSet("src", media_name(self.course.id, target.relative_to(self.course_root)))
+        tok.attrSet("src", target.relative_to(self.course_root).as_posix())  # each view maps it to its medium
         return target
 
     def source(self, block: list[Token]) -> str:
@@ -702,11 +718,6 @@ def _lone_cr(text: str) -> int | None:
             return at
         at = text.find("\r", at + 2)
     return None
-
-
-def media_name(course_id: str, relative: Path) -> str:
-    """The flat file name a course's media file gets in Anki's media folder."""
-    return f"{course_id}_" + "_".join(relative.parts)
 
 
 def _split_blocks(tokens: list[Token]) -> list[list[Token]]:

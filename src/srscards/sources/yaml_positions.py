@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from srscards.errors import Location, Problem, SourceError
 
-# libyaml's parser when PyYAML was built with it: the same results, several times faster.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:  # PyYAML is loaded on first use, so a start that parses nothing does not pay for it
+    import yaml
+
 MAX_DEPTH = 20  # nesting levels a course or card file can need, with room to spare
 
 
@@ -41,10 +40,13 @@ def load(text: str, path: Path, line: int = 1, col: int = 1, closed: bool = Fals
 
     `closed`: the text ends where something else follows on its last line (the `-->` of an HTML
     comment), so an error found at the end of the input is placed there, not on the next line."""
+    import yaml
+
     origin = Location(path, line, col)
     if "*" in text:  # only an alias (`*name`) can repeat a node; most sources have none
         _refuse_aliases(text, path, line, col)
-    loader = _Loader(text)
+    # libyaml's parser when PyYAML was built with it: the same results, several times faster.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -106,8 +108,10 @@ def load(text: str, path: Path, line: int = 1, col: int = 1, closed: bool = Fals
 
 def _refuse_aliases(text: str, path: Path, line: int, col: int) -> None:
     """Refuse `*alias` references: a few hundred bytes of nested aliases expand to billions of nodes."""
+    import yaml
+
     try:
-        for event in yaml.parse(text, Loader=_Loader):
+        for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
             if isinstance(event, yaml.AliasEvent):
                 mark = event.start_mark
                 raise SourceError(
@@ -122,6 +126,8 @@ def _refuse_aliases(text: str, path: Path, line: int, col: int) -> None:
 
 
 def _scalar(node: yaml.Node) -> Any:
+    import yaml
+
     if isinstance(node, yaml.ScalarNode):
         return yaml.safe_load(node.value) if node.tag.endswith(":int") else node.value
     return None

@@ -266,7 +266,7 @@ def scaled_estimate(fraction: float) -> int:
 
 
 @dataclass(frozen=True)
-class Tally:
+class ScoreTally:
     """Right answers out of questions, for a domain or a task statement."""
 
     name: str
@@ -337,8 +337,8 @@ class Result:
     mode: str
     profile: str
     items: tuple[Item, ...]
-    domains: tuple[Tally, ...]
-    tasks: tuple[Tally, ...]
+    domains: tuple[ScoreTally, ...]
+    tasks: tuple[ScoreTally, ...]
     pacing: Pacing
     timed_out: bool
     practice: bool = False
@@ -412,11 +412,11 @@ def score(
     for d in profile.domains:
         mine = [i for i in items if i.question.domain == d.number]
         if mine:
-            domains.append(Tally(str(d.number), d.name, sum(i.correct for i in mine), len(mine)))
+            domains.append(ScoreTally(str(d.number), d.name, sum(i.correct for i in mine), len(mine)))
     tasks = []
     for task, label in profile.tasks.items():
         mine = [i for i in items if task in i.question.tasks]
         if mine:
-            tasks.append(Tally(task, label, sum(i.correct for i in mine), len(mine)))
+            tasks.append(ScoreTally(task, label, sum(i.correct for i in mine), len(mine)))
     pace = pacing(seconds_used, limit_seconds, len(items), timed_out)
     return Result(mode, profile.code, items, tuple(domains), tuple(tasks), pace, timed_out, practice, tuple(shortfall))

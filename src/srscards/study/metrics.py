@@ -35,7 +35,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TypeVar
 
-from srscards.scheduling.scheduler import Scheduler, Settings, State, day_begins, study_day, to_ms
+from srscards.scheduling.scheduler import Scheduler, Settings, State, day_begins, from_ms, study_day, to_ms
 from srscards.store.records import LabCompletion, ReviewRow
 from srscards.store.store import Store
 from srscards.study.workspace import open_workspace
@@ -57,8 +57,6 @@ class DayIndex:
     """
 
     def __init__(self, first_ms: int, last_ms: int, day_start: time) -> None:
-        from srscards.scheduling.scheduler import from_ms
-
         lo = study_day(from_ms(first_ms), day_start) - 1  # type: ignore[arg-type]
         hi = study_day(from_ms(last_ms), day_start) + 2  # type: ignore[arg-type]
         self.first = lo
@@ -73,7 +71,7 @@ class DayIndex:
 
 
 @dataclass
-class Tally:
+class PassTally:
     """Passed answers out of all counted answers."""
 
     passed: int = 0
@@ -95,12 +93,12 @@ class Tally:
 class Retention:
     """True retention of one period or group, young and mature apart."""
 
-    young: Tally = field(default_factory=Tally)
-    mature: Tally = field(default_factory=Tally)
+    young: PassTally = field(default_factory=PassTally)
+    mature: PassTally = field(default_factory=PassTally)
 
     @property
-    def all(self) -> Tally:
-        return Tally(self.young.passed + self.mature.passed, self.young.total + self.mature.total)
+    def all(self) -> PassTally:
+        return PassTally(self.young.passed + self.mature.passed, self.young.total + self.mature.total)
 
     def add(self, passed: bool, mature: bool, count: int = 1) -> None:
         (self.mature if mature else self.young).add(passed, count)
@@ -290,7 +288,7 @@ def compute_stats(store: Store, scheduler: Scheduler, courses: Sequence[str], no
     counts, fit, studied_days = answers.counts, answers.fit, answers.days
 
     periods = {name: Retention() for name, _ in PERIODS}
-    daily: dict[int, Tally] = {d: Tally() for d in range(today - FORECAST_DAYS + 1, today + 1)}
+    daily: dict[int, PassTally] = {d: PassTally() for d in range(today - FORECAST_DAYS + 1, today + 1)}
     by_domain: dict[int | None, Retention] = defaultdict(Retention)
     by_task: dict[str, Retention] = defaultdict(Retention)
     group_list = list(group_ids)

@@ -83,11 +83,6 @@ class Plan:
     def last_new_day(self) -> str | None:
         return next((d.date for d in reversed(self.days) if d.new), None)
 
-    def new_for(self, day: date) -> int | None:
-        """New cards planned for `day`, or None when the plan does not cover it."""
-        key = day.isoformat()
-        return next((d.new for d in self.days if d.date == key), None)
-
     def to_json(self) -> dict[str, Any]:
         return {
             "exam_date": self.exam_date,

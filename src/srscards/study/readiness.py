@@ -18,10 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from srscards.scheduling.scheduler import State, study_day
 from srscards.store.records import ExamRecord
+from srscards.study.metrics import compute_stats
 from srscards.study.workspace import ExamContext
 
 TREND_GOAL = 0.85
@@ -100,8 +102,6 @@ def _percent(value: float | None) -> str:
 
 def assess(context: ExamContext, now: datetime) -> Readiness:
     """The readiness of the course's exam profile as of `now`."""
-    from srscards.study.metrics import compute_stats
-
     profile = context.profile
     course = context.sources.course.id
     records = [r for r in context.store.exams(course) if r.profile == profile.code]
@@ -200,10 +200,6 @@ def _next_steps(
 
 def _on_plan(context: ExamContext, now: datetime) -> str | None:
     """Whether the cards studied so far keep up with the stored plan's pace (cards of the plan's exam version)."""
-    from datetime import date
-
-    from srscards.scheduling.scheduler import State, study_day
-
     course = context.sources.course.id
     plan = context.store.plan(course)
     if plan is None:

@@ -137,6 +137,9 @@ def open_course(
         folders = find_courses(decks)
         if not folders:
             raise SrsError(f"{decks}: no course.yaml found; give the folder that holds your course")
+        if len(folders) > 1:
+            names = ", ".join(str(f) for f in folders)
+            raise SrsError(f"{decks} holds {len(folders)} courses ({names}); give the folder of one, e.g. {folders[0]}")
         sources, _problems, _ = load_sources(folders[0], cache_dir=cache_home() / "parse")
         if sources is None:
             raise SrsError(f"{folders[0]}: the course file cannot be read; run srscards check {decks}")

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from srscards.model.card import Card, CardType
 from srscards.model.course import Course, Domain, Profile
+from srscards.sources import cloze
 from srscards.sources.markdown import code_css
-from srscards.sources.parser import media_name
 from srscards.sources.sanitize import CONTENT_POLICY
+from srscards.views.images import course_images, map_sources
 
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 FONTS = (
@@ -219,7 +220,7 @@ def _overview_facts(sheet: Sheet) -> str:
     rows = []
     scored = f" ({e.scored} scored, {e.questions - e.scored} unscored)" if e.scored is not None else ""
     rows.append(("Questions", f"{e.questions}{scored}"))
-    rows.append(("Time", f"{e.minutes} minutes, about {e.minutes / e.questions:.1f} minutes per question"))
+    rows.append(("Time", f"{e.time_text}, about {e.minutes / e.questions:.1f} minutes per question"))
     rows.append(("Passing score", f"{e.passing_score} on a scale of {e.score_range[0]} to {e.score_range[1]}"))
     rows.append(("Question types", ", ".join(t.replace("_", " ") for t in e.question_types)))
     if p.beta is not None:
@@ -246,8 +247,6 @@ def _overview_facts(sheet: Sheet) -> str:
 
 MATH_RE = re.compile(r'<div class="math">\\\[(.+?)\\\]</div>|\\\((.+?)\\\)', re.DOTALL)
 CODE_RE = re.compile(r"(<pre\b.*?</pre>|<code\b.*?</code>)", re.DOTALL)
-CLOZE_RE = re.compile(r"\{\{c\d+::((?:(?!\{\{c\d+::).)*?)\}\}", re.DOTALL)
-IMG_SRC_RE = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")')
 PLACEHOLDER_RE = re.compile("\x00(\\d+)\x00")
 
 
@@ -265,20 +264,12 @@ def _content(html: str, images: dict[str, str]) -> str:
     html = "".join(p if i % 2 else MATH_RE.sub(stash, p) for i, p in enumerate(parts))
     html = _reveal_clozes(html)
     html = PLACEHOLDER_RE.sub(lambda m: maths[int(m.group(1))], html)
-    return IMG_SRC_RE.sub(lambda m: m.group(1) + images.get(m.group(2), m.group(2)) + m.group(3), html)
+    return map_sources(html, images)
 
 
 def _reveal_clozes(html: str) -> str:
-    """Show every deletion's answer (without its hint), marked, innermost first."""
-
-    def answer(m: re.Match[str]) -> str:
-        text = m.group(1).split("::", 1)[0]
-        return f'<span class="cloze">{text}</span>'
-
-    while True:
-        html, count = CLOZE_RE.subn(answer, html)
-        if not count:
-            return html
+    """Show every deletion's answer (without its hint), marked."""
+    return cloze.render(html, lambda _number, answer, _hint: f'<span class="cloze">{answer}</span>')
 
 
 @lru_cache(maxsize=1024)
@@ -309,13 +300,8 @@ def _math(tex: str, display: bool) -> str:
 
 
 def _images(course: Course, cards: list[Card]) -> dict[str, str]:
-    """Data URIs of the cards' images, keyed by the media name the parser put in their HTML."""
-    root = course.path.resolve()
-    out = {}
-    for card in cards:
-        for path in card.media:
-            out[media_name(course.id, path.relative_to(root))] = _data_uri(path)
-    return out
+    """Data URIs of the cards' images, keyed by the `src` the parser gave them."""
+    return {src: _data_uri(path) for card in cards for src, path in course_images(course.path, card.media).items()}
 
 
 def _data_uri(path: Path) -> str:
