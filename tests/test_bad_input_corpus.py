@@ -9,6 +9,7 @@ import os
 import resource
 import shutil
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from click.testing import CliRunner
 
 from conftest import COURSE_YAML
 from corpus.bad_sources import CASES, GOOD, Case
+from corpus.bad_stores import STORE_CASES, StoreCase
 from srscards.cli import main
 
 SECONDS = 5.0  # CPU seconds a case may take (the machine's load does not count)
@@ -296,3 +298,45 @@ def test_a_full_or_read_only_exports_folder_is_named_and_leaves_no_stray_file(bu
             result.output
         )
         assert snapshot(out) == before
+
+
+# -- bad review stores ---------------------------------------------------------------------------------
+
+STORE_COMMANDS = [["due", "{decks}"], ["review", "{decks}"], ["stats", "{decks}"], ["orphans"], ["doctor"]]
+
+
+@pytest.mark.parametrize("case", STORE_CASES, ids=[c.name for c in STORE_CASES])
+def test_bad_store_gives_a_clear_error_and_is_left_as_it_was(built: Path, tmp_path: Path, case: StoreCase) -> None:
+    good = built / "home" / "review.sqlite3"
+    with sqlite3.connect(good) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    home = tmp_path / "home"
+    case.make(home, good.read_bytes())
+    before = _state(home)
+    runner = CliRunner()
+    env = {"SRSCARDS_HOME": str(home), "SRSCARDS_CACHE": str(tmp_path / "cache")}
+    for command in STORE_COMMANDS:
+        start = time.process_time()
+        with deadline(HANG):
+            result = runner.invoke(main, [a.format(decks=built / "decks") for a in command], env=env, input="3")
+        assert time.process_time() - start < SECONDS
+        assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+        assert result.exit_code == 1, f"{case.name}: {command[0]} exited {result.exit_code}: {result.output}"
+        errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+        assert errors and str(home) in errors[-1], f"{case.name}: {command[0]}: {result.output}"
+        if command[0] != "doctor":  # doctor words its findings as a report
+            assert case.expect in errors[-1], f"{case.name}: {command[0]}: {result.output}"
+    assert _state(home) == before
+
+
+def _state(home: Path) -> dict[str, str]:
+    """The data folder as a user would miss it: every file but SQLite's empty journal and its shared-memory
+    index, which opening a WAL database may create."""
+    if not home.is_dir():
+        return {"file": home.read_bytes().hex()}
+    found = snapshot(home)
+    for suffix in ("-shm", "-wal"):
+        extra = home / f"review.sqlite3{suffix}"
+        if extra.is_file() and (suffix == "-shm" or extra.stat().st_size == 0):
+            found.pop(str(extra), None)
+    return found

@@ -74,6 +74,10 @@ def check_location(home: Path, path: Path) -> None:
     """Clear errors for a home that is a file and a store path that is a folder."""
     if home.exists() and not home.is_dir():
         raise StoreError(f"{home}: the srscards data folder is a file; move it aside or set SRSCARDS_HOME to a folder")
+    if path.is_symlink() and not path.exists():
+        raise StoreError(
+            f"{path}: the review store is a broken symbolic link (to {os.readlink(path)}); fix the link or remove it"
+        )
     if path.is_dir():
         raise StoreError(f"{path}: the review store is a folder, not a file; move it aside (or remove it if empty)")
     if path.exists() and path.stat().st_size == 0:

@@ -55,6 +55,8 @@ def diagnose(home: Path) -> Diagnosis:
     ]
     if home.exists() and not home.is_dir():
         d.problems.append(f"{home}: the data folder is a file; move it aside or set SRSCARDS_HOME to a folder")
+    elif store.is_symlink() and not store.exists():
+        d.problems.append(f"{store}: the review store is a broken symbolic link; fix the link or remove it")
     elif not store.exists():
         d.facts.append(("store", "none yet: the first `srscards review` creates it"))
     elif store.is_dir():
@@ -68,6 +70,12 @@ def diagnose(home: Path) -> Diagnosis:
         else:
             d.facts.append(("integrity", "ok (full check)"))
             d.facts += _contents(store)
+            version = next((int(v.split()[0]) for k, v in d.facts if k == "store version"), 0)
+            if version > SCHEMA_VERSION:
+                d.problems.append(
+                    f"{store} was written by a newer srscards (store version {version}, this one reads up to "
+                    f"{SCHEMA_VERSION}); upgrade srscards (pip install -U srscards)"
+                )
     found = backups(store)
     d.facts.append(("backups", f"{len(found)} in {store.parent / 'backups'}"))
     d.facts += [("  " + b.name, _size(b.path)) for b in found]
