@@ -8,8 +8,13 @@ QUESTIONS_PER_DOMAIN = 3
 START = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
 
-def deck(domain: int) -> str:
-    """A deck of domain `domain`: a concept card and three single-answer questions (B is right)."""
+def deck(domain: int, pinned: bool = True) -> str:
+    """A deck of domain `domain`: a concept card and three single-answer questions (B is right).
+
+    With `pinned`, every option keeps its place (`{pin}`), so tests can answer by letter; without,
+    the options are shuffled at delivery like any real question.
+    """
+    pin = " {pin}" if pinned else ""
     parts = [
         f"---\ntitle: Domain {domain}\ndomain: {domain}\ntasks: [{domain}.1]\n---\n",
         f"### Concept {domain}\n<!-- id: concept-{domain} -->\n\n"
@@ -19,10 +24,10 @@ def deck(domain: int) -> str:
         parts.append(
             f"### Question {domain}-{n}\n<!-- {{id: q{domain}-{n}, concepts: [concept-{domain}]}} -->\n\n"
             f"Stem of question {domain}-{n}. Which option is right?\n\n"
-            f"- [ ] Option one of {domain}-{n}\n  Wrong because one.\n"
-            f"- [x] Option two of {domain}-{n}\n  Right because two.\n"
-            f"- [ ] Option three of {domain}-{n}\n  Wrong because three.\n"
-            f"- [ ] Option four of {domain}-{n}\n  Wrong because four.\n"
+            f"- [ ] Option one of {domain}-{n}{pin}\n  Wrong because one.\n"
+            f"- [x] Option two of {domain}-{n}{pin}\n  Right because two.\n"
+            f"- [ ] Option three of {domain}-{n}{pin}\n  Wrong because three.\n"
+            f"- [ ] Option four of {domain}-{n}{pin}\n  Wrong because four.\n"
         )
     return "\n".join(parts)
 
@@ -50,9 +55,9 @@ Pick the two right options.
 """
 
 
-def write_bank(course) -> None:  # type: ignore[no-untyped-def]
+def write_bank(course, pinned: bool = True) -> None:  # type: ignore[no-untyped-def]
     for domain in (1, 2, 3, 4):
-        course.write(f"d{domain}.md", deck(domain))
+        course.write(f"d{domain}.md", deck(domain, pinned))
 
 
 class StepClock:

@@ -323,6 +323,7 @@ def test_bad_store_gives_a_clear_error_and_is_left_as_it_was(built: Path, tmp_pa
         assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
         assert result.exit_code == 1, f"{case.name}: {command[0]} exited {result.exit_code}: {result.output}"
         errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+        assert result.output.strip().splitlines()[-1] == errors[-1]  # the message is one line, and the last
         assert errors and str(home) in errors[-1], f"{case.name}: {command[0]}: {result.output}"
         if command[0] != "doctor":  # doctor words its findings as a report
             assert case.expect in errors[-1], f"{case.name}: {command[0]}: {result.output}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
@@ -22,109 +22,30 @@ def run(*args: str, stdin: str = "", clock: StepClock | None = None):  # type: i
     return CliRunner().invoke(main, list(args), input=stdin, obj={"clock": clock or StepClock()})
 
 
-def test_plan_golden(course):
-    write_bank(course)
-    result = run("plan", str(course.root), "--exam-date", "2027-01-26", "--json")
-    assert result.exit_code == 0, result.output
-    plan = json.loads(result.output)
-    assert {k: plan[k] for k in ("ramp_days", "new_cards", "new_per_day", "introduced_at_start")} == {
-        "ramp_days": 36,
-        "new_cards": 16,
-        "new_per_day": 1,
-        "introduced_at_start": 0,
-    }
-    days = plan["days"]
-    assert len(days) == 60 and days[0]["date"] == "2026-11-27" and days[-1]["date"] == "2027-01-25"
-    assert [d["new"] for d in days] == [1] * 16 + [0] * 44
-    # no exam history: domains by weight, domain 1 (28%) first
-    assert [d["focus"] for d in days[:16]] == [[1]] * 4 + [[2]] * 4 + [[3]] * 4 + [[4]] * 4
-    assert [d["reviews"] for d in days[:20]] == [1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 1, 1]
-    exams = [d["date"] for d in days if d["exam"]]
-    assert exams == [
-        "2026-12-01",
-        "2026-12-08",
-        "2026-12-15",
-        "2026-12-22",
-        "2026-12-29",
-        "2027-01-05",
-        "2027-01-12",
-        "2027-01-15",
-        "2027-01-18",
-        "2027-01-21",
-        "2027-01-24",
-    ]
-    assert plan["peak_minutes"] == 1.5
-    with Store.open(home()) as store:
-        assert store.plan("aws-mla") == plan
-
-
 def test_practice_exams_are_weekly_then_every_three_days():
     assert sorted(exam_days(30)) == [2, 9, 16, 19, 22, 25, 28]
-
-
-def test_plan_screen_and_bad_dates(course):
-    write_bank(course)
-    result = run("plan", str(course.root), "--exam-date", "2027-01-26")
-    assert result.exit_code == 0, result.output
-    lines = [line.rstrip() for line in result.output.splitlines()]
-    assert lines[:3] == [
-        "Plan to MLA-C02 on 2027-01-26: 16 new cards, 1 a day until 2026-12-12 (each",
-        "needs about 36 days to hold for 30 days).",
-        "Busiest day: 2 of 30 minutes.",
-    ]
-    assert "│ 2026-12-01 │   1 │       2 │       1 │ D2    │ full exam     │" in lines
-    past = run("plan", str(course.root), "--exam-date", "2026-11-01")
-    assert past.exit_code == 1
-    assert past.output == (
-        "Error: the exam date 2026-11-01 is not after today (2026-11-27); give a future date, "
-        "e.g. --exam-date 2026-12-27\n"
-    )
-    soon = run("plan", str(course.root), "--exam-date", "2026-12-10")
-    assert soon.output == (
-        "Error: 16 new cards need about 36 days of reviews to hold for 30 days, and the exam is in 13 day(s); "
-        "choose an exam date on or after 2027-01-02, or review what you have studied\n"
-    )
-    bad = run("plan", str(course.root), "--exam-date", "next week")
-    assert bad.exit_code == 2 and "'next week' is not a date like 2027-01-15" in bad.output
 
 
 def test_plan_without_a_date_plans_again_from_the_stored_one(course):
     write_bank(course)
     first = run("plan", str(course.root))
     assert first.exit_code == 2
-    assert "no stored plan yet: give your exam day, e.g. --exam-date 2027-01-15" in first.output
+    assert first.output == "Error: no stored plan yet: give your exam day, e.g. --exam-date 2027-01-08\n"
     made = run("plan", str(course.root), "--exam-date", "2027-01-26", "--minutes-per-day", "45", "--json")
     assert made.exit_code == 0, made.output
     again = run("plan", str(course.root), "--json")
     assert again.exit_code == 0, again.output
     stored = json.loads(again.output)
     assert (stored["exam_date"], stored["minutes_per_day"]) == ("2027-01-26", 45)
-    assert stored == json.loads(made.output)  # nothing was studied in between: the same plan
+    assert stored == json.loads(made.output)  # nothing was studied in between: the same plan (same seed)
     shorter = json.loads(run("plan", str(course.root), "--minutes-per-day", "20", "--json").output)
     assert (shorter["exam_date"], shorter["minutes_per_day"]) == ("2027-01-26", 20)
-
-
-def test_a_plan_that_does_not_fit_suggests_more_time_or_a_later_date(course):
-    write_bank(course)
-    for n in range(1, 5):
-        course.write(
-            f"extra{n}.md",
-            f"---\ntitle: Extra {n}\ndomain: {n}\ntasks: [{n}.2]\n---\n\n"
-            + "\n".join(
-                f"### Fact {n}-{i}\n<!-- id: fact-{n}-{i} -->\n\nFact {i}?\n\n***\n\nYes.\n" for i in range(60)
-            ),
-        )
-    result = run("plan", str(course.root), "--exam-date", "2027-01-10", "--minutes-per-day", "5")
-    assert result.exit_code == 1
-    assert result.output.startswith("Error: the plan needs up to ")
-    assert "but you have 5; raise --minutes-per-day to" in result.output
-    assert ", or move the exam to 20" in result.output
 
 
 def test_review_follows_the_plans_new_cards(course):
     write_bank(course)
     assert run("plan", str(course.root), "--exam-date", "2027-01-26").exit_code == 0
-    result = CliRunner().invoke(main, ["review", str(course.root), "--now", START.isoformat()], input="q")
+    result = CliRunner().invoke(main, ["review", str(course.root), "--now", START.isoformat()], input=":q")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == "Following your study plan: 1 new card(s) today."
     assert "0 due · 1 new · 0 learning" in result.output
@@ -173,10 +94,10 @@ def test_readiness_says_whether_study_keeps_up_with_the_plan(course):
     write_bank(course)
     assert run("plan", str(course.root), "--exam-date", "2027-01-26").exit_code == 0
     same_day = json.loads(run("readiness", str(course.root), "--json").output)
-    assert same_day["on_plan"] == "on plan: 0 cards studied, 0 planned by today"
-    later = StepClock(START + timedelta(days=3))
-    result = run("readiness", str(course.root), clock=later)
-    assert "Plan: behind plan: 0 cards studied, 3 planned by today; study 3 more new" in result.output
+    assert same_day["on_plan"].startswith(
+        "on plan: 0 of 0 planned new cards studied by today; predicted exam-day recall "
+    )
+    assert same_day["on_plan"].endswith(", covering 100% of the weighted content")
 
 
 def test_near_exam_day_review_brings_forward_cards_that_would_not_hold(course):
@@ -190,10 +111,11 @@ def test_near_exam_day_review_brings_forward_cards_that_would_not_hold(course):
         store.set_memory(cards["concept-1"].id, weak)
         store.set_memory(cards["concept-2"].id, strong)
     result = CliRunner().invoke(
-        main, ["review", str(course.root), "--new-limit", "0", "--now", "2027-01-23T10:00:00+00:00"], input="q"
+        main, ["review", str(course.root), "--new-limit", "0", "--now", "2027-01-23T10:00:00+00:00"], input=":q"
     )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "Exam day is near: 1 card(s) brought forward so they hold on exam day."
-    assert "1 due · 0 new · 0 learning" in lines[1]
+    assert lines[0].startswith("Your study plan was made again from today (behind plan: 2 of 16 planned")
+    near = lines.index("Exam day is near: 1 card(s) brought forward so they hold on exam day.")
+    assert "1 due · 0 new · 0 learning" in lines[near + 1]
     assert "concept-1/card" in result.output

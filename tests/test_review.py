@@ -26,9 +26,9 @@ DECK = demo_deck(
 
 Which service is a managed NFS file system?
 
-- [ ] Amazon S3
+- [ ] Amazon S3 {pin}
   Object storage, not a file system.
-- [x] Amazon EFS
+- [x] Amazon EFS {pin}
   Managed NFS that many instances mount at once.
 """,
 )
@@ -69,7 +69,7 @@ def store(home: Path | None = None) -> Store:
 
 
 HEADER = "AWS ML Engineer Associate::1 Data Preparation for ML and AI"
-HINT = "space/enter: show answer · u undo · b bury · s suspend · e edit · q quit"
+HINT = "space/enter: show answer · :u undo · :b bury · :s suspend · :e edit · :q quit"
 
 
 def test_a_first_day_of_review_with_piped_keys(course):
@@ -97,7 +97,7 @@ def test_a_first_day_of_review_with_piped_keys(course):
         "Which service is a managed NFS file system?\n"
         "A. Amazon S3\n"
         "B. Amazon EFS\n"
-        "answer with a letter (A-B) · u undo · b bury · s suspend · e edit · q quit\n"
+        "answer with a letter (A-B) · :u undo · :b bury · :s suspend · :e edit · :q quit\n"
         "Correct: you chose B, the answer is B\n"
         "✗ A. Amazon S3\n\n"
         "Object storage, not a file system.\n"
@@ -123,7 +123,7 @@ def test_a_first_day_of_review_with_piped_keys(course):
         "Which service is a managed NFS file system?\n"
         "A. Amazon S3\n"
         "B. Amazon EFS\n"
-        "answer with a letter (A-B) · u undo · b bury · s suspend · e edit · q quit\n"
+        "answer with a letter (A-B) · :u undo · :b bury · :s suspend · :e edit · :q quit\n"
         "Studied 3 card(s) in 0m 00s · again 33% · due tomorrow: 2\n"
         "2 learning card(s) come back later today.\n"
     )
@@ -158,7 +158,7 @@ def test_the_next_days_bring_the_right_cards(course):
 
 def test_undo_takes_back_state_and_log(course):
     course.write("d1.md", DECK)
-    result = review(course.root, "3u4")
+    result = review(course.root, "3:u4")
     assert result.exit_code == 0
     assert "Good: next in 10m.\n" in result.output
     assert "Undone: fmt-1/card comes back.\n" in result.output
@@ -172,7 +172,7 @@ def test_undo_takes_back_state_and_log(course):
 
 def test_bury_waits_a_day_and_suspend_stays(course):
     course.write("d1.md", DECK)
-    result = review(course.root, "bs")
+    result = review(course.root, ":b:s")
     assert "Buried until tomorrow.\n" in result.output and "Suspended.\n" in result.output
     assert "0 due · 1 new · 0 learning" in result.output  # only the question is left today
     result = review(course.root, "", when=DAY2)
@@ -197,19 +197,19 @@ def test_daily_new_limit_and_filters(course):
         (["--exam", "C02"], "fmt-1/card"),
         (["--domain", "1"], "fmt-1/card"),
     ):
-        result = review(course.root, "q", *option)
+        result = review(course.root, ":q", *option)
         assert result.exit_code == 0, result.output
         assert f"\n{shown} · " in result.output, (option, result.output)
     assert "rec-1" not in review(course.root, "", "--exam", "C02").output
 
 
-def test_the_e_key_opens_the_source_at_the_card_line(course, tmp_path, monkeypatch):
+def test_colon_e_opens_the_source_at_the_card_line(course, tmp_path, monkeypatch):
     deck = course.write("d1.md", DECK)
     record = tmp_path / "editor-args.json"
     editor = tmp_path / "editor.py"
     editor.write_text(f"import json, sys\nopen({str(record)!r}, 'w').write(json.dumps(sys.argv[1:]))\n")
     monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
-    result = review(course.root, "eq")
+    result = review(course.root, ":e:q")
     assert result.exit_code == 0
     assert json.loads(record.read_text()) == ["+7", str(deck.resolve())]
     assert "Saved edits reach the review store at the next start of `srscards review`.\n" in result.output
@@ -219,7 +219,7 @@ def test_orphans_lists_retired_cards(course):
     deck = course.write("d1.md", DECK)
     assert review(course.root, "3").exit_code == 0
     deck.write_text(DECK.split("### Min-max")[0])
-    result = review(course.root, "q", when=DAY2)
+    result = review(course.root, ":q", when=DAY2)
     assert result.output.startswith("Synced with the sources: 0 new, 0 edited, 3 retired, 0 back.\n")
     result = CliRunner().invoke(main, ["orphans"])
     assert result.exit_code == 0
@@ -264,10 +264,10 @@ def test_a_newer_store_is_a_clear_error(course, tmp_path):
 
 def test_bad_settings_are_clear_errors(course):
     course.write("d1.md", DECK)
-    result = review(course.root, "q", "--retention", "1.5")
+    result = review(course.root, ":q", "--retention", "1.5")
     assert result.exit_code == 1
     assert result.output == "Error: --retention: desired_retention must be a number from 0.70 to 0.99 (got 1.5)\n"
-    result = review(course.root, "q", "--day-start", "25:00")
+    result = review(course.root, ":q", "--day-start", "25:00")
     assert result.output == "Error: --day-start: '25:00' is not a time of day; write it as HH:MM, e.g. 04:00\n"
 
 
@@ -283,11 +283,11 @@ tasks: [1.1]
 
 Which TWO services store training data as files that many instances share?
 
-- [x] Amazon EFS
+- [x] Amazon EFS {pin}
   Managed NFS.
-- [ ] Amazon SQS
+- [ ] Amazon SQS {pin}
   A queue, not storage.
-- [x] Amazon FSx for Lustre
+- [x] Amazon FSx for Lustre {pin}
   A shared high-throughput file system.
 """
 
@@ -298,10 +298,61 @@ def test_a_multiple_response_question_takes_letters_then_enter(course):
     assert result.exit_code == 0
     assert "choose 2 letters (A-C), then enter" in result.output
     assert "chosen: C\nchosen: A, C\nCorrect: you chose AC, the answer is AC\n" in lines(result.output)
-    result = review(course.root, "q", when=DAY2)
+    result = review(course.root, ":q", when=DAY2)
     with store() as s:
         assert [r.rating for r in s.log()] == [Rating.GOOD]
     course.write("d1.md", MULTI.replace("m-1", "m-2"))
     result = review(course.root, "a\n", when=DAY2)
     assert "Wrong: you chose A, the answer is AC\n" in lines(result.output)
     assert "Again: next in 1m.\n" in result.output
+
+
+FIVE = """\
+---
+title: Five
+domain: 1
+tasks: [1.1]
+---
+
+### Five options
+<!-- id: five-1 -->
+
+Which TWO services are managed file systems?
+
+- [ ] Amazon S3 {pin}
+  Object storage.
+- [x] Amazon EFS {pin}
+  Managed NFS.
+- [ ] Amazon SQS {pin}
+  A queue.
+- [ ] Amazon SNS {pin}
+  Notifications.
+- [x] Amazon FSx {pin}
+  Managed file systems.
+"""
+
+
+def test_on_a_question_every_letter_is_an_option(course):
+    """b and e used to bury the card and open the editor; on a question they choose B and E."""
+    course.write("d1.md", FIVE)
+    result = review(course.root, "bxe\n")
+    assert result.exit_code == 0, result.output
+    out = lines(result.output)
+    said = " ".join(out.split())
+    assert "choose 2 letters (A-E), then enter · :u undo · :b bury · :s suspend · :e edit · :q quit" in said
+    assert "chosen: B\nX is not an option: answer with A-E" in out
+    assert "chosen: B, E\nCorrect: you chose BE, the answer is BE\n" in out
+    assert "Buried" not in out
+    with store() as s:
+        assert [r.rating for r in s.log()] == [Rating.GOOD]
+
+
+def test_commands_are_a_colon_and_a_letter_on_every_card(course):
+    course.write("d1.md", FIVE)
+    result = review(course.root, "b:x:b")
+    out = lines(result.output)
+    assert "Unknown command :x; :u undo · :b bury · :s suspend · :e edit · :q quit" in " ".join(out.split())
+    assert "Buried until tomorrow.\n" in out  # chosen B is dropped with the card
+    with store() as s:
+        assert s.log() == []
+        assert [c.buried_day is not None for c in s.cards(["aws-mla"])] == [True]

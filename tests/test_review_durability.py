@@ -159,7 +159,7 @@ def test_single_keypresses_in_a_real_terminal(course, tmp_path):
     read_until(b"space/enter: show answer")
     os.write(fd, b" ")
     read_until(b" Easy (8d)")
-    os.write(fd, b"3 1q")  # typed ahead, while the next cards are still being drawn: none is lost
+    os.write(fd, b"3 1:q")  # typed ahead, while the next cards are still being drawn: none is lost
     read_until(b"Studied 2 card(s)")
     os.waitpid(pid, 0)
     os.close(fd)

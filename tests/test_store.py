@@ -48,6 +48,7 @@ TABLES = {
     },
 }
 TABLES[7] = TABLES[6]  # 7 changes the form of the note content, not the tables
+TABLES[8] = TABLES[7] | {"paused_exams"}
 
 
 def tables(path: Path) -> set[str]:

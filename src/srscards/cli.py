@@ -48,6 +48,7 @@ def _register() -> None:
         doctor,
         due,
         exam,
+        exams,
         ids,
         lab,
         optimize,
@@ -61,7 +62,7 @@ def _register() -> None:
     )
 
     for module in (build, check, ids, coverage, cheatsheet, review, due, orphans, stats, report, optimize, anki,
-                   exam, readiness, plan, lab, doctor, restore):  # fmt: skip
+                   exam, exams, readiness, plan, lab, doctor, restore):  # fmt: skip
         main.add_command(module.command)
 
 

@@ -68,7 +68,7 @@ STORE_CASES = [
     StoreCase("empty (0-byte) store", _write(b""), "the review store is empty (0 bytes)"),
     StoreCase("zeros", _write(b"\0" * 4096), "it is not an SQLite database"),
     StoreCase("a text file", _write(b"hello\n" * 100), "it is not an SQLite database"),
-    StoreCase("random bytes in an untouched page", _damaged_page, "the review store is damaged (quick check:"),
+    StoreCase("random bytes in an untouched page", _damaged_page, "the review store is damaged ("),
     StoreCase("store cut in half", _truncated, "the review store is damaged"),
     StoreCase("store is a folder", _folder, "the review store is a folder, not a file"),
     StoreCase("data folder is a file", _home_file, "the srscards data folder is a file"),

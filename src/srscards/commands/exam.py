@@ -12,7 +12,8 @@ Input is one line per command, from the keyboard or piped on standard input:
     r         review screen: unanswered and flagged questions
     s         submit (when questions are unanswered or flagged, the review screen is
               shown first and `y` on the next line submits)
-    q         abandon the exam: nothing is recorded
+    q         leave the exam (so does Ctrl-C): asks first; `y` leaves and saves the
+              sitting, and `srscards exam --resume` continues it later
 
 Commands are lower case; an answer in capitals is always an answer, and in lower case it
 is an answer unless it is one of the command letters (so `b` answers B, `c` is only ever
@@ -25,7 +26,9 @@ from __future__ import annotations
 
 import json
 import select
+import signal
 import sys
+import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -38,27 +41,62 @@ from srscards.commands._study import home_option
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from srscards.clock import Clock
     from srscards.study.exam import Item, Question, Result
     from srscards.study.sitting import ExamSession
+    from srscards.study.workspace import ExamContext
 
 TIME_MARKS = (30, 15, 5, 1)  # minutes left at which a time check is shown
-HELP_LINE = "A-D: answer · n next · p previous · g N go to · f flag · x clear · r review · s submit · q quit"
+HELP_LINE = "A-D: answer · n next · p previous · g N go to · f flag · x clear · r review · s submit · q leave"
+INTERRUPT = "\x03"  # what Lines.get gives on Ctrl-C
+MODE_OPTIONS = {"mode": "--full", "domain": "--domain", "quick": "--quick", "adaptive": "--adaptive"}
+LEAVE_PROMPT = "Leave the exam? y leaves and saves it (srscards exam --resume continues it); anything else goes back."
 
 
 class Lines:
-    """Input lines from the terminal or a pipe; on a terminal, waiting stops when the exam's time is up."""
+    """Input lines from the terminal or a pipe; on a terminal, waiting stops when the exam's time is up.
+
+    Used as a context manager, Ctrl-C never ends the program: pressed while srscards waits for a
+    line it is given as INTERRUPT, pressed while it prints it is kept for the next wait.
+    """
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.tty = stream.isatty()
+        self._waiting = False
+        self._pending = False
+        self._saved: Any = None
+
+    def __enter__(self) -> Lines:
+        if threading.current_thread() is threading.main_thread():
+            self._saved = signal.signal(signal.SIGINT, self._interrupt)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._saved is not None:
+            signal.signal(signal.SIGINT, self._saved)
+
+    def _interrupt(self, signum: int, frame: object) -> None:
+        if self._waiting:
+            raise KeyboardInterrupt
+        self._pending = True
 
     def get(self, timeout: float | None) -> str | None:
         """The next line, stripped; None at the end of input or when `timeout` seconds pass on a terminal."""
-        if self.tty and timeout is not None:
-            ready, _, _ = select.select([self.stream], [], [], max(timeout, 0))
-            if not ready:
-                return None
-        line = self.stream.readline()
+        if self._pending:
+            self._pending = False
+            return INTERRUPT
+        self._waiting = True
+        try:
+            if self.tty and timeout is not None:
+                ready, _, _ = select.select([self.stream], [], [], max(timeout, 0))
+                if not ready:
+                    return None
+            line = self.stream.readline()
+        except KeyboardInterrupt:
+            return INTERRUPT
+        finally:
+            self._waiting = False
         return None if line == "" else line.strip()
 
 
@@ -80,7 +118,8 @@ class Lines:
     "version",
     help="Exam version or profile code from course.yaml, such as C01 (default: the course's first profile).",
 )
-@click.option("--seed", type=int, help="Seed of the draw, to sit the same exam again.")
+@click.option("--seed", type=int, help="Seed of the draw and of the option order, to sit the same exam again.")
+@click.option("--resume", is_flag=True, help="Continue the sitting you left last (q or Ctrl-C, then y).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (questions go to stderr).")
 @click.option("--now", "now_text", hidden=True, help="Pretend the exam starts at this ISO time.")
 @click.pass_context
@@ -89,45 +128,62 @@ def command(ctx: click.Context, decks: Path, home: Path | None, **kw: Any) -> No
 
     One line per command (also piped): option letters answer and move on (capitals are
     always answers); n/p next and previous; g N go to question N; f flag; x clear;
-    r review screen; s submit (y confirms); q quit. The end of piped input submits.
+    r review screen; s submit (y confirms); q leave (y confirms; the sitting is saved and
+    --resume continues it). The end of piped input submits. The options of each question
+    are shuffled by the seed. A sitting with no answer given is not scored or stored.
 
     \b
     Example:
       srscards exam decks/ --full --beta
       srscards exam decks/ --domain 2 --count 15 --practice
       printf 'B\\nAC\\nf\\ns\\ny\\n' | srscards exam decks/ --quick 3 --seed 7
+      srscards exam decks/ --resume
     """
     from rich.console import Console
 
     from srscards.paths import home as default_home
-    from srscards.study.sitting import ExamSpec, full_spec, minutes_for, record, start_exam
+    from srscards.study.sitting import latest_paused, pause, record, resume
     from srscards.study.workspace import open_course
 
+    _check_modes(ctx, kw)
     clock = (ctx.obj or {}).get("clock") or study_clock(kw["now_text"])
     seed = kw["seed"] if kw["seed"] is not None else int(clock().timestamp())
     context = open_course(decks, home or default_home(), clock(), kw["version"])
     console = Console(highlight=False, soft_wrap=False, stderr=kw["as_json"])
     try:
-        profile = context.profile
-        if kw["adaptive"]:
-            spec = ExamSpec("adaptive", kw["count"], minutes_for(profile, kw["count"]))
-        elif kw["domain"] is not None:
-            spec = ExamSpec("domain", kw["count"], minutes_for(profile, kw["count"]), domain=kw["domain"])
-        elif kw["quick"] is not None:
-            spec = ExamSpec("quick", kw["quick"], minutes_for(profile, kw["quick"]))
+        if kw["resume"]:
+            paused = latest_paused(context)
+            context, session = resume(context, paused, clock)
+            seed = session.seed
+            _intro(session, console, seed)
+            console.print(
+                f"Resuming sitting {paused.label}, left {paused.saved_at.astimezone():%Y-%m-%d %H:%M}: "
+                f"{len(session.answers)} of {len(session.questions)} answered · {_clock_text(session.remaining())}"
+            )
         else:
-            spec = full_spec(profile, kw["beta"])
-        if kw["untimed"]:
-            spec = ExamSpec(spec.mode, spec.count, None, spec.domain, spec.practice, spec.beta)
-        if kw["practice"]:
-            spec = ExamSpec(spec.mode, spec.count, spec.minutes, spec.domain, True, spec.beta)
-        session = start_exam(context, spec, clock, seed)
-        _intro(session, console, seed)
-        result = _sit(session, console, Lines(sys.stdin))
-        if result is None:
-            console.print("Exam abandoned; nothing was recorded.")
+            session = _start(context, kw, clock, seed)
+            waiting = context.store.paused_exams(context.sources.course.id)
+            if waiting:
+                console.print(
+                    f"[yellow]Sitting {waiting[-1].label}, left {waiting[-1].saved_at.astimezone():%Y-%m-%d %H:%M}, "
+                    "is waiting: srscards exam --resume continues it.[/]"
+                )
+            _intro(session, console, seed)
+        with Lines(sys.stdin) as lines:
+            result = _sit(session, console, lines)
+        if result is None and not (session.answers or session.flags or session.paused_id):
+            console.print("Left the exam before answering anything: nothing was saved.")
             return
-        record(context, session, result)
+        if result is None:
+            label = f"P{pause(context, session)}"
+            console.print(
+                f"Left the exam with {_clock_text(session.remaining())} and {len(session.answers)} of "
+                f"{len(session.questions)} answered. Saved as sitting {label}: srscards exam --resume continues it."
+            )
+            return
+        if record(context, session, result) is None:
+            console.print("No answer was given: the sitting is not scored or stored.")
+            return
         if kw["as_json"]:
             data = {**result.to_json(), "seed": seed}
             click.echo(json.dumps(data, indent=2))
@@ -140,6 +196,43 @@ def command(ctx: click.Context, decks: Path, home: Path | None, **kw: Any) -> No
             )
     finally:
         context.store.close()
+
+
+def _check_modes(ctx: click.Context, kw: dict[str, Any]) -> None:
+    """Options that contradict each other are a usage error (exit 2), before anything is opened."""
+    given = {name for name in kw if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE}
+    modes = [flag for name, flag in MODE_OPTIONS.items() if name in given]
+    if len(modes) > 1:
+        raise click.UsageError(f"{' and '.join(modes)} are different exams; choose one of them")
+    if "resume" in given:
+        clash = sorted(f"--{n.replace('_', '-')}" for n in given if n not in ("resume", "as_json", "now_text"))
+        clash = [{"--mode": "--full", "--version": "--exam"}.get(c, c) for c in clash]
+        if clash:
+            raise click.UsageError(f"--resume continues a sitting as it was; leave out {', '.join(clash)}")
+    if "beta" in given and modes and modes != ["--full"]:
+        raise click.UsageError(f"--beta is a format of the full exam; it does not go with {modes[0]}")
+    if "count" in given and not {"domain", "adaptive"} & given:
+        raise click.UsageError("--count sets the length of --domain or --adaptive; for a quick quiz use --quick N")
+
+
+def _start(context: ExamContext, kw: dict[str, Any], clock: Clock, seed: int) -> ExamSession:
+    """Draw and start a new sitting as the options ask."""
+    from srscards.study.sitting import ExamSpec, full_spec, minutes_for, start_exam
+
+    profile = context.profile
+    if kw["adaptive"]:
+        spec = ExamSpec("adaptive", kw["count"], minutes_for(profile, kw["count"]))
+    elif kw["domain"] is not None:
+        spec = ExamSpec("domain", kw["count"], minutes_for(profile, kw["count"]), domain=kw["domain"])
+    elif kw["quick"] is not None:
+        spec = ExamSpec("quick", kw["quick"], minutes_for(profile, kw["quick"]))
+    else:
+        spec = full_spec(profile, kw["beta"])
+    if kw["untimed"]:
+        spec = ExamSpec(spec.mode, spec.count, None, spec.domain, spec.practice, spec.beta)
+    if kw["practice"]:
+        spec = ExamSpec(spec.mode, spec.count, spec.minutes, spec.domain, True, spec.beta)
+    return start_exam(context, spec, clock, seed)
 
 
 def _clock_text(left: timedelta | None) -> str:
@@ -208,12 +301,20 @@ def _review_screen(session: ExamSession, console: Console) -> bool:
     console.print(f"Answered: {len(session.answers)}/{len(session.questions)}")
     console.print(f"Unanswered: {', '.join(map(str, unanswered)) or 'none'}")
     console.print(f"Flagged: {', '.join(map(str, flagged)) or 'none'}")
+    given = []
+    for index in sorted(session.answers):
+        question, answer = session.questions[index], session.answers[index]
+        shown = question.normalise(answer)
+        source = f" (source {question.as_source(shown)})" if _shuffled(question) else ""
+        given.append(f"{index + 1} {shown}{source}")
+    if given:
+        console.print(f"Answers: {', '.join(given)}")
     return bool(unanswered or flagged)
 
 
 def _sit(session: ExamSession, console: Console, lines: Lines) -> Result | None:
-    """Run the exam loop; the result when submitted (or out of time), None when abandoned."""
-    confirming = False
+    """Run the exam loop; the result when submitted (or out of time), None when the learner leaves."""
+    confirming = leaving = False
     shown = -1
     start = session.remaining()
     # Time checks: each mark below the exam's length is announced once, also while waiting for input.
@@ -227,13 +328,21 @@ def _sit(session: ExamSession, console: Console, lines: Lines) -> Result | None:
         if passed:
             marks = [m for m in marks if m not in passed]
             console.print(f"[bold yellow]Time check: {_clock_text(left)}.[/]")
-        if shown != session.current and not confirming:
+        if shown != session.current and not (confirming or leaving):
             _show(session, console)
             shown = session.current
         wait = None if left is None else left.total_seconds()
         if wait is not None and marks:
             wait = min(wait, (left - timedelta(minutes=max(marks))).total_seconds())
         line = lines.get(wait)
+        if leaving:
+            if line is None and (session.expired() or (marks and session.remaining() <= timedelta(minutes=max(marks)))):
+                continue  # a time check or the end of time, not an answer to the question
+            leaving = False
+            if line is None or line == INTERRUPT or line.lower() in ("y", "yes"):
+                return None  # y, a second Ctrl-C or the end of input: leave; the sitting is saved
+            shown = -1
+            continue
         if line is None:
             if session.expired() or (marks and session.remaining() <= timedelta(minutes=max(marks))):
                 continue
@@ -250,8 +359,10 @@ def _sit(session: ExamSession, console: Console, lines: Lines) -> Result | None:
             shown = -1
             if line.lower() in ("", "n", "no"):
                 continue  # back to the question on screen; any other line is taken as a command
-        if command == "q":
-            return None
+        if command == "q" or line == INTERRUPT:
+            console.print(LEAVE_PROMPT)
+            leaving = True
+            continue
         if command == "s":
             if _review_screen(session, console):
                 console.print("Submit now? y submits; anything else goes back.")
@@ -300,6 +411,10 @@ def _sit(session: ExamSession, console: Console, lines: Lines) -> Result | None:
             console.print(f"[dim]{HELP_LINE}[/dim]")
 
 
+def _shuffled(question: Question) -> bool:
+    return question.order != tuple(range(len(question.order)))
+
+
 def _feedback(question: Question, answer: str | None, console: Console) -> None:
     from rich.markdown import Markdown
 
@@ -307,11 +422,15 @@ def _feedback(question: Question, answer: str | None, console: Console) -> None:
     given = question.normalise(answer) if answer else "-"
     colour = "green" if right else "red"
     verdict = "Correct" if right else "Wrong" if answer else "Unanswered"
-    console.print(f"[bold {colour}]{verdict}[/]: you answered {given}, the answer is {question.key}")
+    source = ""
+    if _shuffled(question):
+        source = f" (in the source: {question.as_source(given) if answer else '-'}, {question.as_source(question.key)})"
+    console.print(f"[bold {colour}]{verdict}[/]: you answered {given}, the answer is {question.key}{source}")
     if question.explanations:
         for i, (choice, why) in enumerate(zip(question.choices, question.explanations, strict=True)):
             mark = "✓" if chr(65 + i) in question.key else "✗"
-            console.print(Markdown(f"{mark} **{chr(65 + i)}.** {choice}\n\n{why}", code_theme="monokai"))
+            origin = f" · source {chr(65 + question.order[i])}" if _shuffled(question) else ""
+            console.print(Markdown(f"{mark} **{chr(65 + i)}.** {choice}{origin}\n\n{why}", code_theme="monokai"))
     elif question.rows:
         for row, key in zip(question.rows, question.key, strict=True):
             console.print(Markdown(f"- {row} → {question.choices[ord(key) - 65]}"))

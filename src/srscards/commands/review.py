@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 
 NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 WHITESPACE = (" ", "\n", "\r")
+# Letters are option letters on a question, so commands are a colon and a letter on every card:
+# one set of keys that never clashes with an answer.
+PREFIX = ":"
+COMMANDS = ":u undo · :b bury · :s suspend · :e edit · :q quit"
+END = "\x04"  # what Keys.get gives at the end of input, on Ctrl-C and on Ctrl-D: quit
 
 
 class Keys:
@@ -53,13 +58,13 @@ class Keys:
             termios.tcsetattr(self.stream.fileno(), termios.TCSADRAIN, self._saved)
 
     def get(self) -> str:
-        """The next key; `q` at the end of piped input or on Ctrl-C."""
+        """The next key; END at the end of piped input, on Ctrl-C or Ctrl-D."""
         if not self.tty:
             key = self.stream.read(1)
-            return key if key else "q"
+            return key if key else END
         if self._saved is None:
             key = click.getchar()
-            return "q" if key in ("\x03", "\x04") else key
+            return END if key in ("\x03", "\x04") else key
         import select
 
         fd = self.stream.fileno()
@@ -70,9 +75,9 @@ class Keys:
                     os.read(fd, 16)
                 return ""
         except KeyboardInterrupt:
-            return "q"
-        if data in (b"", b"\x04"):
-            return "q"
+            return END
+        if data in (b"", b"\x03", b"\x04"):
+            return END
         return data.decode("latin-1")
 
 
@@ -82,15 +87,17 @@ def command(**kwargs: Any) -> None:
     """Study today's due cards in the terminal, scheduled with FSRS.
 
     Keys: space or enter shows the answer; 1-4 rate Again, Hard, Good, Easy (each shows the
-    interval it gives); for questions, type the option letters (enter submits several).
-    u undoes the last answer, b buries the card until tomorrow, s suspends it, e opens its
-    source in $EDITOR, q quits. Answers can also be piped, one key per answer. With a study
-    plan (srscards plan), the day's new cards follow it unless --new-limit is given.
+    interval it gives); for questions, type the option letters (enter submits several): on a
+    question every letter is an option. Commands are a colon and a letter on every card: :u
+    undoes the last answer, :b buries the card until tomorrow, :s suspends it, :e opens its
+    source in $EDITOR, :q quits (so do Ctrl-C and Ctrl-D). Keys can also be piped; the end of
+    the input quits. With a study plan (srscards plan), the day's new cards follow it unless
+    --new-limit is given.
 
     \b
     Example:
       srscards review decks/ --domain 2 --new-limit 10
-      printf '3331q' | srscards review decks/
+      printf '3331B:q' | srscards review decks/
     """
     from rich.console import Console
 
@@ -118,6 +125,11 @@ def command(**kwargs: Any) -> None:
 
 def _follow_plan(session: ReviewSession, console: Console, pace_new_cards: bool) -> None:
     planned, brought_forward = session.follow_plan(pace_new_cards)
+    for plan, why in session.plans_remade:
+        console.print(
+            f"Your study plan was made again from today ({why}): it covers {plan.coverage:.0%} of the weighted "
+            f"content by {plan.exam_date}."
+        )
     if planned is not None and pace_new_cards:
         console.print(f"Following your study plan: {planned} new card(s) today.")
     if brought_forward:
@@ -162,7 +174,7 @@ def _ask(session: ReviewSession, shown: Shown, console: Console, keys: Keys) -> 
     from rich.markdown import Markdown
 
     revealed = False
-    console.print("[dim]space/enter: show answer · u undo · b bury · s suspend · e edit · q quit[/dim]")
+    console.print(f"[dim]space/enter: show answer · {COMMANDS}[/dim]")
     while True:
         key = keys.get()
         if key in WHITESPACE:
@@ -178,7 +190,7 @@ def _ask(session: ReviewSession, shown: Shown, console: Console, keys: Keys) -> 
 
             _print_answered(session, session.answer(Rating(int(key))), console)
             return "next"
-        action = _common_key(session, shown, console, key)
+        action = _command(session, shown, console, keys, key)
         if action:
             return action
 
@@ -189,19 +201,17 @@ def _ask_choice(session: ReviewSession, shown: Shown, console: Console, keys: Ke
     valid = "".join(chr(65 + i) for i in range(len(letters)))
     needed = len(shown.text.correct_letters)
     if needed == 1:
-        console.print(
-            f"[dim]answer with a letter ({valid[0]}-{valid[-1]}) · u undo · b bury · s suspend · e edit · q quit[/dim]"
-        )
+        console.print(f"[dim]answer with a letter ({valid[0]}-{valid[-1]}) · {COMMANDS}[/dim]")
     else:
-        console.print(
-            f"[dim]choose {needed} letters ({valid[0]}-{valid[-1]}), then enter · u undo · b bury · "
-            "s suspend · e edit · q quit[/dim]"
-        )
+        console.print(f"[dim]choose {needed} letters ({valid[0]}-{valid[-1]}), then enter · {COMMANDS}[/dim]")
     chosen: list[str] = []
     while True:
         key = keys.get()
         upper = key.upper()
-        if key and upper in valid and len(key) == 1 and key not in "ubseq":
+        if len(key) == 1 and key.isalpha() and upper not in valid:
+            console.print(f"{upper} is not an option: answer with {valid[0]}-{valid[-1]} ({COMMANDS})")
+            continue
+        if len(key) == 1 and upper in valid:
             if upper in chosen:
                 chosen.remove(upper)
             else:
@@ -214,19 +224,23 @@ def _ask_choice(session: ReviewSession, shown: Shown, console: Console, keys: Ke
             break
         if key in WHITESPACE:
             continue
-        action = _common_key(session, shown, console, key)
+        action = _command(session, shown, console, keys, key)
         if action:
             return action
     answered = session.answer_choice("".join(chosen))
     _print_explanations(shown, "".join(sorted(chosen)), console)
     _print_answered(session, answered, console)
     if keys.tty:
-        console.print("[dim]any key: next card · u undo · q quit[/dim]")
+        console.print("[dim]any key: next card · :u undo · :q quit[/dim]")
         key = keys.get()
-        if key == "u":
-            _undo(session, console)
-        elif key == "q":
+        if key == END:
             return "quit"
+        if key == PREFIX:
+            key = keys.get()
+            if key == "u":
+                _undo(session, console)
+            elif key in ("q", END):
+                return "quit"
     return "next"
 
 
@@ -246,8 +260,26 @@ def _print_explanations(shown: Shown, chosen: str, console: Console) -> None:
         console.print(Markdown(shown.text.back, code_theme="monokai"))
 
 
+def _command(session: ReviewSession, shown: Shown, console: Console, keys: Keys, key: str) -> str:
+    """A command on any card: END quits; `:` and a letter undo, bury, suspend, edit or quit.
+
+    Returns an action ('next', 'quit') or '' to stay on the card.
+    """
+    if key == END:
+        return "quit"
+    if key != PREFIX:
+        return ""
+    letter = keys.get()
+    if letter == END:
+        return "quit"
+    if letter not in "ubseq" or not letter:
+        console.print(f"Unknown command :{letter.strip()}; {COMMANDS}")
+        return ""
+    return _common_key(session, shown, console, letter)
+
+
 def _common_key(session: ReviewSession, shown: Shown, console: Console, key: str) -> str:
-    """Keys that work on any card: undo, bury, suspend, edit, quit. Returns an action or ''."""
+    """The command letter after `:`: undo, bury, suspend, edit, quit. Returns an action or ''."""
     if key == "q":
         return "quit"
     if key == "u":

@@ -54,13 +54,16 @@ class Option:
     text: Fragment
     correct: bool
     explanation: Fragment
+    pinned: bool = False  # kept in its source place when the options are shuffled (`{pin}` in the source)
 
     def to_dict(self) -> list[Any]:
-        return [*self.text.to_dict(), self.correct, *self.explanation.to_dict()]
+        return [*self.text.to_dict(), self.correct, *self.explanation.to_dict(), *([True] if self.pinned else [])]
 
     @classmethod
     def from_dict(cls, data: list[Any]) -> Option:
-        return cls(Fragment(data[0], data[1]), bool(data[2]), Fragment(data[3], data[4]))
+        return cls(
+            Fragment(data[0], data[1]), bool(data[2]), Fragment(data[3], data[4]), len(data) > 5 and bool(data[5])
+        )
 
 
 @dataclass(frozen=True)

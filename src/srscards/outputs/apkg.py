@@ -63,7 +63,13 @@ class CourseBuild:
 
 def content_key(folder: Path) -> str:
     """A hash of every file of a course folder (and this version): the rebuild cache key."""
-    return hash_folder(folder, f"srscards {__version__} model {MODEL_VERSION}")
+    return hash_folder(folder, f"srscards {__version__} model {MODEL_VERSION} {_note_types_digest()}")
+
+
+def _note_types_digest() -> str:
+    """The note types' templates and style: a change to them rebuilds the package."""
+    text = note_css() + "".join(f"{nt.name}{nt.fields}{nt.templates}" for nt in NOTE_TYPES.values())
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def manifest_path(out_dir: Path, course_id: str) -> Path:

@@ -17,7 +17,7 @@ from srscards.errors import Location, Problem
 from srscards.files import atomic_write, hash_folder
 from srscards.model.course import DeckFile
 
-FORMAT = 4  # 2: cards in `Card.to_dict` form; 3: with `checked`; 4: card HTML through the allowlist
+FORMAT = 5  # 2: cards in `Card.to_dict` form; 3: with `checked`; 4: options carry `pinned`; 5: HTML by allowlist
 
 
 def assets_key(folder: Path) -> str:

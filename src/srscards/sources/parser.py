@@ -41,6 +41,7 @@ SECTION_TASK_RE = re.compile(r"^([0-9]+\.[0-9]+)(?:\s|\Z)")
 TASKBOX_RE = re.compile(r"^\[( |x|X)\][ \t]+")
 # Control characters other than tab and line ends: a terminal would act on them (ESC sequences).
 SOURCE_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+PIN = "{pin}"  # at the end of an option's first line: the option keeps its place when options are shuffled
 LIST_MARKER_RE = re.compile(r"^\s*\d+[.)]\s+")
 # A metadata comment that holds nothing but a plain id (YAML reads it as {"id": <that text>}).
 LONE_CR_MESSAGE = "line ends with a lone carriage return (old Mac line endings)"
@@ -139,6 +140,11 @@ class _FileParser:
     def fail(self, line: int, col: int, message: str, hint: str) -> _Fail:
         self.problem(line, col, message, hint)
         return _Fail()
+
+    def check_pin(self, line: int, text: str, hint: str) -> None:
+        """A `{pin}` left in `text` (a card's content from source line `line`) is misplaced: stop at it."""
+        if PIN in text:
+            raise self.fail(*self.find(line - 1, PIN), "{pin} is misplaced", hint)
 
     def find(self, line0: int, needle: str, default_col: int = 1) -> tuple[int, int]:
         """1-based line and column of `needle`, searching from 0-based line `line0`."""
@@ -647,13 +653,22 @@ class _FileParser:
                     item_line, 1, "option has no explanation",
                     "explain on the next lines of the item why this option is right or wrong",
                 )  # fmt: skip
+            pinned = first.rstrip().endswith(PIN)
+            if pinned:
+                first = first.rstrip()[: -len(PIN)]
+            self.check_pin(item_line, first + "\n" + expl_md, "put {pin} at the end of the option's first line")
+            if not first.strip():
+                raise self.fail(item_line, 1, "option has no text", "write the option before {pin}")
             text_html, rest_html = _split_inline(para, m.end())
+            if pinned:
+                text_html = text_html.rstrip()[: -len(PIN)].rstrip()
             expl_html = (f"<p>{rest_html}</p>" if rest_html else "") + render_tokens([t for b in later for t in b])
             options.append(
                 Option(
                     text=Fragment(first.strip(), text_html),
                     correct=m.group(1).lower() == "x",
                     explanation=Fragment(expl_md, expl_html),
+                    pinned=pinned,
                 )
             )
         if len(options) < 2:
@@ -673,6 +688,8 @@ class _FileParser:
         steps = []
         for item in _list_items(blocks[index]):
             md = LIST_MARKER_RE.sub("", self.source([item[0], *item]), count=1).strip()
+            step_line = item[0].map[0] + 1 if item[0].map else line
+            self.check_pin(step_line, md, "only choice options can be pinned; ordering steps are always shuffled")
             steps.append(Fragment(textwrap.dedent(md), render_tokens(item[1:-1])))
         if len(steps) < 2:
             raise self.fail(line, 1, "ordering card needs at least two steps", "add steps")
@@ -696,6 +713,12 @@ class _FileParser:
         if any(len(r) != 2 for r in rows):
             raise self.fail(table_line, 1, "matching table must have exactly two columns", "one pair per row")
         header, body = rows[0], rows[1:]
+        for cells in body:
+            self.check_pin(
+                table_line,
+                " ".join(c.content for c in cells),
+                "only choice options can be pinned; matching is shuffled",
+            )
         if len(body) < 2:
             raise self.fail(table_line, 1, "matching card needs at least two pairs", "add rows")
         pairs = tuple(

@@ -189,6 +189,21 @@ MIGRATIONS: tuple[Migration, ...] = (
     """,
     # 7: note content in the card model's own form.
     _notes_as_cards,
+    # 8: exams can be discarded (kept, but out of readiness); sittings left part-way, to resume.
+    """
+    ALTER TABLE exams ADD COLUMN discarded_at INTEGER;
+    CREATE TABLE paused_exams (
+        id INTEGER PRIMARY KEY,
+        course TEXT NOT NULL,
+        profile TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        saved_at INTEGER NOT NULL,
+        discarded_at INTEGER,
+        state TEXT NOT NULL
+    );
+    CREATE INDEX paused_exams_course ON paused_exams (course, saved_at);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

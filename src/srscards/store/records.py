@@ -120,6 +120,26 @@ class ExamRecord:
     started_at: datetime
     finished_at: datetime
     result: dict[str, Any]
+    discarded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PausedExam:
+    """A sitting left part-way (`srscards exam --resume` continues it): `state` is `ExamSession.to_state()`."""
+
+    id: int
+    course: str
+    profile: str
+    mode: str
+    started_at: datetime
+    saved_at: datetime
+    state: dict[str, Any]
+    discarded_at: datetime | None = None
+
+    @property
+    def label(self) -> str:
+        """How a paused sitting is named to the user (its id among paused sittings, with a P)."""
+        return f"P{self.id}"
 
 
 def row_to_card(row: Sequence[Any]) -> StoredCard:

@@ -144,7 +144,7 @@ def check_file(path: Path, full: bool = False) -> str:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         pragma = "integrity_check" if full else "quick_check"
-        return str(conn.execute(f"PRAGMA {pragma}").fetchone()[0])
+        return " ".join(str(conn.execute(f"PRAGMA {pragma}").fetchone()[0]).split())
     except sqlite3.DatabaseError as exc:
         return str(exc)
     finally:

@@ -64,7 +64,7 @@ class Store(CardTable, ReviewLog, ParameterTable, LabTable, ExamTable):
         store = cls(path, conn, clock)
         try:
             with store._guard():
-                verdict = str(conn.execute("PRAGMA quick_check").fetchone()[0])
+                verdict = " ".join(str(conn.execute("PRAGMA quick_check").fetchone()[0]).split())  # one line
                 if verdict != "ok":
                     raise StoreError(_corrupt_message(path, f"quick check: {verdict}"))
                 version = conn.execute("PRAGMA user_version").fetchone()[0]

@@ -21,6 +21,7 @@ from typing import Any
 from srscards.errors import SrsError
 from srscards.model.card import Card, CardType, letter
 from srscards.model.course import Profile
+from srscards.model.shuffle import is_order, shuffled_order, source_letters
 
 MODES = ("full", "domain", "quick", "adaptive")
 PASS_PERCENT = 0.72  # percent correct mapped to the 720 pass line by the estimate
@@ -55,6 +56,7 @@ class Question:
     extra: str = ""
     concepts: tuple[str, ...] = ()
     difficulty: str = ""
+    order: tuple[int, ...] = ()  # choice questions: the source index of the option shown at each letter
 
     @property
     def multiple(self) -> bool:
@@ -75,12 +77,21 @@ class Question:
         """Exactly the key: all correct options and no other; unanswered is wrong."""
         return answer is not None and self.normalise(answer) == self.key
 
+    def as_source(self, letters: str) -> str:
+        """Letters as shown, given as the letters of the options in the source (choice questions)."""
+        return source_letters(letters, self.order) if self.order else letters
+
     def to_json(self) -> dict[str, Any]:
-        return {"note": self.note, "type": self.type, "domain": self.domain, "tasks": list(self.tasks)}
+        data: dict[str, Any] = {"note": self.note, "type": self.type, "domain": self.domain, "tasks": list(self.tasks)}
+        if self.order:
+            data["order"] = list(self.order)
+        return data
 
 
-def question_from_card(card: Card, seed: int) -> Question:
-    """The exam form of a question card; ordering steps and matching answers are shuffled by `seed`."""
+def question_from_card(card: Card, seed: int, order: Sequence[int] | None = None) -> Question:
+    """The exam form of a question card, shuffled by `seed`: choice options (pinned ones stay in
+    place), ordering steps, matching answers. `order` gives the options of a choice question the
+    display order of an earlier sitting instead (as `Question.order` kept it)."""
     rng = random.Random(f"{seed}:{card.id}")
     common: dict[str, Any] = {
         "note": card.id,
@@ -105,9 +116,17 @@ def question_from_card(card: Card, seed: int) -> Question:
         key = "".join(letter(order.index(i)) for i in range(len(card.pairs)))
         rows = tuple(p.left.md for p in card.pairs)
         return Question(**common, choices=choices, key=key, rows=rows)
-    choices = tuple(o.text.md for o in card.options)
-    explanations = tuple(o.explanation.md for o in card.options)
-    return Question(**common, choices=choices, key=card.correct_letters, explanations=explanations)
+    if order is None:
+        order = shuffled_order([o.pinned for o in card.options], rng)
+    elif not is_order(order, len(card.options)):
+        raise ExamError(
+            f"the stored option order of {card.id} ({list(order)}) does not fit its {len(card.options)} options"
+        )
+    shown = [card.options[i] for i in order]
+    choices = tuple(o.text.md for o in shown)
+    explanations = tuple(o.explanation.md for o in shown)
+    key = "".join(letter(i) for i, o in enumerate(shown) if o.correct)
+    return Question(**common, choices=choices, key=key, explanations=explanations, order=tuple(order))
 
 
 def bank(cards: Iterable[Card], version: str) -> list[Card]:
@@ -296,10 +315,18 @@ class Item:
         return self.question.is_correct(self.answer)
 
     def to_json(self) -> dict[str, Any]:
+        answer = None if self.answer is None else self.question.normalise(self.answer)
+        source = {}
+        if self.question.order:
+            source = {
+                "source_answer": None if answer is None else self.question.as_source(answer),
+                "source_key": self.question.as_source(self.question.key),
+            }
         return {
             **self.question.to_json(),
-            "answer": None if self.answer is None else self.question.normalise(self.answer),
+            "answer": answer,
             "key": self.question.key,
+            **source,
             "correct": self.correct,
             "flagged": self.flagged,
             "seconds": round(self.seconds, 1),

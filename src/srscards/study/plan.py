@@ -1,56 +1,106 @@
-"""A day-by-day study plan to exam day: new cards per day, expected reviews, practice exams.
+"""The study plan: the best plan a daily budget allows to exam day, found and checked by simulation.
 
-How it is computed (all with the scheduler's FSRS model, fuzz off):
+How a plan is made:
 
-- The ramp: a new card answered Good at every due review reaches a stability of 30 days
-  after `ramp` days (about three weeks with the default parameters). Every new card must be
-  introduced at least `ramp` days before the exam, so all new cards are spread evenly over
-  the days from today to exam day minus the ramp.
-- The expected review load: every studied card, and every card the plan introduces, is
-  followed along its Good path (each review answered Good when due), like Anki's forecast;
-  lapses would add to it.
-- Time: NEW_SECONDS per new card (its learning steps included) and REVIEW_SECONDS per
-  review. A plan whose busiest day needs more than the minutes per day does not fit.
-- Practice exams: a full exam every 7 days, then every 3 days in the last 14 days, the last
-  one two days before the exam. Their time is not counted in the daily minutes.
-- Weak domains first: new cards are introduced domain by domain, in the order given
-  (weakest first), in source order within a domain.
+- Content: the exam version's cards (not suspended). Cards already studied are reviewed
+  anyway; new cards are introduced in `triage.priority_order` (exam weight times weakness
+  over cost), as many as the budget allows. The plan says what share of the weighted content
+  it covers and, when it is not all, what daily budget (or else what exam date) would cover it.
+- Pace: day by day, cards are added to the day's new cards while the expected load of every
+  day to the exam stays within the budget with a margin for chance (MARGIN_Z standard
+  deviations). The expected load is the expected seconds a day of the studied cards and of
+  each day's new cards, each new card followed through a simulated cohort with the
+  scheduler's real intervals, limits and the learner's grades (`simulate`). New cards are
+  also spread evenly over the days left for them, and two cards of one note never start the
+  same day.
+- Last days: new cards stop `reserve` days before the exam (a tenth, a fifth or a third of the
+  time left, at most 7, 14 or 28 days; the one with the best simulated recall on exam day and 30 days after it wins),
+  so the last days are for reviews and practice exams.
+- Predictions: RUNS simulated learners follow the plan: recall on exam day per domain and task
+  statement, the share of the planned cards at 90% recall or more 30 days after the exam, the
+  10th-90th percentile range of each, and the share of days within the budget.
 """
 
 from __future__ import annotations
 
+import copy
 import math
+from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from srscards.errors import SrsError
-from srscards.model.course import Profile
-from srscards.scheduling.scheduler import Memory, Rating, Scheduler, State, day_begins, study_day, with_overrides
+from srscards.scheduling.scheduler import Scheduler, State, day_begins, study_day
 from srscards.store.records import ExamRecord, StoredCard
-from srscards.store.store import Store
-from srscards.study.workspace import ExamContext
+from srscards.study.learner import Learner, learning_outcomes
+from srscards.study.simulate import NOT_DUE, Deck, Model, Run, simulate, simulate_split
+from srscards.study.triage import PlanProfile, exam_weights, priority_order, weak_tasks
 
-GOAL_STABILITY = 30.0
-NEW_SECONDS = 45
-REVIEW_SECONDS = 15
+if TYPE_CHECKING:
+    from srscards.study.simulate import Floats
+
+MIN_MINUTES = 1
+MAX_MINUTES = 600
+RUNS = 200
+SEARCH_RUNS = 16
+BASE_RUNS = 8
+COHORT_CARDS = 1000
+MARGIN_Z = 2.2
+GOAL_RECALL = 0.9
+AFTER_EXAM = 30
 EXAM_EVERY = 7
 EXAM_EVERY_LATE = 3
 LATE_DAYS = 14
 RESCUE_DAYS = 7
+RESERVE_SHARES = ((0.1, 7), (0.2, 14), (1 / 3, 28))  # share of the days left, at most so many days
+LATER_WEEKS = 52  # how far a suggested exam date may move
 
 
 class PlanError(SrsError):
-    """A plan cannot be made as asked (past date, too little time)."""
+    """A plan cannot be made."""
+
+
+class PlanInputError(PlanError):
+    """The exam date, the budget or the course cannot be planned for (a usage error)."""
+
+
+@dataclass(frozen=True)
+class Range:
+    """The 10th, 50th and 90th percentile over the simulated runs."""
+
+    low: float
+    middle: float
+    high: float
+
+    @classmethod
+    def of(cls, values: Any) -> Range:
+        import numpy as np
+
+        low, middle, high = np.percentile(values, [10, 50, 90])
+        return cls(float(low), float(middle), float(high))
+
+    def to_json(self) -> dict[str, float]:
+        return {"p10": round(self.low, 4), "p50": round(self.middle, 4), "p90": round(self.high, 4)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, float]) -> Range:
+        return cls(data["p10"], data["p50"], data["p90"])
+
+    def __contains__(self, value: float) -> bool:
+        return self.low <= value <= self.high
 
 
 @dataclass(frozen=True)
 class PlanDay:
     date: str
     new: int
-    reviews: float
+    cards: tuple[str, ...]  # note/variant of each new card
+    reviews: float  # mean over the runs
+    reviews_high: float  # 90th percentile
     minutes: float
+    minutes_high: float
     focus: tuple[int, ...]
     exam: bool
 
@@ -58,67 +108,149 @@ class PlanDay:
         return {
             "date": self.date,
             "new": self.new,
+            "cards": list(self.cards),
             "reviews": round(self.reviews, 1),
+            "reviews_p90": round(self.reviews_high, 1),
             "minutes": round(self.minutes, 1),
+            "minutes_p90": round(self.minutes_high, 1),
             "focus": list(self.focus),
             "exam": self.exam,
         }
 
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> PlanDay:
+        return cls(
+            d["date"],
+            d["new"],
+            tuple(d["cards"]),
+            d["reviews"],
+            d["reviews_p90"],
+            d["minutes"],
+            d["minutes_p90"],
+            tuple(d["focus"]),
+            d["exam"],
+        )
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the simulated learners reached by following the plan."""
+
+    runs: int
+    exam_recall: Range  # weighted over all the exam's content (cards left out count as forgotten)
+    planned_recall: Range  # over the planned cards
+    held_after: Range  # share of planned cards at >= 90% recall 30 days after the exam
+    within_budget: float  # share of simulated days within the budget
+    domains: tuple[tuple[int, str, Range], ...]
+    tasks: tuple[tuple[str, str, Range], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "runs": self.runs,
+            "exam_day_recall": self.exam_recall.to_json(),
+            "planned_recall": self.planned_recall.to_json(),
+            "held_30_days_after": self.held_after.to_json(),
+            "days_within_budget": round(self.within_budget, 4),
+            "domains": [{"domain": n, "name": name, **r.to_json()} for n, name, r in self.domains],
+            "tasks": [{"task": t, "label": label, **r.to_json()} for t, label, r in self.tasks],
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Prediction:
+        return cls(
+            d["runs"],
+            Range.from_json(d["exam_day_recall"]),
+            Range.from_json(d["planned_recall"]),
+            Range.from_json(d["held_30_days_after"]),
+            d["days_within_budget"],
+            tuple((x["domain"], x["name"], Range.from_json(x)) for x in d["domains"]),
+            tuple((x["task"], x["label"], Range.from_json(x)) for x in d["tasks"]),
+        )
+
 
 @dataclass(frozen=True)
 class Plan:
+    course: str
+    profile: PlanProfile
     exam_date: str
     minutes_per_day: int
-    ramp: int
-    new_cards: int
-    new_per_day: int
-    introduced_at_start: int
+    made_at: str
+    made_on: str
+    coverage: float  # share of the weighted content the plan studies
+    planned_cards: int
+    total_cards: int
+    studied_at_start: int
+    reserve_days: int
+    minutes_for_all: int | None  # the smallest budget that covers all, when this one does not
+    date_for_all: str | None  # an exam date that covers all at this budget, when no budget does
     days: tuple[PlanDay, ...]
+    prediction: Prediction
+    learner: dict[str, Any]
 
     @property
-    def peak_minutes(self) -> float:
-        return max((d.minutes for d in self.days), default=0.0)
+    def new_cards(self) -> int:
+        return sum(d.new for d in self.days)
+
+    @property
+    def left_out(self) -> int:
+        return self.total_cards - self.planned_cards
 
     @property
     def last_new_day(self) -> str | None:
         return next((d.date for d in reversed(self.days) if d.new), None)
 
+    @property
+    def peak_minutes(self) -> float:
+        return max((d.minutes for d in self.days), default=0.0)
+
+    def day(self, when: date) -> PlanDay | None:
+        key = when.isoformat()
+        return next((d for d in self.days if d.date == key), None)
+
     def to_json(self) -> dict[str, Any]:
         return {
+            "format": 2,
+            "course": self.course,
+            "profile": self.profile.to_json(),
             "exam_date": self.exam_date,
             "minutes_per_day": self.minutes_per_day,
-            "ramp_days": self.ramp,
+            "made_at": self.made_at,
+            "made_on": self.made_on,
+            "coverage": round(self.coverage, 4),
+            "planned_cards": self.planned_cards,
+            "total_cards": self.total_cards,
+            "studied_at_start": self.studied_at_start,
             "new_cards": self.new_cards,
-            "new_per_day": self.new_per_day,
-            "introduced_at_start": self.introduced_at_start,
+            "last_new_day": self.last_new_day,
+            "reserve_days": self.reserve_days,
+            "minutes_for_all": self.minutes_for_all,
+            "date_for_all": self.date_for_all,
             "peak_minutes": round(self.peak_minutes, 1),
+            "prediction": self.prediction.to_json(),
+            "learner": self.learner,
             "days": [d.to_json() for d in self.days],
         }
 
-
-def good_path(scheduler: Scheduler, memory: Memory, start: datetime, horizon: datetime) -> list[datetime]:
-    """The moments a card is answered when every answer is Good at its due time, from `start` to `horizon`."""
-    moments = []
-    at = start if memory.due is None else max(memory.due, start)
-    while at < horizon:
-        moments.append(at)
-        memory = scheduler.answer(memory, Rating.GOOD, at)
-        assert memory.due is not None
-        at = memory.due
-    return moments
-
-
-def ramp_days(scheduler: Scheduler, now: datetime) -> int:
-    """Study days from a new card's first answer until Good answers bring its stability to 30 days."""
-    day_start = scheduler.settings.day_start
-    memory, at = Memory(), now
-    for _ in range(50):
-        memory = scheduler.answer(memory, Rating.GOOD, at)
-        if memory.state is State.REVIEW and (memory.stability or 0) >= GOAL_STABILITY:
-            return study_day(at, day_start) - study_day(now, day_start)
-        assert memory.due is not None
-        at = memory.due
-    raise PlanError("the scheduling settings never reach a 30-day stability; check config.toml")
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Plan:
+        return cls(
+            d["course"],
+            PlanProfile.from_json(d["profile"]),
+            d["exam_date"],
+            d["minutes_per_day"],
+            d["made_at"],
+            d["made_on"],
+            d["coverage"],
+            d["planned_cards"],
+            d["total_cards"],
+            d["studied_at_start"],
+            d["reserve_days"],
+            d["minutes_for_all"],
+            d["date_for_all"],
+            tuple(PlanDay.from_json(x) for x in d["days"]),
+            Prediction.from_json(d["prediction"]),
+            d["learner"],
+        )
 
 
 def exam_days(days_left: int) -> set[int]:
@@ -131,140 +263,338 @@ def exam_days(days_left: int) -> set[int]:
     return chosen
 
 
+def reserves(days_left: int) -> list[int]:
+    """Candidate numbers of last days without new cards."""
+    if days_left <= 2:
+        return [0]
+    return sorted({min(max(1, round(days_left * share)), days_left - 1, most) for share, most in RESERVE_SHARES})
+
+
+def check_request(exam_date: date, today: date, minutes: int) -> None:
+    """Raise PlanInputError unless the exam is from tomorrow on and the budget within bounds."""
+    if exam_date <= today:
+        tomorrow = (today + timedelta(days=1)).isoformat()
+        raise PlanInputError(
+            f"the exam date {exam_date.isoformat()} is not after today ({today.isoformat()}); "
+            f"give a date from {tomorrow} on"
+        )
+    if not MIN_MINUTES <= minutes <= MAX_MINUTES:
+        raise PlanInputError(
+            f"{minutes} minutes a day cannot be planned; give --minutes-per-day from {MIN_MINUTES} to {MAX_MINUTES}"
+        )
+
+
+def _deck(cards: Sequence[StoredCard], today: int, day_start: Any, learner: Learner) -> Deck:
+    import numpy as np
+
+    count = len(cards)
+    stability = np.full(count, np.nan)
+    difficulty = np.full(count, np.nan)
+    last = np.zeros(count, dtype=np.int64)
+    due = np.full(count, NOT_DUE, dtype=np.int64)
+    for i, card in enumerate(cards):
+        m = card.memory
+        if m.state is State.NEW:
+            continue
+        stability[i] = m.stability if m.stability else 0.1
+        difficulty[i] = m.difficulty if m.difficulty else 5.0
+        last[i] = study_day(m.last_review, day_start) - today if m.last_review else 0
+        due[i] = max(study_day(m.due, day_start) - today, 0) if m.due else 0
+    cost = np.array([learner.type_factor(c.type) for c in cards])
+    return Deck(stability, difficulty, last, due, cost)
+
+
+class Planner:
+    """Expected daily load of the studied cards and of a new card's cohort, and the schedules they allow."""
+
+    def __init__(
+        self, model: Model, deck: Deck, notes: Sequence[str], days: int, seed: int, spent_today: float = 0.0
+    ) -> None:
+        import numpy as np
+
+        self.model, self.deck, self.notes, self.days, self.seed = model, deck, notes, days, seed
+        cohort = Deck(
+            np.full(COHORT_CARDS, np.nan),
+            np.full(COHORT_CARDS, np.nan),
+            np.zeros(COHORT_CARDS, dtype=np.int64),
+            np.full(COHORT_CARDS, NOT_DUE, dtype=np.int64),
+            np.ones(COHORT_CARDS),
+        )
+        # one card's expected load, unbounded by the daily review limit (which a cohort of this size would hit)
+        run = simulate(replace(model, reviews_per_day=1 << 30), cohort, days, 1, seed + 1, [range(COHORT_CARDS)])
+        self.cohort = (run.seconds[0] / COHORT_CARDS, run.answers[0] / COHORT_CARDS, run.reviews[0] / COHORT_CARDS)
+        if np.isnan(deck.stability).all():
+            self.base = (np.zeros(days), np.zeros(days), np.zeros(days))
+        else:
+            base = simulate(model, deck, days, BASE_RUNS, seed + 2)
+            self.base = (base.seconds.mean(0), base.answers.mean(0), base.reviews.mean(0))
+        if days:
+            self.base[0][0] += spent_today  # today's answers so far count against today's minutes
+        self.second_moment = model.mean_answer_seconds()[1]
+
+    def shorter(self, days: int) -> Planner:
+        """The same planner for an exam `days` days away (the loads of the first days do not depend on the last)."""
+        other = copy.copy(self)
+        other.days = days
+        other.cohort = tuple(a[:days] for a in self.cohort)  # type: ignore[assignment]
+        other.base = tuple(a[:days] for a in self.base)  # type: ignore[assignment]
+        return other
+
+    def schedule(self, order: Sequence[int], last_new: int, minutes: int) -> list[list[int]]:
+        """The new cards of each day: as many as fit the budget, in `order`, until day `last_new`."""
+        import numpy as np
+
+        budget = minutes * 60.0
+        seconds, answers, reviews = (a.copy() for a in self.base)
+        cs, ca, cr = self.cohort
+        factors = self.deck.cost
+        base_high = seconds + MARGIN_Z * np.sqrt(answers * self.second_moment)
+        backlog = base_high > budget  # days the studied cards alone overrun: new cards are not blamed
+        queue = deque(order)
+        days: list[list[int]] = []
+        for t in range(self.days):
+            chosen: list[int] = []
+            if t <= last_new and queue:
+                cap = math.ceil(len(queue) / (last_new - t + 1))
+                notes: set[str] = set()
+                held: list[int] = []
+                while queue and len(chosen) < cap:  # the next cards, two of one note never on one day
+                    i = queue.popleft()
+                    if self.notes[i] in notes:
+                        held.append(i)
+                    else:
+                        chosen.append(i)
+                        notes.add(self.notes[i])
+                span = self.days - t
+                weight = np.concatenate(([0.0], np.cumsum(factors[chosen])))
+
+                low, high = 0, len(chosen)  # the most of them that fit
+                while low < high:
+                    middle = (low + high + 1) // 2
+                    added = (weight[middle] * cs[:span], middle * ca[:span], middle * cr[:span])
+                    fits = self._fits(t, added, seconds, answers, reviews, budget, backlog)
+                    low, high = (middle, high) if fits else (low, middle - 1)
+                seconds[t:] += weight[low] * cs[:span]
+                answers[t:] += low * ca[:span]
+                reviews[t:] += low * cr[:span]
+                queue.extendleft(reversed(held + chosen[low:]))
+                chosen = chosen[:low]
+            days.append(chosen)
+        return days
+
+    def _fits(
+        self,
+        t: int,
+        added: tuple[Floats, Floats, Floats],
+        seconds: Floats,
+        answers: Floats,
+        reviews: Floats,
+        budget: float,
+        backlog: Any,
+    ) -> bool:
+        """Whether every day from `t` on stays within the budget (with the margin) and the review limit."""
+        import numpy as np
+
+        high = seconds[t:] + added[0] + MARGIN_Z * np.sqrt((answers[t:] + added[1]) * self.second_moment)
+        if ((high > budget) & ~backlog[t:]).any():
+            return False
+        return not (reviews[t:] + added[2] > self.model.reviews_per_day).any()
+
+    def run(self, schedule: Sequence[Sequence[int]], runs: int, seed: int) -> Run:
+        return simulate_split(self.model, self.deck, self.days, runs, seed, schedule)
+
+
+def _coverage(weights: Sequence[float], studied: Sequence[bool], schedule: Sequence[Sequence[int]]) -> float:
+    chosen = {i for day in schedule for i in day}
+    return sum(w for i, w in enumerate(weights) if studied[i] or i in chosen)
+
+
 def make_plan(
     cards: Sequence[StoredCard],
+    profile: PlanProfile,
     scheduler: Scheduler,
-    now: datetime,
-    exam_date: date,
-    minutes_per_day: int,
-    domain_order: Sequence[int] = (),
-    suggest: bool = True,
-) -> Plan:
-    """The plan from `now` to `exam_date` for `cards` (the exam version's cards, not suspended)."""
-    scheduler = Scheduler(with_overrides(scheduler.settings, fuzz=False))
-    day_start = scheduler.settings.day_start
-    today = study_day(now, day_start)
-    days_left = exam_date.toordinal() - today
-    if days_left <= 0:
-        soon = date.fromordinal(today + 30).isoformat()
-        raise PlanError(
-            f"the exam date {exam_date.isoformat()} is not after today ({date.fromordinal(today).isoformat()}); "
-            f"give a future date, e.g. --exam-date {soon}"
-        )
-    ramp = ramp_days(scheduler, now)
-    new = [c for c in cards if c.memory.state is State.NEW and not c.suspended]
-    order = {d: i for i, d in enumerate(domain_order)}
-    new.sort(key=lambda c: (order.get(c.domain, len(order)) if c.domain is not None else len(order) + 1, c.position))
-    last_intro = days_left - ramp
-    if new and last_intro < 0:
-        later = date.fromordinal(today + ramp).isoformat()
-        raise PlanError(
-            f"{len(new)} new cards need about {ramp} days of reviews to hold for 30 days, and the exam is in "
-            f"{days_left} day(s); choose an exam date on or after {later}, or review what you have studied"
-        )
-    window = last_intro + 1
-    per_day = math.ceil(len(new) / window) if new else 0
-    horizon = datetime.combine(exam_date, day_start).astimezone()
-    reviews = [0.0] * days_left
-    for card in cards:
-        if card.memory.state is State.NEW or card.suspended:
-            continue
-        for moment in good_path(scheduler, card.memory, now, horizon):
-            offset = study_day(moment, day_start) - today
-            if 0 <= offset < days_left:
-                reviews[offset] += 1
-    cohort = [study_day(m, day_start) - today for m in good_path(scheduler, Memory(), now, horizon)]
-    plan_days = []
-    introduced = 0
-    exams = exam_days(days_left)
-    for offset in range(days_left):
-        count = min(per_day, len(new) - introduced) if offset <= last_intro else 0
-        batch = new[introduced : introduced + count]
-        introduced += count
-        for gap in cohort[1:]:  # the first answer is the introduction itself
-            if offset + gap < days_left and count:
-                reviews[offset + gap] += count
-        focus = tuple(dict.fromkeys(c.domain for c in batch if c.domain is not None))
-        plan_days.append((offset, count, focus))
-    days = []
-    for offset, count, focus in plan_days:
-        minutes = (count * NEW_SECONDS + reviews[offset] * REVIEW_SECONDS) / 60
-        day = date.fromordinal(today + offset).isoformat()
-        days.append(PlanDay(day, count, reviews[offset], minutes, focus, offset in exams))
-    introduced_before = sum(1 for c in cards if c.memory.state is not State.NEW)
-    plan = Plan(exam_date.isoformat(), minutes_per_day, ramp, len(new), per_day, introduced_before, tuple(days))
-    if plan.peak_minutes > minutes_per_day:
-        busiest = max(plan.days, key=lambda d: d.minutes)
-        later = _later_date(cards, scheduler, now, exam_date, minutes_per_day, domain_order) if suggest else ""
-        raise PlanError(
-            f"the plan needs up to {math.ceil(plan.peak_minutes)} minutes on {busiest.date} ({busiest.new} new cards, "
-            f"{busiest.reviews:.0f} reviews) but you have {minutes_per_day}; raise --minutes-per-day to "
-            f"{math.ceil(plan.peak_minutes)}{later}"
-        )
-    return plan
-
-
-def _later_date(
-    cards: Sequence[StoredCard],
-    scheduler: Scheduler,
+    learner: Learner,
+    records: Sequence[ExamRecord],
     now: datetime,
     exam_date: date,
     minutes: int,
-    domain_order: Sequence[int],
-) -> str:
-    """`, or move the exam to DATE` for the first of some later weeks where the plan fits, within a year."""
-    for weeks in (1, 2, 3, 4, 6, 8, 12, 16, 26, 52):
-        later = exam_date + timedelta(weeks=weeks)
-        try:
-            make_plan(cards, scheduler, now, later, minutes, domain_order, suggest=False)
-        except PlanError:
-            continue
-        return f", or move the exam to {later.isoformat()} or later"
-    return ""
+    course: str = "",
+    runs: int = RUNS,
+    seed: int = 0,
+    spent_today: float = 0.0,
+) -> Plan:
+    """The best plan for `profile`'s cards among `cards` from `now` to `exam_date` at `minutes` a day
+    (`spent_today`: seconds already studied today, which today's new cards must leave room for)."""
+    import numpy as np
+
+    day_start = scheduler.settings.day_start
+    today = study_day(now, day_start)
+    check_request(exam_date, date.fromordinal(today), minutes)
+    mine = sorted((c for c in cards if profile.covers(c)), key=lambda c: c.position)
+    if not mine:
+        raise PlanInputError(
+            f"the course has no cards for exam version {profile.version} ({profile.code}); "
+            "add cards to its decks or choose another version with --exam"
+        )
+    days_left = exam_date.toordinal() - today
+    weights = exam_weights(mine, profile)
+    order = priority_order(mine, weights, profile, weak_tasks(mine, profile, records), learner)
+    studied = [c.memory.state is not State.NEW for c in mine]
+    model = Model.of(scheduler, learner, learning_outcomes(scheduler, learner, now))
+    deck = _deck(mine, today, day_start, learner)
+    notes = [c.note for c in mine]
+    planner = Planner(model, deck, notes, days_left, seed, spent_today)
+    w = np.array(weights)
+    candidates = {r: planner.schedule(order, days_left - 1 - r, minutes) for r in reserves(days_left)}
+    reserve = min(candidates)
+    if len(candidates) > 1:
+        best = -1.0
+        for r, schedule in candidates.items():
+            trial = planner.run(schedule, SEARCH_RUNS, seed + 3)
+            score = float(
+                ((trial.recall_on(model, days_left) + trial.recall_on(model, days_left + AFTER_EXAM)) @ w).mean()
+            )
+            if score > best + 1e-9:
+                best, reserve = score, r
+    schedule = candidates[reserve]
+    coverage = _coverage(weights, studied, schedule)
+    minutes_for_all, date_for_all = None, None
+    if coverage < 1 - 1e-9 and order:
+        minutes_for_all, date_for_all = _what_covers_all(
+            planner, order, weights, studied, days_left, minutes, model, deck, notes, seed, exam_date
+        )
+    run = planner.run(schedule, runs, seed + 4)
+    prediction = _predict(run, model, mine, profile, weights, studied, schedule, days_left, minutes)
+    plan_days = _days(run, mine, schedule, today, days_left)
+    planned = sum(studied) + sum(len(d) for d in schedule)
+    made_on = date.fromordinal(today).isoformat()
+    return Plan(
+        course,
+        profile,
+        exam_date.isoformat(),
+        minutes,
+        now.isoformat(),
+        made_on,
+        coverage,
+        planned,
+        len(mine),
+        sum(studied),
+        reserve,
+        minutes_for_all,
+        date_for_all,
+        plan_days,
+        prediction,
+        learner.to_json(),
+    )
 
 
-def domain_order(profile: Profile, records: Sequence[ExamRecord]) -> list[int]:
-    """Domains weakest first: by share of right exam answers (no answers: weakest), then by weight."""
+def _what_covers_all(
+    planner: Planner,
+    order: Sequence[int],
+    weights: Sequence[float],
+    studied: Sequence[bool],
+    days_left: int,
+    minutes: int,
+    model: Model,
+    deck: Deck,
+    notes: Sequence[str],
+    seed: int,
+    exam_date: date,
+) -> tuple[int | None, str | None]:
+    """The smallest budget at which every candidate plan covers all; else the first later exam date that does."""
+    hardest = max(reserves(days_left))
 
-    def share(number: int) -> float:
-        items = [i for r in records for i in r.result.get("items", []) if i.get("domain") == number]
-        return sum(bool(i["correct"]) for i in items) / len(items) if items else -1.0
+    def covers(p: Planner, days: int, budget: int, reserve: int) -> bool:
+        return _coverage(weights, studied, p.schedule(order, days - 1 - reserve, budget)) >= 1 - 1e-9
 
-    return [d.number for d in sorted(profile.domains, key=lambda d: (share(d.number), -d.weight, d.number))]
+    if covers(planner, days_left, MAX_MINUTES, hardest):
+        low, high = minutes, MAX_MINUTES  # low does not cover, high does
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (low, middle) if covers(planner, days_left, middle, hardest) else (middle, high)
+        return high, None
 
+    longest = Planner(model, deck, notes, days_left + 7 * LATER_WEEKS, seed)
 
-def plan_to_exam(context: ExamContext, now: datetime, exam_date: date, minutes_per_day: int) -> Plan:
-    """Make the plan for the course's exam version from the store and keep it in the store."""
-    profile = context.profile
-    course = context.sources.course.id
-    cards = [c for c in context.store.cards([course]) if c.exam in ("both", profile.version) and not c.suspended]
-    records = [r for r in context.store.exams(course) if r.profile == profile.code]
-    plan = make_plan(cards, context.scheduler, now, exam_date, minutes_per_day, domain_order(profile, records))
-    context.store.save_plan(course, plan.exam_date, plan.to_json(), now)
-    return plan
+    def covers_by(days: int) -> bool:
+        return covers(longest.shorter(days), days, minutes, max(reserves(days)))
 
-
-def stored_settings(context: ExamContext) -> tuple[date, int] | None:
-    """Exam date and minutes a day of the course's stored plan, to plan again from today."""
-    stored = context.store.plan(context.sources.course.id)
-    if stored is None:
-        return None
-    return date.fromisoformat(stored["exam_date"]), int(stored["minutes_per_day"])
+    if not covers_by(days_left + 7 * LATER_WEEKS):
+        return None, None
+    low, high = 0, LATER_WEEKS  # weeks later: low does not cover, high does
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if covers_by(days_left + 7 * middle) else (middle, high)
+    return None, (exam_date + timedelta(weeks=high)).isoformat()
 
 
-def planned_new_cards(store: Store, courses: Sequence[str], now: datetime, day_start: time) -> int | None:
-    """New cards the stored plans give for today's study day, summed over `courses`; None without a plan for today."""
-    today = date.fromordinal(study_day(now, day_start)).isoformat()
-    counts = []
-    for course in courses:
-        stored = store.plan(course)
-        if stored is None:
-            continue
-        counts += [d["new"] for d in stored["days"] if d["date"] == today]
-    return sum(counts) if counts else None
+def _predict(
+    run: Run,
+    model: Model,
+    cards: Sequence[StoredCard],
+    profile: PlanProfile,
+    weights: Sequence[float],
+    studied: Sequence[bool],
+    schedule: Sequence[Sequence[int]],
+    days_left: int,
+    minutes: int,
+) -> Prediction:
+    import numpy as np
+
+    at_exam = run.recall_on(model, days_left)
+    after = run.recall_on(model, days_left + AFTER_EXAM)
+    planned = np.array(studied)
+    for day in schedule:
+        planned[list(day)] = True
+    w = np.array(weights)
+    planned_w = w * planned
+    exam_recall = Range.of(at_exam @ w)
+    planned_recall = Range.of(at_exam @ planned_w / planned_w.sum()) if planned_w.sum() else Range(0, 0, 0)
+    held = Range.of((after[:, planned] >= GOAL_RECALL).mean(axis=1)) if planned.any() else Range(0, 0, 0)
+    within = float((run.seconds <= minutes * 60 + 1e-6).mean())
+    domains = []
+    for number, name, _, _ in profile.domains:
+        mask = np.array([c.domain == number for c in cards])
+        if mask.any():
+            domains.append((number, name, Range.of(at_exam[:, mask].mean(axis=1))))
+    tasks = []
+    for task, label in profile.tasks.items():
+        mask = np.array([task in c.tasks for c in cards])
+        if mask.any():
+            tasks.append((task, label, Range.of(at_exam[:, mask].mean(axis=1))))
+    return Prediction(run.seconds.shape[0], exam_recall, planned_recall, held, within, tuple(domains), tuple(tasks))
 
 
-def exam_day_reviews(store: Store, scheduler: Scheduler, courses: Sequence[str], now: datetime) -> list[StoredCard]:
+def _days(
+    run: Run, cards: Sequence[StoredCard], schedule: Sequence[Sequence[int]], today: int, days_left: int
+) -> tuple[PlanDay, ...]:
+    import numpy as np
+
+    exams = exam_days(days_left)
+    minutes = run.seconds / 60
+    mean_m, high_m = minutes.mean(0), np.percentile(minutes, 90, axis=0)
+    mean_r, high_r = run.reviews.mean(0), np.percentile(run.reviews, 90, axis=0)
+    days = []
+    for t, chosen in enumerate(schedule):
+        keys = tuple(f"{cards[i].note}/{cards[i].variant}" for i in chosen)
+        focus = tuple(sorted({d for i in chosen if (d := cards[i].domain) is not None}))
+        days.append(
+            PlanDay(
+                date.fromordinal(today + t).isoformat(),
+                len(chosen),
+                keys,
+                float(mean_r[t]),
+                float(high_r[t]),
+                float(mean_m[t]),
+                float(high_m[t]),
+                focus,
+                t in exams,
+            )
+        )
+    return tuple(days)
+
+
+def exam_day_reviews(store: Any, scheduler: Scheduler, courses: Sequence[str], now: datetime) -> list[StoredCard]:
     """Cards to bring forward today so they hold on exam day (the exam date of each course's stored plan).
 
     In the last RESCUE_DAYS days before the exam, a studied card whose next review falls on

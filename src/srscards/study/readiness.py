@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from srscards.scheduling.scheduler import State, study_day
 from srscards.store.records import ExamRecord
+from srscards.study.follow import current_plan, progress, stored_plan
 from srscards.study.metrics import compute_stats
 from srscards.study.workspace import ExamContext
 
@@ -199,21 +199,19 @@ def _next_steps(
 
 
 def _on_plan(context: ExamContext, now: datetime) -> str | None:
-    """Whether the cards studied so far keep up with the stored plan's pace (cards of the plan's exam version)."""
+    """Progress against the stored plan (made again when the learner left it) and its predicted exam-day recall."""
     course = context.sources.course.id
-    plan = context.store.plan(course)
-    if plan is None:
+    before = stored_plan(context.store, course)
+    if before is None:
         return None
-    version = context.profile.version
-    introduced = sum(
-        1
-        for c in context.store.cards([course])
-        if c.exam in ("both", version) and not c.suspended and c.memory.state is not State.NEW
+    status = progress(context.store, before, now, context.scheduler.settings.day_start)
+    plan = current_plan(context.store, context.scheduler, course, now)
+    assert plan is not None
+    recall = plan.prediction.exam_recall
+    expect = (
+        f"predicted exam-day recall {recall.middle:.1%} ({recall.low:.1%}-{recall.high:.1%}), "
+        f"covering {plan.coverage:.0%} of the weighted content"
     )
-    today = date.fromordinal(study_day(now, context.scheduler.settings.day_start)).isoformat()
-    expected = plan["introduced_at_start"] + sum(day["new"] for day in plan["days"] if day["date"] < today)
-    if introduced >= expected:
-        return f"on plan: {introduced} cards studied, {expected} planned by today"
-    return (
-        f"behind plan: {introduced} cards studied, {expected} planned by today; study {expected - introduced} more new"
-    )
+    if plan is not before and plan.made_at != before.made_at:
+        return f"{status.describe()}; planned again from today: {expect}"
+    return f"{status.describe()}; {expect}"

@@ -6,9 +6,11 @@ injected clock, so tests and scripts can replay a day.
 
 from __future__ import annotations
 
+import random
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from srscards.clock import Clock, utc_now
@@ -17,17 +19,32 @@ from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, S
 from srscards.store.records import StoredCard, SyncReport
 from srscards.store.store import Store
 from srscards.study.daily_queue import Filters, Queue, build_queue
-from srscards.study.plan import exam_day_reviews, planned_new_cards
+from srscards.study.follow import plan_in_force, todays_new_cards
+from srscards.study.plan import Plan, PlanDay, exam_day_reviews
 from srscards.study.workspace import open_workspace
 from srscards.views.terminal import CardText, card_text
 
 
-def todays_queue(store: Store, courses: list[str], now: datetime, settings: Settings, filters: Filters) -> Queue:
-    """Today's queue, reading only the cards due today and as many new cards as it takes."""
+def todays_queue(
+    store: Store,
+    courses: list[str],
+    now: datetime,
+    settings: Settings,
+    filters: Filters,
+    plans: list[Plan] | None = None,
+) -> Queue:
+    """Today's queue, reading only the cards due today and as many new cards as it takes.
+
+    With `plans`, the new cards are exactly the plans' cards for today (no daily count applies).
+    """
     today = study_day(now, settings.day_start)
     end = day_begins(today + 1, settings.day_start)
     answered = store.answered_between(day_begins(today, settings.day_start), end)
-    return build_queue(store.due_cards(courses, end), store.new_cards(courses), answered, now, settings, filters)
+    new: Iterable[StoredCard] = store.new_cards(courses)
+    if plans is not None:
+        new = todays_new_cards(store, plans, now, settings.day_start)
+        settings = replace(settings, new_per_day=1 << 30)
+    return build_queue(store.due_cards(courses, end), new, answered, now, settings, filters)
 
 
 @dataclass(frozen=True)
@@ -75,6 +92,10 @@ class ReviewSession:
     history: list[Answered] = field(default_factory=list)
     sync_report: SyncReport | None = None
     shown: Shown | None = None
+    plans: list[Plan] | None = None  # the study plans whose new cards this session introduces
+    plans_in_force: list[Plan] = field(default_factory=list)
+    plans_remade: list[tuple[Plan, str]] = field(default_factory=list)  # plans made again today, and why
+    shuffle: random.Random = field(default_factory=random.Random)  # a fresh option order at every showing
     clock_went_back: bool = False  # the system clock went back during the session (see _monotonic_now)
     _floor: datetime | None = None
 
@@ -104,6 +125,7 @@ class ReviewSession:
                 clock,
                 started=now,
                 sync_report=space.sync_report,
+                shuffle=random.Random(seed),
             )
             session.rebuild()
         except BaseException:
@@ -115,18 +137,24 @@ class ReviewSession:
         self.store.close()
 
     def follow_plan(self, pace_new_cards: bool) -> tuple[int | None, int]:
-        """Follow the stored study plan (`srscards plan`): today's new-card count (when
-        `pace_new_cards`) and, near exam day, one more review of cards that would not hold until
-        then. Returns the planned new-card count (None without a plan) and how many cards were
-        brought forward."""
-        planned = planned_new_cards(self.store, self.courses, self.clock(), self.settings.day_start)
-        if planned is not None and pace_new_cards:
-            self.scheduler.settings = replace(self.settings, new_per_day=planned)
+        """Follow the stored study plans (`srscards plan`), made again first when the learner left them:
+        today's new cards are exactly the plans' (when `pace_new_cards`) and, near exam day, cards
+        that would not hold until then get one more review. Returns the planned new cards left
+        today (None without a plan) and how many cards were brought forward."""
+        now = self.clock()
+        found = [f for f in (plan_in_force(self.store, self.scheduler, c, now) for c in self.courses) if f is not None]
+        self.plans_remade = [(f.plan, f.remade) for f in found if f.remade is not None]
+        plans = [f.plan for f in found]
+        self.plans_in_force = plans
+        planned = None
+        if plans and pace_new_cards:
+            self.plans = plans
             self.rebuild()
+            planned = len(self.queue.new)
         queued = {c.id for c in self.queue.review}
         extra = [
             c
-            for c in exam_day_reviews(self.store, self.scheduler, self.courses, self.clock())
+            for c in exam_day_reviews(self.store, self.scheduler, self.courses, now)
             if c.id not in queued
             and self.filters.matches(c)
             and (c.buried_day is None or c.buried_day <= self.queue.day)
@@ -136,7 +164,7 @@ class ReviewSession:
 
     def rebuild(self) -> None:
         """Build today's queue again from the store."""
-        self.queue = todays_queue(self.store, self.courses, self.clock(), self.settings, self.filters)
+        self.queue = todays_queue(self.store, self.courses, self.clock(), self.settings, self.filters, self.plans)
 
     def next(self) -> Shown | None:
         """The next card to show (with its text and the interval of each rating), or None when done."""
@@ -158,7 +186,7 @@ class ReviewSession:
                 raise SrsError(
                     f"{card.key}: its text is missing from the review store; run srscards review decks/ to sync"
                 )
-            text = card_text(note, card.variant, card.key)
+            text = card_text(note, card.variant, card.key, self.shuffle)
             intervals = self.scheduler.preview(card.memory, now, card.key)
             self.shown = Shown(card, text, intervals, now)
             return self.shown
@@ -289,17 +317,26 @@ class DueDomain:
 
 
 def due_today(
-    decks: Path, home: Path, settings: Settings | None = None, filters: Filters | None = None, clock: Clock = utc_now
-) -> list[DueDomain]:
-    """What today's queue holds, per exam domain, after syncing with the sources."""
+    decks: Path,
+    home: Path,
+    settings: Settings | None = None,
+    filters: Filters | None = None,
+    clock: Clock = utc_now,
+    pace_new_cards: bool = True,
+) -> tuple[list[DueDomain], list[tuple[Plan, PlanDay]]]:
+    """What today's queue holds, per exam domain, after syncing with the sources (following the
+    study plans as `review` does), and each plan's day for today."""
     session = ReviewSession.start(decks, home, settings, filters, clock=clock)
     try:
+        session.follow_plan(pace_new_cards)
         queue = session.queue
         counts: dict[int | None, Counter[str]] = {}
         for kind, cards in (("learning", queue.learning), ("review", queue.review), ("new", queue.new)):
             for card in cards:
                 counts.setdefault(card.domain, Counter())[kind] += 1
+        today = date.fromordinal(queue.day)
+        days = [(p, d) for p in session.plans_in_force if (d := p.day(today)) is not None]
     finally:
         session.close()
     order = sorted(counts, key=lambda d: (d is None, d or 0))
-    return [DueDomain(d, counts[d]["learning"], counts[d]["review"], counts[d]["new"]) for d in order]
+    return [DueDomain(d, counts[d]["learning"], counts[d]["review"], counts[d]["new"]) for d in order], days

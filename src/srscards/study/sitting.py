@@ -15,16 +15,18 @@ What an exam leaves behind, all append-only:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from srscards.clock import Clock
 from srscards.model.card import Card
 from srscards.model.course import Profile
+from srscards.model.shuffle import is_order
 from srscards.scheduling.scheduler import Rating, Scheduler
-from srscards.store.records import ExamRecord, StoredCard
+from srscards.store.records import ExamRecord, PausedExam, StoredCard
 from srscards.store.store import Store
-from srscards.study.exam import Draw, ExamError, Question, Result, draw, score
+from srscards.study.exam import Draw, ExamError, Question, Result, draw, question_from_card, score
 from srscards.study.workspace import ExamContext
 
 
@@ -70,6 +72,8 @@ class ExamSession:
     seconds: dict[int, float] = field(default_factory=dict)
     _since: datetime | None = None
     submitted_at: datetime | None = None
+    seed: int = 0
+    paused_id: int | None = None  # the stored paused sitting this one continues
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -138,6 +142,38 @@ class ExamSession:
 
     def flagged(self) -> list[int]:
         return sorted(self.flags)
+
+    def elapsed(self) -> float:
+        """Seconds of exam time used so far (never past the time limit)."""
+        now = self.clock()
+        if self.deadline is not None:
+            now = min(now, self.deadline)
+        return max((now - self.started).total_seconds(), 0.0)
+
+    def to_state(self) -> dict[str, Any]:
+        """Everything needed to continue this sitting later: the questions with their option
+        order, answers, flags, time per question and the time used."""
+        self._tick()
+        spec = self.spec
+        return {
+            "spec": {
+                "mode": spec.mode,
+                "count": spec.count,
+                "minutes": spec.minutes,
+                "domain": spec.domain,
+                "practice": spec.practice,
+                "beta": spec.beta,
+            },
+            "seed": self.seed,
+            "requested": self.draw.requested,
+            "shortfall": list(self.draw.shortfall),
+            "questions": [{"note": q.note, "order": list(q.order)} for q in self.questions],
+            "answers": {str(i): a for i, a in self.answers.items()},
+            "flags": sorted(self.flags),
+            "seconds": {str(i): t for i, t in self.seconds.items()},
+            "current": self.current,
+            "elapsed": self.elapsed(),
+        }
 
     def submit(self) -> Result:
         """End the exam and score it; after the deadline, the exam ends at the deadline."""
@@ -224,20 +260,96 @@ def start_exam(context: ExamContext, spec: ExamSpec, clock: Clock, seed: int) ->
         weakness,
     )
     now = clock()
-    session = ExamSession(context.profile, spec, drawn, clock, now)
+    session = ExamSession(context.profile, spec, drawn, clock, now, seed=seed)
     session.go(0)
     return session
 
 
-def record(context: ExamContext, session: ExamSession, result: Result) -> int:
-    """Keep the exam in the store and log its answers as exam reviews (see the module doc)."""
+def record(context: ExamContext, session: ExamSession, result: Result) -> int | None:
+    """Keep the exam in the store and log its answers as exam reviews (see the module doc).
+
+    A sitting that ended with no answer given is neither scored nor kept: returns None.
+    """
+    if session.paused_id is not None:
+        context.store.finish_paused(session.paused_id)
+    if not session.answers:
+        return None
     finished = session.submitted_at or session.clock()
     course = context.sources.course.id
     exam_id = context.store.record_exam(
-        course, context.profile.code, result.mode, session.started, finished, result.to_json()
+        course, context.profile.code, result.mode, session.started, finished, {**result.to_json(), "seed": session.seed}
     )
     log_answers(context.store, context.scheduler, course, context.sources.cards, result, finished)
     return exam_id
+
+
+def pause(context: ExamContext, session: ExamSession) -> int:
+    """Keep a sitting left part-way so `resume` can continue it; returns its paused id."""
+    state = session.to_state()
+    session.paused_id = context.store.save_paused(
+        context.sources.course.id,
+        session.profile.code,
+        session.spec.mode,
+        session.started,
+        session.clock(),
+        state,
+        session.paused_id,
+    )
+    return session.paused_id
+
+
+def latest_paused(context: ExamContext) -> PausedExam:
+    """The sitting of this course left most recently (not discarded)."""
+    paused = context.store.paused_exams(context.sources.course.id)
+    if not paused:
+        raise ExamError("no sitting is waiting to be resumed; start one with srscards exam")
+    return paused[-1]
+
+
+def resume(context: ExamContext, paused: PausedExam, clock: Clock) -> tuple[ExamContext, ExamSession]:
+    """Continue a paused sitting: the same questions in the same order, its answers, flags and time left.
+
+    The clock restarts where it stopped, so the time left is what it was when the sitting was left.
+    """
+    aside = f"srscards exams discard {paused.label} sets it aside"
+    profile = context.sources.course.profile(paused.profile)
+    if profile is None:
+        raise ExamError(
+            f"paused sitting {paused.label} is of {paused.profile}, which the course no longer has; {aside}"
+        )
+    try:
+        state = paused.state
+        raw = state["spec"]
+        spec = ExamSpec(
+            str(raw["mode"]), int(raw["count"]), None if raw["minutes"] is None else float(raw["minutes"]),
+            None if raw["domain"] is None else int(raw["domain"]), bool(raw["practice"]), bool(raw["beta"]),
+        )  # fmt: skip
+        by_id = {c.id: c for c in context.sources.cards}
+        questions = []
+        for number, entry in enumerate(state["questions"], 1):
+            card = by_id.get(entry["note"])
+            if card is None or not card.is_question:
+                raise ExamError(f"question {number} ({entry['note']}) is no longer in the decks")
+            order = entry["order"]
+            questions.append(question_from_card(card, int(state["seed"]), order or None))
+        answers = {int(i): str(a) for i, a in state["answers"].items()}
+        flags = {int(i) for i in state["flags"]}
+        seconds = {int(i): float(t) for i, t in state["seconds"].items()}
+        current, elapsed = int(state["current"]), float(state["elapsed"])
+        if not questions or not 0 <= current < len(questions) or any(not 0 <= i < len(questions) for i in answers):
+            raise ExamError("its questions, answers and current question do not fit together")
+    except ExamError as exc:
+        raise ExamError(f"paused sitting {paused.label} cannot be resumed: {exc}; {aside}") from exc
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ExamError(f"paused sitting {paused.label} is damaged ({type(exc).__name__}: {exc}); {aside}") from exc
+    drawn = Draw(tuple(questions), int(state.get("requested", len(questions))), tuple(state.get("shortfall", ())))
+    now = clock()
+    session = ExamSession(
+        profile, spec, drawn, clock, now - timedelta(seconds=elapsed), answers, flags, current, seconds,
+        seed=int(state["seed"]), paused_id=paused.id,
+    )  # fmt: skip
+    session.go(current)
+    return replace(context, profile=profile), session
 
 
 def log_answers(
@@ -276,3 +388,27 @@ def log_answers(
             for variant in card.variants if card is not None else ():
                 rate(concept, variant, Rating.AGAIN, None)
     return again
+
+
+def stored_questions(record: ExamRecord, cards: Sequence[Card]) -> list[Question | None]:
+    """The questions of a stored exam as the learner saw them, options in the stored order.
+
+    None where the card has left the decks or no longer has the options it had. A stored order
+    that is not an order at all means the record is damaged: an ExamError says so.
+    """
+    by_id = {c.id: c for c in cards}
+    seed = int(record.result.get("seed", 0))
+    questions: list[Question | None] = []
+    for number, item in enumerate(record.result.get("items", []), 1):
+        order = item.get("order", [])
+        if not isinstance(order, list) or (order and not is_order(order, len(order))):
+            raise ExamError(
+                f"exam {record.id} is damaged: the stored option order of question {number} ({order!r}) is not an "
+                f"order of its options; srscards exams discard {record.id} takes it out of readiness"
+            )
+        card = by_id.get(item.get("note", ""))
+        if card is None or not card.is_question or (order and len(order) != len(card.options)):
+            questions.append(None)
+            continue
+        questions.append(question_from_card(card, seed, order or None))
+    return questions

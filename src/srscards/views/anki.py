@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from functools import cache
 from html import escape
+from importlib.resources import files
 from pathlib import PurePosixPath
 
 from srscards.model.anki_ids import media_name
@@ -51,6 +53,28 @@ ol.options li, ol.explanations li { margin: 0.3em 0; }
 .explanations .why { font-size: 0.92em; }
 .explanations .why p { margin: 0.15em 0; }
 .choose { font-size: 0.85em; opacity: 0.7; }
+.srs-choice.shuffled ol.options { padding-left: 0; list-style-position: inside; }
+.srs-choice.shuffled ol.options li { cursor: pointer; border: 1px solid #8886; border-radius: 8px;
+  padding: 0.5em 0.7em; margin: 0.45em 0; -webkit-tap-highlight-color: transparent; }
+.srs-choice.shuffled ol.options li > p:first-child, .srs-choice li .why p { display: inline; }
+.srs-choice ol.options li.chosen { border: 2px solid #0969da; background: #0969da1a; }
+.srs-choice ol.options li.correct { border: 2px solid #1a7f37; background: #1a7f371a; }
+.srs-choice ol.options li.wrong.chosen { border: 2px solid #cf222e; background: #cf222e1a; }
+.srs-choice .mark { display: block; font-size: 0.78em; font-weight: 700; }
+.srs-choice li.correct .mark { color: #1a7f37; }
+.srs-choice li.wrong .mark { color: #cf222e; }
+.srs-choice li.wrong:not(.chosen) .mark { opacity: 0.75; }
+.srs-choice li .why { display: block; font-size: 0.88em; margin-top: 0.25em; opacity: 0.9; }
+.srs-answer.right { color: #1a7f37; font-weight: 600; }
+.nightMode .srs-choice ol.options li.chosen, .night_mode .srs-choice ol.options li.chosen {
+  border-color: #4493f8; background: #4493f82e; }
+.nightMode .srs-choice ol.options li.correct, .night_mode .srs-choice ol.options li.correct {
+  border-color: #3fb950; background: #3fb9502e; }
+.nightMode .srs-choice ol.options li.wrong.chosen, .night_mode .srs-choice ol.options li.wrong.chosen {
+  border-color: #f85149; background: #f851492e; }
+.nightMode .srs-choice li.correct .mark, .night_mode .srs-choice li.correct .mark,
+.nightMode .srs-answer.right, .night_mode .srs-answer.right { color: #3fb950; }
+.nightMode .srs-choice li.wrong .mark, .night_mode .srs-choice li.wrong .mark { color: #f85149; }
 .source { margin-top: 1em; font-size: 0.75em; opacity: 0.65; }
 .source a { color: inherit; }
 @media (max-width: 480px) { .card { font-size: 17px; padding: 0.3em 0.4em; } }
@@ -121,19 +145,49 @@ NOTE_TYPES: dict[CardType, _NoteType] = {
         cloze=True,
     ),
 }
+
+
+@cache
+def choice_script() -> str:
+    """The choice note type's script: the front-to-back state store, then the shuffle, taps and marks."""
+    here = files("srscards.views")
+    return "".join(
+        f"<script>\n{(here / name).read_text(encoding='utf-8')}\n</script>"
+        for name in ("anki_state.js", "anki_choice.js")
+    )
+
+
+QUESTION_FIELDS = ("Question", "Title", "Items", "Answer", "Explanations", "Extra", "Source", "CardId")
+QUESTION_HTML = (
+    '{{#Title}}<div class="question-title">{{Title}}</div>{{/Title}}<div class="question">{{Question}}</div>{{Items}}'
+)
+# The choice note type keeps its name, id and fields, so a new package updates it in place. Its
+# back repeats the front instead of {{FrontSide}} so that the script, run again on the back, sees
+# the #srs-back marker and marks the options in the order the front drew.
+NOTE_TYPES[CardType.CHOICE] = _NoteType(
+    "srscards Choice",
+    QUESTION_FIELDS,
+    (
+        (
+            "Choice",
+            QUESTION_HTML + choice_script(),
+            QUESTION_HTML + '<div id="srs-back"></div><hr id="answer"><div class="answer srs-answer">{{Answer}}</div>'
+            '{{#Explanations}}<div class="srs-explanations">{{Explanations}}</div>{{/Explanations}}'
+            '{{#Extra}}<div class="extra">{{Extra}}</div>{{/Extra}}' + SOURCE_HTML + choice_script(),
+        ),
+    ),
+)
 for _kind, _label in (
-    (CardType.CHOICE, "Choice"),
     (CardType.ORDERING, "Ordering"),
     (CardType.MATCHING, "Matching"),
 ):
     NOTE_TYPES[_kind] = _NoteType(
         f"srscards {_label}",
-        ("Question", "Title", "Items", "Answer", "Explanations", "Extra", "Source", "CardId"),
+        QUESTION_FIELDS,
         (
             (
                 _label,
-                '{{#Title}}<div class="question-title">{{Title}}</div>{{/Title}}'
-                '<div class="question">{{Question}}</div>{{Items}}',
+                QUESTION_HTML,
                 '{{FrontSide}}<hr id="answer"><div class="answer">{{Answer}}</div>'
                 "{{#Explanations}}{{Explanations}}{{/Explanations}}"
                 '{{#Extra}}<div class="extra">{{Extra}}</div>{{/Extra}}' + SOURCE_HTML,
@@ -169,10 +223,14 @@ def _fields(card: Card) -> list[str]:
     question = card.prompt.html or card.title.html
     title = card.title.html if card.prompt else ""
     if card.type is CardType.CHOICE:
-        items = '<ol class="options" type="A">' + "".join(f"<li>{o.text.html}</li>" for o in card.options) + "</ol>"
         n = sum(o.correct for o in card.options)
-        if n > 1:
-            items += f'<div class="choose">Choose {n}.</div>'
+        pin = ' data-pin="1"'
+        options = "".join(f"<li{pin if o.pinned else ''}>{o.text.html}</li>" for o in card.options)
+        choose = f'<div class="choose">Choose {n}.</div>' if n > 1 else ""
+        items = (
+            f'<div class="srs-choice" data-card="{escape(card.id)}" data-choose="{n}">'
+            f'<ol class="options" type="A">{options}</ol>{choose}</div>'
+        )
         answer = "Answer: " + ", ".join(card.correct_letters)
         explanations = (
             '<ol class="explanations" type="A">'

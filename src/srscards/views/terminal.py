@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from srscards.model.card import Card, CardType
+from srscards.model.shuffle import shuffled_order
 from srscards.sources import cloze
 from srscards.sources.sanitize import strip_controls
 
@@ -52,12 +53,15 @@ def _cloze(text: str, active: int, reveal: bool) -> str:
     return cloze.render(text, show)
 
 
-def card_text(card: Card, variant: str, seed: str = "") -> CardText:
+def card_text(card: Card, variant: str, seed: str = "", shuffle: random.Random | None = None) -> CardText:
     """Front and back of `variant` of a note; `seed` fixes the shuffle of ordering and matching cards.
 
-    Control characters are dropped: a terminal would act on them (an ESC sequence can retitle the
-    window, clear the screen or write the clipboard)."""
-    text = _card_text(card, variant, seed)
+    With `shuffle`, the options of a choice question come in an order drawn from it (options
+    pinned in the source keep their place), each with its explanation. Control characters are
+    dropped: a terminal would act on them (an ESC sequence can retitle the window, clear the
+    screen or write the clipboard).
+    """
+    text = _card_text(card, variant, seed, shuffle)
     return CardText(
         strip_controls(text.front),
         strip_controls(text.back),
@@ -66,7 +70,7 @@ def card_text(card: Card, variant: str, seed: str = "") -> CardText:
     )
 
 
-def _card_text(card: Card, variant: str, seed: str = "") -> CardText:
+def _card_text(card: Card, variant: str, seed: str = "", shuffle: random.Random | None = None) -> CardText:
     kind = card.type
     title = images_as_paths(card.title.md)
     prompt = images_as_paths(card.prompt.md)
@@ -81,9 +85,10 @@ def _card_text(card: Card, variant: str, seed: str = "") -> CardText:
         back = head + _cloze(prompt, number, True) + (f"\n\n---\n\n{extra}" if extra else "")
         return CardText(head + _cloze(prompt, number, False), back, title=title)
     if kind is CardType.CHOICE:
-        options = tuple(
-            (images_as_paths(o.text.md), o.correct, images_as_paths(o.explanation.md)) for o in card.options
-        )
+        shown = card.options
+        if shuffle is not None:
+            shown = tuple(card.options[i] for i in shuffled_order([o.pinned for o in card.options], shuffle))
+        options = tuple((images_as_paths(o.text.md), o.correct, images_as_paths(o.explanation.md)) for o in shown)
         return CardText(prompt or f"**{title}**", extra, options, title=title)
     if kind is CardType.ORDERING:
         steps = [images_as_paths(s.md) for s in card.steps]
