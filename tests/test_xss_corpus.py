@@ -219,7 +219,7 @@ def test_accepted_cards_in_anki_and_the_cheat_sheet_neither_run_nor_fetch(
     assert result.exit_code == 0, result.output
     col = Collection(str(tmp_path / "col.anki2"))
     request = ImportAnkiPackageRequest(
-        package_path=str(tmp_path / "out" / "aws-mla.apkg"), options=ImportAnkiPackageOptions()
+        package_path=str(tmp_path / "out" / "aws-mla-c02.apkg"), options=ImportAnkiPackageOptions()
     )
     col.import_anki_package(request)
     rendered = []

@@ -89,27 +89,9 @@ def parse_file(path: Path, course: Course, text: str | None = None) -> ParsedFil
     except SourceError as exc:
         result.problems.append(exc.problem)
         return result
-    lone_cr = _lone_cr(text)
-    if lone_cr is not None:
-        line = text.count("\n", 0, lone_cr) + text.count("\r", 0, lone_cr) + 1
-        result.problems.append(
-            Problem(
-                Location(path, line, lone_cr - max(text.rfind("\n", 0, lone_cr), text.rfind("\r", 0, lone_cr))),
-                LONE_CR_MESSAGE,
-                "save the file with LF (Unix) or CRLF (Windows) line endings",
-            )
-        )
-        return result
-    control = SOURCE_CONTROL_RE.search(text)
-    if control is not None:
-        at = control.start()
-        result.problems.append(
-            Problem(
-                Location(path, text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)),
-                f"control character U+{ord(control.group()):04X} in the text",
-                "delete it: terminals act on control characters (escape sequences)",
-            )
-        )
+    problem = file_problem(path, text)
+    if problem is not None:
+        result.problems.append(problem)
         return result
     if not text.strip():
         result.problems.append(
@@ -117,6 +99,27 @@ def parse_file(path: Path, course: Course, text: str | None = None) -> ParsedFil
         )
         return result
     return _FileParser(path, course, text, result).run()
+
+
+def file_problem(path: Path, text: str) -> Problem | None:
+    """What makes a whole file unreadable as a deck: lone carriage returns, control characters."""
+    lone_cr = _lone_cr(text)
+    if lone_cr is not None:
+        line = text.count("\n", 0, lone_cr) + text.count("\r", 0, lone_cr) + 1
+        return Problem(
+            Location(path, line, lone_cr - max(text.rfind("\n", 0, lone_cr), text.rfind("\r", 0, lone_cr))),
+            LONE_CR_MESSAGE,
+            "save the file with LF (Unix) or CRLF (Windows) line endings",
+        )
+    control = SOURCE_CONTROL_RE.search(text)
+    if control is not None:
+        at = control.start()
+        return Problem(
+            Location(path, text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)),
+            f"control character U+{ord(control.group()):04X} in the text",
+            "delete it: terminals act on control characters (escape sequences)",
+        )
+    return None
 
 
 class _FileParser:
@@ -129,6 +132,7 @@ class _FileParser:
         self.course_root = course.path.resolve()
         self.known_tasks = {t for p in course.profiles for t in p.tasks}
         self.block_end = 0  # 0-based end line of the block whose HTML is being checked
+        self.stop = len(self.lines)  # `find` searches no further than this 0-based line
 
     # -- problems ---------------------------------------------------------------------------
 
@@ -148,7 +152,7 @@ class _FileParser:
 
     def find(self, line0: int, needle: str, default_col: int = 1) -> tuple[int, int]:
         """1-based line and column of `needle`, searching from 0-based line `line0`."""
-        for i in range(max(line0, 0), len(self.lines)):
+        for i in range(max(line0, 0), self.stop):
             pos = self.lines[i].find(needle)
             if pos >= 0:
                 return i + 1, pos + 1
@@ -158,27 +162,45 @@ class _FileParser:
 
     def run(self) -> ParsedFile:
         tokens = markdown().parse(self.text)
+        if not self.front(tokens):
+            return self.result
+        cards, count, _ = self.heads(tokens, None, len(self.lines))
+        self.finish(cards, count, tokens[0].map[1])
+        return self.result
+
+    def front(self, tokens: list[Token]) -> bool:
+        """Read the front matter (the file's first token); False when the file cannot go on."""
         if not tokens or tokens[0].type != "front_matter":
             self.problem(
                 1, 1, "missing front matter",
                 "start the file with a YAML block: ---, title: ..., domain: N, ---",
             )  # fmt: skip
-            return self.result
+            return False
         try:
-            title, defaults = self.front_matter(tokens[0])
+            self.title, self.defaults = self.front_matter(tokens[0])
         except _Fail:
-            return self.result
-        self.title = title
-        self.deck_name = self.course.domain_deck(defaults.domain, title, defaults.subdeck)
+            return False
+        self.deck_name = self.course.domain_deck(self.defaults.domain, self.title, self.defaults.subdeck)
+        return True
+
+    def heads(
+        self, tokens: list[Token], section_tasks: tuple[str, ...] | None, end_line: int
+    ) -> tuple[list[Card], int, tuple[str, ...] | None]:
+        """Cards and sections of a run of tokens that ends at 0-based line `end_line`.
+
+        Returns the cards, how many card headings there were, and the section's tasks in force
+        at the end. A card's problems are located within its own lines (up to the next heading)."""
+        defaults = self.defaults
         cards: list[Card] = []
-        section_tasks: tuple[str, ...] | None = None
         heads = [
             i for i, t in enumerate(tokens) if t.type == "heading_open" and t.level == 0 and t.tag in ("h1", "h2", "h3")
         ]
+        ends = [tokens[i].map[0] for i in heads[1:]] + [end_line]
         heads.append(len(tokens))
         card_count = 0
         for n, i in enumerate(heads[:-1]):
             head, inline = tokens[i], tokens[i + 1]
+            self.stop = ends[n]
             if head.tag != "h3":
                 m = SECTION_TASK_RE.match(inline.content) if head.tag == "h2" else None
                 section_tasks = (m.group(1),) if m else None
@@ -197,19 +219,20 @@ class _FileParser:
             except _Fail:
                 continue
             cards.append(card)
+        self.stop = len(self.lines)
+        return cards, card_count, section_tasks
+
+    def finish(self, cards: list[Card], card_count: int, front_end: int) -> None:
+        """Close the file: the deck of `cards`, or a problem when it has no card headings."""
         if card_count == 0:
-            self.problem(
-                tokens[0].map[1] + 1, 1, "deck file has no cards",
-                "start each card with a level-3 heading (### question)",
-            )  # fmt: skip
+            self.result.problems.append(no_cards(self.path, front_end))
         self.result.deck = DeckFile(
             path=self.path,
-            title=title,
-            domain=defaults.domain,
-            subdeck=defaults.subdeck,
+            title=self.title,
+            domain=self.defaults.domain,
+            subdeck=self.defaults.subdeck,
             cards=tuple(cards),
         )
-        return self.result
 
     def front_matter(self, token: Token) -> tuple[str, _Defaults]:
         try:
@@ -741,6 +764,15 @@ def _lone_cr(text: str) -> int | None:
             return at
         at = text.find("\r", at + 2)
     return None
+
+
+def no_cards(path: Path, front_end: int) -> Problem:
+    """The problem of a deck file without card headings; `front_end` is the line after its front matter."""
+    return Problem(
+        Location(path, front_end + 1, 1),
+        "deck file has no cards",
+        "start each card with a level-3 heading (### question)",
+    )
 
 
 def _split_blocks(tokens: list[Token]) -> list[list[Token]]:
