@@ -315,3 +315,79 @@ def test_without_sources_an_empty_store_says_where_to_run(anki, tmp_path):
         f"Error: {anki.collection}: the review store holds no courses yet; run the command from the folder that "
         "holds decks/, or give --decks PATH (the folder you built the Anki package from)\n"
     )
+
+
+# -- hostile or unlucky collections ---------------------------------------------------------------------
+
+
+def test_a_package_that_unpacks_past_the_limit_is_too_large_not_damaged(tmp_path, monkeypatch):
+    import zstandard
+
+    from srscards.study import anki_history
+
+    monkeypatch.setattr(anki_history, "MAX_COLLECTION_BYTES", 8 * 1024 * 1024)
+    bomb = tmp_path / "bomb.colpkg"
+    with zipfile.ZipFile(bomb, "w") as archive:  # 64 MB of zeros in a few kilobytes
+        archive.writestr("collection.anki21b", zstandard.ZstdCompressor().compress(b"\0" * (64 * 1024 * 1024)))
+    plain = tmp_path / "plain.colpkg"
+    with zipfile.ZipFile(plain, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("collection.anki2", b"SQLite format 3\0" + b"\0" * (16 * 1024 * 1024))
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    for package in (bomb, plain):
+        result = run("anki", "import-history", str(package), "--home", str(tmp_path / "home"))
+        assert result.exit_code == 1
+        assert result.output == (
+            f"Error: {package}: too large: the collection would unpack to more than 8 MB, which no real Anki "
+            "collection needs; export the collection again from Anki\n"
+        )
+        assert list((tmp_path / "tmp").iterdir()) == []  # what was unpacked is gone
+
+
+def test_impossible_revlog_ids_and_negative_durations_are_left_out_or_clamped(anki, tmp_path):
+    collection = shutil.copy(anki.collection, tmp_path / "collection.anki2")
+    with sqlite3.connect(collection) as db:
+        cid, usn = db.execute("SELECT cid, usn FROM revlog ORDER BY id LIMIT 1").fetchone()
+        row = (
+            "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
+            "VALUES (?, ?, ?, 3, 1, 0, 0, ?, 1)"
+        )
+        db.execute(row, (300_000_000_000_000, cid, usn, 5000))  # year 11476
+        db.execute(row, (-5, cid, usn, 5000))
+        db.execute("UPDATE revlog SET time = -1000 WHERE id = (SELECT max(id) FROM revlog WHERE id < 3e14)")
+    home = synced_home(tmp_path, anki.decks)
+    result = run("anki", "import-history", str(collection), "--home", str(home))
+    assert result.exit_code == 0, result.output
+    assert "2 reviews with an impossible time (before 2006 or after year 9999) left out." in result.output
+    with Store.open(home) as store:
+        durations = [r.duration_ms for r in store.log()]
+    assert durations and min(durations) >= 0
+
+
+def test_an_unknown_collection_schema_is_refused(anki, tmp_path):
+    collection = shutil.copy(anki.collection, tmp_path / "collection.anki2")
+    with sqlite3.connect(collection) as db:
+        db.execute("UPDATE col SET ver = 99")
+    result = run("anki", "import-history", str(collection), "--home", str(synced_home(tmp_path, anki.decks)))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {collection}: unknown Anki collection schema version 99 (this srscards reads 11 to 18); open it "
+        "in a current Anki and export a .colpkg, or update srscards\n"
+    )
+
+
+def test_a_collection_with_a_held_write_lock_is_refused(anki, tmp_path):
+    collection = shutil.copy(anki.collection, tmp_path / "collection.anki2")
+    home = synced_home(tmp_path, anki.decks)
+    holder = sqlite3.connect(collection, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = run("anki", "import-history", str(collection), "--home", str(home))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 1
+    assert "the collection is open in Anki (it is locked); close Anki or switch profiles" in result.output

@@ -319,7 +319,7 @@ def test_a_damaged_store_is_a_clear_error(course, tmp_path):
     assert result.exit_code == 1
     assert result.output == (
         f"Error: {home / STORE_FILE}: the review store is damaged (it is not an SQLite database); it was left "
-        "untouched. Move it aside to start a new store, or restore a backup\n"
+        "untouched. Run `srscards restore` to put back a backup, or move the file aside to start a new store\n"
     )
     assert (home / STORE_FILE).read_bytes() == b"\x00" * 4096
 

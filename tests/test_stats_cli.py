@@ -65,7 +65,7 @@ Forecast: 3 cards due in the next 30 days, about 1 minute
 
 Calibration as Anki's Evaluate: log loss 0.8824, RMSE(bins) 26.1% (5 items)
 Calibration per answer: log loss 0.5550, RMSE(bins) 26.0% (5 answers)
-Streak: 3 days · 8 days studied · 12 answers · 4 minutes studied
+Streak: 3 days · 8 days studied · 12 answers · 3 minutes studied
 """
 
 

@@ -131,7 +131,7 @@ def test_a_file_that_is_not_a_database_is_refused_and_left_untouched(tmp_path):
         Store.open(tmp_path)
     assert str(info.value) == (
         f"{path}: the review store is damaged (it is not an SQLite database); it was left untouched. "
-        "Move it aside to start a new store, or restore a backup"
+        "Run `srscards restore` to put back a backup, or move the file aside to start a new store"
     )
     assert path.read_bytes() == before
 
@@ -150,7 +150,10 @@ def test_a_damaged_database_is_refused_and_left_untouched(tmp_path, course):
     with pytest.raises(StoreError) as info:
         ReviewSession.start(course.root, tmp_path)  # opens, syncs and builds the queue: reads before it writes
     assert str(info.value).startswith(f"{path}: the review store is damaged (")
-    assert str(info.value).endswith("it was left untouched. Move it aside to start a new store, or restore a backup")
+    assert str(info.value).endswith(
+        "it was left untouched. Run `srscards restore` to put back a backup, or move the file aside to start a "
+        "new store"
+    )
     assert path.read_bytes() == bytes(data)
 
 

@@ -67,6 +67,10 @@ def import_history(path: Path, decks: Path, use_anki_settings: bool, home: Path 
         click.echo(f"{count(result.resets, 'reset')} (Forget) taken over: those cards' histories start again there.")
     if result.cram:
         click.echo(f"{count(result.cram, 'cram answer')} (filtered deck without rescheduling) left out, as Anki does.")
+    if result.skipped:
+        click.echo(
+            f"{count(result.skipped, 'review')} with an impossible time (before 2006 or after year 9999) left out."
+        )
     if result.other_notes:
         verb = "was" if result.other_notes == 1 else "were"
         click.echo(f"{count(result.other_notes, 'review')} of notes not exported by srscards {verb} left out.")

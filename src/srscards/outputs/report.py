@@ -7,6 +7,7 @@ from html import escape
 from pathlib import Path
 
 from srscards.scheduling.scheduler import Settings
+from srscards.sources.sanitize import CONTENT_POLICY
 from srscards.study.metrics import Coverage, PassTally, Recall30, Retention, Stats, load_stats
 from srscards.words import count, plural
 
@@ -141,7 +142,7 @@ def render_report(stats: Stats) -> str:
                                               ("retired", "ret."))
     )  # fmt: skip
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>srscards report</title>
+<html lang="en"><head><meta charset="utf-8">{CONTENT_POLICY}<title>srscards report</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
 <body>
 <h1>Where you stand</h1>

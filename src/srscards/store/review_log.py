@@ -8,13 +8,17 @@ from datetime import datetime
 from typing import Any
 
 from srscards.scheduling.scheduler import Memory, Rating, State, from_ms, to_ms
-from srscards.store.base import ORIGINS, StoreBase, memory_values
+from srscards.store.base import ORIGINS, StoreBase, StoreError, memory_values
 from srscards.store.records import (
     ImportedAnswer,
     LoggedReview,
     ReviewRow,
     StoredCard,
 )
+
+# The longest an answer counts as study time, as Anki's "maximum answer seconds" (60 by default) does
+# for reviews; an exam question may take longer to read.
+MAX_ANSWER_MS = {"review": 60_000, "exam": 600_000, "import": 600_000}
 
 
 class ReviewLog(StoreBase):
@@ -86,6 +90,12 @@ class ReviewLog(StoreBase):
             ).fetchall()
         return rows
 
+    def latest_answer_at(self) -> datetime | None:
+        """When the last answer given here (not imported) was logged: a session never goes back before it."""
+        with self._guard():
+            (ms,) = self._conn.execute("SELECT max(reviewed_at) FROM reviews WHERE origin != 'import'").fetchone()
+        return from_ms(ms) if ms is not None else None
+
     def record_answer(
         self,
         card: StoredCard,
@@ -103,6 +113,13 @@ class ReviewLog(StoreBase):
         if origin not in ORIGINS:
             raise ValueError(f"origin must be one of {ORIGINS}")
         before = card.memory
+        if before.last_review is not None and at < before.last_review:
+            raise StoreError(
+                f"the clock went backwards: {card.key} was last answered at {before.last_review:%Y-%m-%d %H:%M:%S} "
+                f"UTC, after now ({at:%Y-%m-%d %H:%M:%S} UTC); nothing was written. Check the system clock"
+            )
+        if duration_ms is not None:  # a break or a clock jump is not study time
+            duration_ms = min(max(int(duration_ms), 0), MAX_ANSWER_MS[origin])
         with self._write() as db:
             changed = db.execute(
                 "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, last_review = ?, "

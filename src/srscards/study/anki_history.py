@@ -23,6 +23,7 @@ read too, reported, and used when asked (`use_anki_settings`).
 
 from __future__ import annotations
 
+import errno
 import shutil
 import sqlite3
 import tempfile
@@ -52,6 +53,15 @@ from srscards.study.workspace import settings_in_force, sync_sources
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _PACKAGE_MEMBERS = ("collection.anki21b", "collection.anki21", "collection.anki2")
+# A collection of many years of reviews is a few hundred MB; more than this is not a collection
+# (a compressed package can unpack to gigabytes: the limit is checked while unpacking).
+MAX_COLLECTION_BYTES = 2 * 1024**3
+KNOWN_SCHEMA_VERSIONS = range(11, 19)  # the `col.ver` values of Anki 2.1 to 25.x collections
+# Revlog ids are Unix milliseconds: answers dated before 2006 (Anki's first year) or after year 9999 are
+# not real answers and are left out.
+_FIRST_ID = 1_136_073_600_000  # 2006-01-01
+_LAST_ID = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
+MAX_DURATION_MS = 600_000
 
 
 class AnkiHistoryError(SrsError):
@@ -113,6 +123,7 @@ class HistoryImport:
     settings_used: bool = False
     synced_courses: tuple[str, ...] = ()  # courses synced first because the store was empty
     recompute: Recompute | None = None  # every card recomputed after taking Anki's settings
+    skipped: int = 0  # answers with an impossible time (before 2006 or after year 9999), left out
 
 
 def anki_ordinal(card: StoredCard) -> int:
@@ -149,6 +160,8 @@ def read_collection(path: Path) -> AnkiCollection:
                 if fh.read(16) != _SQLITE_HEADER:
                     raise AnkiHistoryError(f"{path}: not an Anki collection (not an SQLite file, nor a .colpkg)")
             _check_not_locked(path)
+            if path.stat().st_size > MAX_COLLECTION_BYTES:
+                raise _too_large(path)
             shutil.copyfile(path, copy)
             wal = path.with_name(path.name + "-wal")
             if wal.is_file():
@@ -156,6 +169,13 @@ def read_collection(path: Path) -> AnkiCollection:
         try:
             conn = sqlite3.connect(copy)
             try:
+                (version,) = conn.execute("SELECT ver FROM col").fetchone()
+                if version not in KNOWN_SCHEMA_VERSIONS:
+                    raise AnkiHistoryError(
+                        f"{path}: unknown Anki collection schema version {version} (this srscards reads "
+                        f"{KNOWN_SCHEMA_VERSIONS.start} to {KNOWN_SCHEMA_VERSIONS.stop - 1}); open it in a current "
+                        "Anki and export a .colpkg, or update srscards"
+                    )
                 guids = {r[0] for r in conn.execute("SELECT guid FROM notes")}
                 rows = conn.execute(
                     "SELECT r.id, n.guid, c.ord, r.ease, r.time, r.type, r.factor, r.ivl, r.lastIvl, c.id "
@@ -169,7 +189,23 @@ def read_collection(path: Path) -> AnkiCollection:
                 f"{path}: the Anki collection cannot be read ({exc}); check it in Anki (Tools > Check Database) "
                 "or use a recent backup"
             ) from exc
-    return AnkiCollection([AnkiEntry(*r[:9]) for r in rows], guids, settings)
+    entries = [AnkiEntry(r[0], r[1], r[2], r[3], min(max(int(r[4] or 0), 0), MAX_DURATION_MS), *r[5:9]) for r in rows]
+    return AnkiCollection(entries, guids, settings)
+
+
+def _plausible(entry: AnkiEntry) -> bool:
+    return isinstance(entry.revlog_id, int) and _FIRST_ID <= entry.revlog_id <= _LAST_ID
+
+
+def _human(n: int) -> str:
+    return f"{n / 1024**3:g} GB" if n >= 1024**3 else f"{n / 1024**2:g} MB"
+
+
+def _too_large(path: Path) -> AnkiHistoryError:
+    return AnkiHistoryError(
+        f"{path}: too large: the collection would unpack to more than {_human(MAX_COLLECTION_BYTES)}, "
+        "which no real Anki collection needs; export the collection again from Anki"
+    )
 
 
 def _check_not_locked(path: Path) -> None:
@@ -178,6 +214,14 @@ def _check_not_locked(path: Path) -> None:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0)
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+        # A writer that holds the lock (Anki in the middle of a change) does not stop readers of a WAL
+        # file; asking for the write lock, and giving it back at once, finds it. Nothing is written.
+        conn = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
         finally:
             conn.close()
     except sqlite3.OperationalError as exc:
@@ -197,14 +241,27 @@ def _unpack(package: Path, target: Path) -> None:
             member = next((m for m in _PACKAGE_MEMBERS if m in names), None)
             if member is None:
                 raise AnkiHistoryError(f"{package}: not an Anki collection package (it holds no collection file)")
-            with archive.open(member) as src, target.open("wb") as dst:
+            with archive.open(member) as raw, target.open("wb") as dst:
                 if member.endswith("b"):
                     import zstandard
 
-                    zstandard.ZstdDecompressor().copy_stream(src, dst)
+                    src = zstandard.ZstdDecompressor().stream_reader(raw)
                 else:
-                    shutil.copyfileobj(src, dst)
-    except (zipfile.BadZipFile, OSError) as exc:
+                    src = raw
+                written = 0
+                while chunk := src.read(1 << 20):
+                    written += len(chunk)
+                    if written > MAX_COLLECTION_BYTES:
+                        raise _too_large(package)
+                    dst.write(chunk)
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise AnkiHistoryError(
+                f"{package}: no space left in the temporary folder {target.parent} to unpack the collection; "
+                "free some space (or set TMPDIR to a folder with room) and try again"
+            ) from exc
+        raise AnkiHistoryError(f"{package}: the package is damaged ({exc}); export it again from Anki") from exc
+    except zipfile.BadZipFile as exc:
         raise AnkiHistoryError(f"{package}: the package is damaged ({exc}); export it again from Anki") from exc
     except Exception as exc:  # zstandard.ZstdError: a damaged compressed collection
         if isinstance(exc, AnkiHistoryError):
@@ -228,6 +285,8 @@ def import_history(
     """
     collection = read_collection(path)
     entries, guids = collection.entries, collection.guids
+    skipped = sum(1 for e in entries if e.is_answer and not _plausible(e))
+    entries = [e for e in entries if _plausible(e)]
     with Store.open(home) as store:
         synced: tuple[str, ...] = ()
         if not store.course_ids() and decks is not None and decks.is_dir():
@@ -321,4 +380,5 @@ def import_history(
         settings_used=used,
         synced_courses=synced,
         recompute=recompute,
+        skipped=skipped,
     )
