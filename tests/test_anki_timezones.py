@@ -89,7 +89,8 @@ def relative(a: float, b: float) -> float:
 
 @pytest.mark.parametrize("zone_tz", ZONES, indirect=True)
 def test_imported_memory_equals_ankis_in_every_time_zone(tmp_path_factory, zone_tz):
-    decks, collection, anki, home = imported(tmp_path_factory, zone_tz)
+    decks, collection, anki, _ = imported(tmp_path_factory, zone_tz)
+    home = tmp_path_factory.mktemp("home")  # a store of its own, empty whatever ran before
     now = datetime.fromtimestamp(anki["now"], UTC)
     result = import_history(collection, home, Settings(), now, decks=decks)
     assert result.synced_courses == ("aws-mla",)

@@ -53,11 +53,14 @@ def deadline(seconds: float) -> Iterator[None]:
 
 
 def snapshot(*folders: Path) -> dict[str, str]:
-    """Every regular file's hash under `folders` (links and special files by their type)."""
+    """Every regular file's hash under `folders` (links and special files by their type), leaving out
+    SQLite's shared-memory index and an empty write-ahead log, which merely opening the store may create."""
     out: dict[str, str] = {}
     for folder in folders:
         for path in sorted(folder.rglob("*")):
             info = path.lstat()
+            if path.name.endswith("-shm") or (path.name.endswith("-wal") and info.st_size == 0):
+                continue
             if stat.S_ISREG(info.st_mode) and info.st_mode & 0o400:
                 out[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
             else:
