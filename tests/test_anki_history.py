@@ -107,8 +107,8 @@ def test_anki_reviews_join_the_log_once_and_set_the_card_states(anki, tmp_path):
     result = run("anki", "import-history", str(collection), "--home", str(home))
     assert result.exit_code == 0, result.output
     assert result.output == (
-        f"{anki.answers} new review(s) added from 3 note(s); 0 already imported; 4 card state(s) recomputed.\n"
-        "1 review(s) of notes not exported by srscards were left out.\n"
+        f"{anki.answers} new reviews added from 3 notes; 0 already imported; 4 card states recomputed.\n"
+        "1 review of notes not exported by srscards was left out.\n"
     )
     assert digest(collection) == before
     with Store.open(home) as store:
@@ -131,8 +131,8 @@ def test_anki_reviews_join_the_log_once_and_set_the_card_states(anki, tmp_path):
     again = run("anki", "import-history", str(collection), "--home", str(home))
     assert again.exit_code == 0, again.output
     assert again.output == (
-        f"0 new review(s) added from 3 note(s); {anki.answers} already imported; 0 card state(s) recomputed.\n"
-        "1 review(s) of notes not exported by srscards were left out.\n"
+        f"0 new reviews added from 3 notes; {anki.answers} already imported; 0 card states recomputed.\n"
+        "1 review of notes not exported by srscards was left out.\n"
     )
     with Store.open(home) as store:
         assert len(store.log()) == anki.answers
@@ -157,7 +157,7 @@ def test_a_colpkg_backup_gives_the_same_reviews(anki, tmp_path):
     home = synced_home(tmp_path, anki.decks)
     result = run("anki", "import-history", str(package), "--home", str(home))
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"{anki.answers} new review(s) added from 3 note(s);")
+    assert result.output.startswith(f"{anki.answers} new reviews added from 3 notes;")
     assert digest(package) == before
 
 

@@ -10,10 +10,11 @@ from pathlib import Path
 
 from cheatsheet_fixture import BOX_SVG, write_course
 from conftest import run
+from srscards.install import install_command
 from srscards.outputs.cheatsheet import write_cheatsheets
 
 NOT_INSTALLED = (
-    'Error: PDF output needs WeasyPrint, which is not installed: run pip install "srscards[pdf]"; '
+    f"Error: PDF output needs WeasyPrint, which is not installed: run {install_command('pdf')}; "
     "HTML output works without it: use --format html\n"
 )
 
@@ -122,7 +123,7 @@ def test_unknown_domain_or_exam_is_a_clear_error_and_writes_nothing(course, tmp_
     assert result.exit_code == 1
     assert result.stderr == (
         f"{course.path / 'bad.md'}:7:30: error: expected true or false, not 'often' (fix: write true or false)\n"
-        "Error: 1 error(s) in the card sources; nothing was written\n"
+        "Error: 1 error in the card sources; nothing was written\n"
     )
     assert not out.exists()
 

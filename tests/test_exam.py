@@ -99,11 +99,11 @@ def test_a_short_bank_says_so_and_offers_what_it_has(course):
     drill = draw(cards, profile, "domain", 10, seed=1, domain=2)
     assert [q.domain for q in drill.questions] == [2, 2, 2]
     assert drill.shortfall == (
-        "The bank holds only 3 MLA-C02 question(s) in domain 2; 10 were asked for. This exam has 3.",
+        "The bank holds only 3 MLA-C02 questions in domain 2; 10 were asked for. This exam has 3.",
     )
     full = draw(cards, profile, "full", 65, seed=1)
     assert len(full.questions) == 12
-    assert full.shortfall[0] == "The bank holds only 12 MLA-C02 question(s); 65 were asked for. This exam has 12."
+    assert full.shortfall[0] == "The bank holds only 12 MLA-C02 questions; 65 were asked for. This exam has 12."
 
 
 def test_adaptive_asks_about_the_weakest_task_first(course):
@@ -217,7 +217,7 @@ def test_an_exam_session_with_flag_go_back_review_and_submit(course):
     said = " ".join(out.split())
     assert "Wrong answers (2)" in said
     assert said.endswith(
-        "1 wrong answer(s) were logged: those questions and the concepts they test are due in review today."
+        "1 wrong answer was logged: those questions and the concepts they test are due in review today."
     )
 
 
@@ -264,7 +264,7 @@ def test_a_short_bank_is_announced_before_the_exam(course):
     result = sit(course, "q\n", "--domain", "1", "--count", "5", "--seed", "1")
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
-    assert "The bank holds only 3 MLA-C02 question(s) in domain 1; 5 were asked for. This exam has 3." in said
+    assert "The bank holds only 3 MLA-C02 questions in domain 1; 5 were asked for. This exam has 3." in said
     assert result.output.rstrip().endswith("Left the exam before answering anything: nothing was saved.")
 
 

@@ -82,7 +82,7 @@ def test_stale_on_the_command_line(course):
     assert result.exit_code == 0
     assert "old-1: facts last checked 2026-01, 11 months ago (limit 6)" in result.stdout
     assert "new-1" not in result.stdout
-    assert "1 card(s) last checked more than 6 months ago or never\n" in result.stdout
+    assert "1 card last checked more than 6 months ago or never\n" in result.stdout
     strict = run("check", str(course.root), "--stale", "1y", "--strict", "--now", "2027-02-01")
     assert strict.exit_code == 1 and "old-1: facts last checked 2026-01, 13 months ago (limit 12)" in strict.stderr
     bad = run("check", str(course.root), "--stale", "soon")

@@ -181,18 +181,28 @@ def test_the_emulator_leaves_the_environment_as_it_found_it(monkeypatch: pytest.
 # --- the runner ----------------------------------------------------------------------------
 
 
-def test_a_failing_check_says_what_was_expected_and_found(labs: Path):
+def test_a_failing_check_says_what_was_expected_and_found(labs: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(labs.parent)
     result = run("lab", "run", "demo-failing", "--labs", str(labs))
     assert result.exit_code == 1
+    bucket = _bucket(result.stdout)
     assert result.stdout == (
         f"Lab demo-failing on {EMULATOR}\n"
         "[1/2] Create a bucket\n"
         "      why: Somewhere to put data.\n"
+        "      code: labs/demo-failing/lab.py:9 (create)\n"
+        f"      call: s3.create_bucket(Bucket='{bucket}')\n"
+        f"      call: s3.put_bucket_tagging(Bucket='{bucket}', Tagging={{'TagSet':\n"
+        "            [{'Key': 'srscards-lab', 'Value': 'demo-faili...})\n"
         "      check passed: the bucket exists\n"
         "[2/2] Encrypt it\n"
         "      why: Data at rest is encrypted.\n"
-        "cleanup: deleted 1 resource(s)\n"
-        f"  - arn:aws:s3:::{_bucket(result.stdout)}\n"
+        "      code: labs/demo-failing/lab.py:22 (encrypt)\n"
+        f"      call: s3.put_bucket_encryption(Bucket='{bucket}',\n"
+        "            ServerSideEncryptionConfiguration={'Rules':\n"
+        "            [{'ApplyServerSideEncryptionByDefault': {'SSEA...})\n"
+        "cleanup: deleted 1 resource\n"
+        f"  - arn:aws:s3:::{bucket}\n"
     )
     assert result.stderr == (
         "Error: step 2 (Encrypt it) failed its check: default encryption: expected 'aws:kms', found 'AES256'\n"
@@ -210,7 +220,7 @@ def test_an_emulator_gap_names_the_lab_the_step_and_the_versions(tmp_path: Path,
     result = run("lab", "run", name, "--labs", str(tmp_path))
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    assert result.stdout.endswith(f"cleanup: deleted 1 resource(s)\n  - arn:aws:s3:::{_bucket(result.stdout)}\n")
+    assert result.stdout.endswith(f"cleanup: deleted 1 resource\n  - arn:aws:s3:::{_bucket(result.stdout)}\n")
     assert result.stderr == (
         f"Error: lab {name}, step 2 (Search devices): the local emulator (moto {version('moto')}) does not implement "
         f"{operation} as botocore {version('botocore')} calls it; install the tested versions "
@@ -230,7 +240,8 @@ def _bucket(output: str) -> str:
     return output.rsplit("arn:aws:s3:::", 1)[1].strip()
 
 
-def test_run_prints_every_step_and_cleans_up(labs: Path):
+def test_run_prints_every_step_and_cleans_up(labs: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(labs.parent)
     result = run("lab", "run", "demo-bucket", "--labs", str(labs))
     assert result.exit_code == 0, result.output
     bucket = _bucket(result.stdout.replace("All 2 steps passed; completion recorded.\n", ""))
@@ -239,20 +250,41 @@ def test_run_prints_every_step_and_cleans_up(labs: Path):
         f"Lab demo-bucket on {EMULATOR}\n"
         "[1/2] Create a bucket\n"
         "      why: Somewhere to put data.\n"
+        "      code: labs/demo-bucket/lab.py:9 (create)\n"
+        f"      call: s3.create_bucket(Bucket='{bucket}')\n"
+        f"      call: s3.put_bucket_tagging(Bucket='{bucket}', Tagging={{'TagSet':\n"
+        "            [{'Key': 'srscards-lab', 'Value': 'demo-bucke...})\n"
         "      check passed: the bucket exists\n"
         "[2/2] Encrypt it\n"
         "      why: Data at rest is encrypted.\n"
+        "      code: labs/demo-bucket/lab.py:22 (encrypt)\n"
+        f"      call: s3.put_bucket_encryption(Bucket='{bucket}',\n"
+        "            ServerSideEncryptionConfiguration={'Rules':\n"
+        "            [{'ApplyServerSideEncryptionByDefault': {'SSEA...})\n"
         "      check passed: encrypted\n"
-        "cleanup: deleted 1 resource(s)\n"
+        "cleanup: deleted 1 resource\n"
         f"  - arn:aws:s3:::{bucket}\n"
         "All 2 steps passed; completion recorded.\n"
     )
 
 
-def test_step_mode_pauses_between_steps_with_piped_input(labs: Path):
+def test_step_mode_pauses_between_steps_with_piped_input(labs: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(labs.parent)
     result = run("lab", "run", "demo-bucket", "--labs", str(labs), "--step", input="\n")
     assert result.exit_code == 0, result.output
-    assert "      check passed: the bucket exists\nPress Enter for step 2...\n[2/2] Encrypt it\n" in result.stdout
+    lines = result.stdout.splitlines()
+    # a pause before every step, the first included, after the step says what it will do
+    assert [line for line in lines if "Press Enter" in line] == [
+        "      Press Enter to run step 1...",
+        "      Press Enter to run step 2...",
+    ]
+    assert lines[1:6] == [
+        "[1/2] Create a bucket",
+        "      why: Somewhere to put data.",
+        "      code: labs/demo-bucket/lab.py:9 (create)",
+        "      Press Enter to run step 1...",
+        "      call: s3.create_bucket(Bucket='" + _bucket(result.stdout.split("All 2")[0]) + "')",
+    ]
     # stdin at its end does not block or fail: the lab goes on
     assert run("lab", "run", "demo-bucket", "--labs", str(labs), "--step", input="").exit_code == 0
 
@@ -269,7 +301,7 @@ def test_ctrl_c_during_a_step_still_cleans_up(labs: Path, fake_aws):
 def test_ctrl_c_in_the_cli_reports_cleanup(labs: Path):
     result = run("lab", "run", "demo-interrupted", "--labs", str(labs))
     assert result.exit_code == 130
-    assert result.stdout.endswith(f"cleanup: deleted 1 resource(s)\n  - arn:aws:s3:::{_bucket(result.stdout)}\n")
+    assert result.stdout.endswith(f"cleanup: deleted 1 resource\n  - arn:aws:s3:::{_bucket(result.stdout)}\n")
     assert result.stderr == "Interrupted; cleanup has run.\n"
 
 
@@ -459,7 +491,7 @@ def test_cleanup_on_aws_lists_asks_and_deletes(labs: Path, fake_aws):
     result = run(*args, input="y\n")
     assert result.exit_code == 0
     assert result.stdout.endswith(
-        "Delete them? [y/N]: y\ncleanup: deleted 1 resource(s)\n  - arn:aws:s3:::srs-demo-aaaaaa\n"
+        "Delete them? [y/N]: y\ncleanup: deleted 1 resource\n  - arn:aws:s3:::srs-demo-aaaaaa\n"
     )
     assert s3.list_buckets()["Buckets"] == []
 
@@ -492,7 +524,7 @@ def test_a_completed_run_is_recorded_and_shown(labs: Path, tmp_path: Path):
     assert [(r.lab, r.target) for r in runs] == [("demo-bucket", "emulator")]
     assert runs[0].completed_at.tzinfo is not None
     shown = run("lab", "show", "demo-bucket", "--labs", str(labs), "--decks", str(tmp_path / "none")).stdout
-    assert f"completed: 1 time(s), last on the emulator at {runs[0].completed_at:%Y-%m-%d %H:%M} UTC\n" in shown
+    assert f"completed: 1 time, last on the emulator at {runs[0].completed_at:%Y-%m-%d %H:%M} UTC\n" in shown
 
 
 def test_lab_completions_keep_lab_target_and_utc_time(tmp_path: Path):
@@ -536,14 +568,14 @@ def test_a_resource_cleanup_cannot_delete_fails_the_run_and_says_how_to_finish(l
     write_lab(labs, "demo-leaky", LEAKY_LAB, "Leaky")
     result = run("lab", "run", "demo-leaky", "--labs", str(labs))
     assert result.exit_code == 1
-    assert result.stdout.endswith("cleanup: nothing left to delete\nAll 1 steps passed; completion recorded.\n")
+    assert result.stdout.endswith("cleanup: nothing left to delete\nThe only step passed; completion recorded.\n")
     queue = result.stderr.split("cleanup could not delete ", 1)[1].split(":", 6)
     arn = ":".join(queue[:6])
     assert arn.startswith("arn:aws:sqs:us-east-1:123456789012:srs-queue-")
     assert result.stderr == (
         f"cleanup could not delete {arn}: RuntimeError: no cleanup for sqs resources; delete it in the console "
         "(run `srscards lab cleanup demo-leaky` again)\n"
-        "Error: cleanup left 1 resource(s) behind: run `srscards lab cleanup demo-leaky`\n"
+        "Error: cleanup left 1 resource behind: run `srscards lab cleanup demo-leaky`\n"
     )
 
 
@@ -553,7 +585,7 @@ def test_show_still_works_when_the_decks_have_errors(labs: Path, course):
     assert result.exit_code == 0
     assert result.stdout.endswith("cards that link to this lab: 0\n")
     assert result.stderr == (
-        f"warning: cards not read: {course.root} has 1 error(s) (run `srscards check {course.root}`)\n"
+        f"warning: cards not read: {course.root} has 1 error (run `srscards check {course.root}`)\n"
     )
 
 
@@ -564,3 +596,99 @@ def test_ctrl_c_while_waiting_for_enter_still_cleans_up(labs: Path, fake_aws):
     with pytest.raises(KeyboardInterrupt):
         run_lab(load_lab(labs, "demo-bucket"), SessionTarget(fake_aws), suffix="abc123", pause=pause)
     assert fake_aws.client("s3").list_buckets()["Buckets"] == []
+
+
+SECRET_LAB = """
+from srscards.labs import Step
+
+TITLE = "Secret"
+RESOURCES = ["1 S3 bucket"]
+COST = "a few KB in S3"
+
+
+def create(ctx):
+    s3 = ctx.client("s3")
+    s3.create_bucket(Bucket=ctx.name("vault"))
+    s3.put_bucket_tagging(Bucket=ctx.name("vault"), Tagging={"TagSet": ctx.tags})
+    s3.put_object(Bucket=ctx.name("vault"), Key="k", Body=b"12345", SSECustomerAlgorithm="AES256",
+                  SSECustomerKey="hunter2-do-not-show-hunter2-1234")
+
+
+def local(ctx):
+    (ctx.work_dir / "notes.txt").write_text("local only")
+
+
+STEPS = [
+    Step("Keep a secret", "S3 encrypts it with your own key, " + "which AWS never stores. " * 6, create,
+         lambda ctx: "stored"),
+    Step("Write a local file", "No AWS call here.", local, lambda ctx: "written"),
+]
+"""
+
+
+def test_a_step_shows_its_calls_but_never_secrets_or_credentials(labs: Path, monkeypatch: pytest.MonkeyPatch):
+    write_lab(labs, "demo-secret", SECRET_LAB, "Secret")
+    monkeypatch.chdir(labs.parent)
+    monkeypatch.setenv("COLUMNS", "60")
+    result = run("lab", "run", "demo-secret", "--labs", str(labs))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    bucket = lines[7].split("'")[1]
+    assert bucket.startswith("srs-vault-")
+    assert lines[1:] == [
+        "[1/2] Keep a secret",
+        "      why: S3 encrypts it with your own key, which AWS never",
+        "           stores. which AWS never stores. which AWS never",
+        "           stores. which AWS never stores. which AWS never",
+        "           stores. which AWS never stores.",
+        "      code: labs/demo-secret/lab.py:8 (create)",
+        f"      call: s3.create_bucket(Bucket='{bucket}')",
+        f"      call: s3.put_bucket_tagging(Bucket='{bucket}',",
+        "            Tagging={'TagSet': [{'Key': 'srscards-lab',",
+        "            'Value': 'demo-secre...})",
+        f"      call: s3.put_object(Bucket='{bucket}',",
+        "            Key='k', Body=<5 bytes>,",
+        "            SSECustomerAlgorithm='AES256',",
+        "            SSECustomerKey='***', SSECustomerKeyMD5='***')",
+        "      check passed: stored",
+        "[2/2] Write a local file",
+        "      why: No AWS call here.",
+        "      code: labs/demo-secret/lab.py:16 (local)",
+        "      call: none: this step works on local files",
+        "      check passed: written",
+        "cleanup: deleted 1 resource",
+        f"  - arn:aws:s3:::{bucket}",
+        "All 2 steps passed; completion recorded.",
+    ]
+    assert "hunter2" not in result.output
+    assert "testing" not in result.output and "FOOBARKEY" not in result.output  # the emulator's credentials
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "shown"),
+    [
+        ("Bucket", "srs-data-1", "'srs-data-1'"),
+        ("SecretString", "x", "'***'"),
+        ("Password", "x", "'***'"),
+        ("Body", b"12345", "<5 bytes>"),
+        ("Environment", {"Variables": {"API_TOKEN": "abc", "MODE": "x"}},
+         "{'Variables': {'API_TOKEN': '***', 'MODE': 'x'}}"),
+        ("Description", "x" * 100, "'" + "x" * 55 + "...'"),
+        ("Tags", [{"Key": "k" * 80}], "[{'Key': '" + "k" * 46 + "...]"),
+    ],
+)  # fmt: skip
+def test_call_parameters_are_shown_short_and_masked(name, value, shown):
+    from srscards.labs.calls import shown_value
+
+    assert shown_value(name, value) == shown
+
+
+def test_operation_names_read_as_boto3_methods():
+    from srscards.labs.calls import method_name
+
+    assert [method_name(op) for op in ("CreateBucket", "ListMLModels", "PutObject", "DescribeDBInstances")] == [
+        "create_bucket",
+        "list_ml_models",
+        "put_object",
+        "describe_db_instances",
+    ]

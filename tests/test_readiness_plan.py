@@ -87,7 +87,7 @@ def test_readiness_with_no_history_is_not_yet(course):
     said = " ".join(result.output.split())
     assert "no full exam yet" in said
     assert "Verdict: NOT YET" in said
-    assert "Sit 3 more full timed exam(s) and aim for 85%: srscards exam --full" in said
+    assert "Sit 3 more full timed exams and aim for 85%: srscards exam --full" in said
 
 
 def test_readiness_says_whether_study_keeps_up_with_the_plan(course):

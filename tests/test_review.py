@@ -13,6 +13,7 @@ import pytest
 from conftest import run
 from deck_fixture import demo_deck
 from exam_fixture import StepClock
+from srscards.install import install_command
 from srscards.scheduling.scheduler import Rating, Scheduler, Settings, State
 from srscards.store.migrations import SCHEMA_VERSION
 from srscards.store.store import STORE_FILE, Store
@@ -160,7 +161,12 @@ def test_the_next_days_bring_the_right_cards(course):
     due = run("due", str(course.root), "--now", DAY2)
     assert due.exit_code == 0
     # the two cards left in learning are due; the second cloze waits while its sibling is in learning
-    assert due.output == "domain 1: 2 learning, 0 review, 0 new\ntotal: 2 learning, 0 review, 0 new\n"
+    assert due.output == (
+        "domain 1: 2 cards (2 learning, 0 review, 0 new)\n"
+        "total: 2 cards (2 learning, 0 review, 0 new)\n"
+        "Cards to study today, within the daily limits; a note gives one card to review (a cloze one per deletion, "
+        "a reversible note two).\n"
+    )
     result = review(course.root, "3B3B", when=DAY2)  # the order of the two is open: extra keys are ignored
     assert "clz-1/c1" in result.output and "q-1/card" in result.output and "fmt-1" not in result.output
     due = run("due", str(course.root), "--now", DAY3, "--json")
@@ -204,18 +210,47 @@ def test_daily_new_limit_and_filters(course):
     result = review(course.root, "", "--new-limit", "1")
     assert "0 due · 1 new · 0 learning" in result.output
     for option, shown in (
-        (["--domain", "2"], "rec-1/card"),
-        (["--task", "2.3"], "rec-1/card"),
-        (["--tag", "metrics"], "rec-1/card"),
-        (["--deck", "2 ML Model and Foundation Model (FM) Development"], "rec-1/card"),
+        (["--domain", "2", "--exam", "C01"], "rec-1/card"),
+        (["--task", "2.3", "--exam", "all"], "rec-1/card"),
+        (["--tag", "metrics", "--exam", "c01"], "rec-1/card"),
+        (["--tag", "exam::C01", "--exam", "C01"], "rec-1/card"),
+        (["--deck", "2 ML Model and Foundation Model (FM) Development", "--exam", "C01"], "rec-1/card"),
         (["--deck", "AWS ML Engineer Associate"], "fmt-1/card"),
         (["--exam", "C02"], "fmt-1/card"),
         (["--domain", "1"], "fmt-1/card"),
+        (["--tag", "type::cloze"], "clz-1/c1"),
+        (["--tag", "task::1.1", "--domain", "1"], "fmt-1/card"),
+        (["--tag", "TYPE::CHOICE"], "q-1/card"),
     ):
         result = review(course.root, ":q", *option)
         assert result.exit_code == 0, result.output
         assert f"\n{shown} · " in result.output, (option, result.output)
-    assert "rec-1" not in review(course.root, "", "--exam", "C02").output
+    # by default a session follows the course's default exam version (MLA-C02): rec-1 is C01 only
+    assert "0 due · 3 new · 0 learning" in review(course.root, "").output
+    assert "0 due · 3 new · 0 learning" in review(course.root, "", "--exam", "C02").output
+    assert "0 due · 4 new · 0 learning" in review(course.root, "", "--exam", "all").output
+
+
+def test_a_filter_no_card_matches_is_an_error_that_lists_the_valid_ones(course):
+    course.write("d1.md", DECK)
+    course.write("d2.md", DECK2)
+    for option, message in (
+        (["--domain", "7"], "--domain 7: no card of this exam domain; choose one of 1, 2"),
+        (["--task", "9.9"], "--task 9.9: no card of this task statement; choose one of 1.1, 2.3"),
+        (
+            ["--tag", "type::clozes"],
+            "--tag type::clozes: no card has this tag; choose one of domain::1, domain::2, exam::C01, exam::both, "
+            "metrics, task::1.1, task::2.3, type::basic, type::choice, type::cloze",
+        ),
+        (
+            ["--deck", "Nope"],
+            "--deck Nope: no deck of this name; choose one of AWS ML Engineer Associate::1 Data Preparation for ML "
+            "and AI, AWS ML Engineer Associate::2 ML Model and Foundation Model (FM) Development",
+        ),
+    ):
+        for command in (["review"], ["due"]):
+            result = run(*command, str(course.root), "--now", DAY1, *option)
+            assert (result.exit_code, result.output) == (1, f"Error: {message}\n"), (command, option)
 
 
 def test_colon_e_opens_the_source_at_the_card_line(course, tmp_path, monkeypatch):
@@ -240,9 +275,9 @@ def test_orphans_lists_retired_cards(course):
     assert result.exit_code == 0
     path = deck.resolve()
     assert result.output == (
-        f"aws-mla/clz-1/c1: last seen at {path}:12, retired 2026-11-28, 0 review(s)\n"
-        f"aws-mla/clz-1/c2: last seen at {path}:12, retired 2026-11-28, 0 review(s)\n"
-        f"aws-mla/q-1/card: last seen at {path}:17, retired 2026-11-28, 0 review(s)\n"
+        f"aws-mla/clz-1/c1: last seen at {path}:12, retired 2026-11-28, 0 reviews\n"
+        f"aws-mla/clz-1/c2: last seen at {path}:12, retired 2026-11-28, 0 reviews\n"
+        f"aws-mla/q-1/card: last seen at {path}:17, retired 2026-11-28, 0 reviews\n"
     )
     data = json.loads(run("orphans", "--json").output)
     assert [o["id"] for o in data["orphans"]] == ["clz-1", "clz-1", "q-1"]
@@ -273,7 +308,7 @@ def test_a_newer_store_is_a_clear_error(course, tmp_path):
     assert result.output == (
         f"Error: {home / STORE_FILE} was written by a newer srscards (store version 99, this one reads up to "
         f"{SCHEMA_VERSION}); "
-        "upgrade srscards (pip install -U srscards) to use it\n"
+        f"upgrade srscards ({install_command(upgrade=True)}) to use it\n"
     )
 
 

@@ -31,7 +31,7 @@ Per domain: goal 90% recall 30 days from now
  domain 2   100.0% (1/1)           89.1%        100.0%       99%
  all         80.0% (4/5)           79.0%         50.0%       88%
 
-Coverage
+Cards by state (every exam version)
 
             new   learning   review   suspended   retired
  ────────────────────────────────────────────────────────
@@ -46,7 +46,7 @@ Per task statement
  1.1    75.0% (3/4)     0          1        2           1         0
  2.3   100.0% (1/1)     0          0        1           0         1
 
-Forecast: 3 cards due in the next 30 days, about 1 min
+Forecast: 3 cards due in the next 30 days, about 1 minute
   per day: █▁▁▁▁▁█▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁█▁▁▁▁▁▁▁
   Fri Nov 27     1 due   0.2 min ██████████████████████████████
   Sat Nov 28     0 due   0.0 min
@@ -57,7 +57,7 @@ Forecast: 3 cards due in the next 30 days, about 1 min
   Thu Dec 03     1 due   0.2 min ██████████████████████████████
 
 Model calibration over 5 answers: log loss 0.5550, RMSE(bins) 25.97%
-Streak: 3 days · 8 days studied · 12 answers · 4 min studied
+Streak: 3 days · 8 days studied · 12 answers · 4 minutes studied
 """
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from deck_fixture import demo_deck
 from srscards.errors import SrsError
+from srscards.install import install_command
 from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, State
 from srscards.sources.load import load_checked
 from srscards.store.migrations import MIGRATIONS, SCHEMA_VERSION
@@ -49,6 +50,7 @@ TABLES = {
 }
 TABLES[7] = TABLES[6]  # 7 changes the form of the note content, not the tables
 TABLES[8] = TABLES[7] | {"paused_exams"}
+TABLES[9] = TABLES[8] | {"card_actions", "undone_actions", "remembered"}
 
 
 def tables(path: Path) -> set[str]:
@@ -161,7 +163,7 @@ def test_a_store_from_a_newer_version_is_refused_and_left_untouched(tmp_path):
         Store.open(tmp_path)
     assert str(info.value) == (
         f"{path} was written by a newer srscards (store version {SCHEMA_VERSION + 1}, this one reads up to "
-        f"{SCHEMA_VERSION}); upgrade srscards (pip install -U srscards) to use it"
+        f"{SCHEMA_VERSION}); upgrade srscards ({install_command(upgrade=True)}) to use it"
     )
     assert path.read_bytes() == before
 

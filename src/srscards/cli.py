@@ -42,6 +42,7 @@ def _register() -> None:
     from srscards.commands import (
         anki,
         build,
+        cards,
         cheatsheet,
         check,
         coverage,
@@ -59,7 +60,7 @@ def _register() -> None:
         stats,
     )
 
-    for module in (build, check, ids, coverage, cheatsheet, review, due, orphans, stats, report, optimize, anki,
+    for module in (build, check, ids, coverage, cheatsheet, review, due, cards, orphans, stats, report, optimize, anki,
                    exam, exams, readiness, plan, lab):  # fmt: skip
         main.add_command(module.command)
 

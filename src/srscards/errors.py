@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from srscards.words import count
+
 
 class SrsError(Exception):
     """Base class for every error a user can act on."""
@@ -59,5 +61,5 @@ class ValidationFailed(SrsError):
 
     def __init__(self, problems: list[Problem]) -> None:
         errors = [p for p in problems if p.severity == "error"]
-        super().__init__(f"{len(errors)} error(s) in the card sources; nothing was written")
+        super().__init__(f"{count(len(errors), 'error')} in the card sources; nothing was written")
         self.problems = problems

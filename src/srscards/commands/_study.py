@@ -23,17 +23,69 @@ def home_option(fn: F) -> F:
     )(fn)
 
 
+REMEMBERED = "srscards.decks_remembered"
+
+
+def _find_decks(ctx: click.Context, param: click.Parameter, value: str | None) -> Path:
+    """The decks folder: as given; else ./decks; else the one used last (remembered in the store), said so."""
+    from srscards.paths import home as default_home
+    from srscards.store.store import Store
+    from srscards.study.workspace import DECKS_KEY
+
+    if value is not None:
+        return Path(value)
+    here = Path("decks")
+    if here.is_dir():
+        return here
+    home = ctx.params.get("home") or default_home()
+    last = Store.peek_remembered(home, DECKS_KEY)
+    if last is not None and Path(last).is_dir():
+        click.echo(f"No decks/ folder here; using the decks folder used last: {last}", err=True)
+        ctx.meta[REMEMBERED] = True
+        return Path(last)
+    return here
+
+
+def decks_argument(fn: F) -> F:
+    """DECKS: the folder of the card sources (default: ./decks, else the decks folder used last)."""
+    return click.argument("decks", required=False, callback=_find_decks, type=click.Path(path_type=Path))(fn)
+
+
+def beside_decks(name: str, decks: Path, given: Path, refuse_elsewhere: bool = False) -> Path:
+    """Where an output goes: as given with its option; by default beside the decks used last when they
+    were found from elsewhere (never into the folder the command runs in); else the default (exports/...).
+
+    With `refuse_elsewhere`, a command run where there are no decks at all writes nothing.
+    """
+    from srscards.errors import SrsError
+
+    ctx = click.get_current_context()
+    if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT:
+        return given
+    if ctx.meta.get(REMEMBERED):
+        return decks.resolve().parent / given
+    if refuse_elsewhere and not decks.is_dir():
+        raise SrsError(
+            f"no decks/ folder here ({Path.cwd()}) and none used before, so nothing was written; run it in the "
+            f"folder that holds decks/, give the decks folder, or give --{name.replace('_', '-')} to choose where "
+            "to write"
+        )
+    return given
+
+
 def study_options(fn: F) -> F:
     """Filters, scheduling overrides and the store folder."""
     options = [
-        click.argument("decks", default="decks", type=click.Path(path_type=Path)),
         home_option,
+        decks_argument,
         click.option("--deck", help="Only cards of this deck or subdeck (a deck name or a part of it between ::)."),
         click.option("--domain", type=int, help="Only cards of this exam domain."),
         click.option("--task", help="Only cards of this task statement, e.g. 2.3."),
         click.option("--tag", help="Only cards with this tag."),
         click.option(
-            "--exam", help="Only cards of this exam version of the course (a version in course.yaml, such as C01)."
+            "--exam",
+            help="Only cards of this exam version of the course (a version in course.yaml, such as C01; default: "
+            "the course's default version; all: every version).",
         ),
         click.option("--new-limit", type=click.IntRange(min=0), help="New cards per day (default 20)."),
         click.option("--review-limit", type=click.IntRange(min=0), help="Reviews per day (default 200)."),

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from srscards.commands._study import home_option
+from srscards.words import count
 
 
 @click.group("anki")
@@ -39,8 +40,9 @@ def import_history(path: Path, home: Path | None) -> None:
     folder = home or default_home()
     result = run(path, folder, load_settings(folder))
     click.echo(
-        f"{result.added} new review(s) added from {result.notes_matched} note(s); "
-        f"{result.already} already imported; {result.cards_updated} card state(s) recomputed."
+        f"{count(result.added, 'new review')} added from {count(result.notes_matched, 'note')}; "
+        f"{result.already:,} already imported; {count(result.cards_updated, 'card state')} recomputed."
     )
     if result.other_notes:
-        click.echo(f"{result.other_notes} review(s) of notes not exported by srscards were left out.")
+        verb = "was" if result.other_notes == 1 else "were"
+        click.echo(f"{count(result.other_notes, 'review')} of notes not exported by srscards {verb} left out.")

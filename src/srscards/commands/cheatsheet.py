@@ -5,9 +5,11 @@ from pathlib import Path
 
 import click
 
+from srscards.commands._study import beside_decks, decks_argument
+
 
 @click.command("cheatsheet")
-@click.argument("decks", default="decks", type=click.Path(path_type=Path))
+@decks_argument
 @click.option("--domain", type=int, help="Only the sheet of this exam domain (default: every domain and the overview).")
 @click.option("--exam", help="Exam version or profile code, such as C01 (default: the course's first profile).")
 @click.option(
@@ -42,6 +44,7 @@ def command(decks: Path, domain: int | None, exam: str | None, fmt: str, paper: 
     """
     from srscards.outputs.cheatsheet import write_cheatsheets
 
+    out_dir = beside_decks("out_dir", decks, out_dir)
     sheets = write_cheatsheets(
         decks, out_dir, built=date.today(), exam=exam, domain=domain, fmt=fmt, paper=paper.lower()
     )

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
-from srscards.commands._study import clock
+from srscards.commands._study import clock, decks_argument
+from srscards.words import count
 
 
 @click.command("check")
-@click.argument("decks", default="decks", type=click.Path(path_type=Path))
+@decks_argument
 @click.option("--json", "as_json", is_flag=True, help="Print the problems and the item-writing figures as JSON.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any warning).")
 @click.option(
@@ -44,7 +45,7 @@ def command(decks: Path, as_json: bool, strict: bool, stale: str | None, now_tex
         for course, figures in report.items.items():
             click.echo(f"{course}: {figures.summary()}")
         if months is not None:
-            click.echo(f"{len(report.stale)} card(s) last checked more than {months} months ago or never")
+            click.echo(f"{count(len(report.stale), 'card')} last checked more than {months} months ago or never")
         click.echo(report.summary())
     if report.failed:
         sys.exit(1)

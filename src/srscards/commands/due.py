@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from srscards.commands._study import resolve, study_options
+from srscards.words import count
 
 
 @click.command("due")
@@ -15,8 +16,10 @@ from srscards.commands._study import resolve, study_options
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 def command(as_json: bool, **kwargs: Any) -> None:
     """Show what is due today per exam domain: learning, reviews and new cards (within the daily limits).
+
     With a study plan (srscards plan), the new cards are the plan's for today, as in srscards review,
     and the plan's expected reviews and minutes for today are shown.
+    Like review, it takes the course's default exam version's cards unless --exam says otherwise.
 
     \b
     Example:
@@ -55,8 +58,16 @@ def command(as_json: bool, **kwargs: Any) -> None:
         return
     for r in rows:
         name = f"domain {r.domain}" if r.domain is not None else "other"
-        click.echo(f"{name}: {r.learning} learning, {r.review} review, {r.new} new")
-    click.echo(f"total: {total['learning']} learning, {total['review']} review, {total['new']} new")
+        cards = r.learning + r.review + r.new
+        click.echo(f"{name}: {count(cards, 'card')} ({r.learning} learning, {r.review} review, {r.new} new)")
+    cards = sum(total.values())
+    click.echo(
+        f"total: {count(cards, 'card')} ({total['learning']} learning, {total['review']} review, {total['new']} new)"
+    )
+    click.echo(
+        "Cards to study today, within the daily limits; a note gives one card to review (a cloze one per "
+        "deletion, a reversible note two)."
+    )
     for p in plans:
         click.echo(
             f"plan for {p['exam']} on {p['exam_date']}: {p['new']} new today, about {p['reviews']:.0f} reviews, "

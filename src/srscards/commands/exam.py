@@ -36,7 +36,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from srscards.commands._study import clock as study_clock
-from srscards.commands._study import home_option
+from srscards.commands._study import decks_argument, home_option
+from srscards.words import count
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -101,7 +102,7 @@ class Lines:
 
 
 @click.command("exam")
-@click.argument("decks", default="decks", type=click.Path(path_type=Path))
+@decks_argument
 @home_option
 @click.option("--full", "mode", flag_value="full", help="The full exam in its real format (the default).")
 @click.option("--beta", is_flag=True, help="With --full: the beta format, if course.yaml gives the profile one.")
@@ -191,8 +192,8 @@ def command(ctx: click.Context, decks: Path, home: Path | None, **kw: Any) -> No
         wrong = sum(1 for i in result.items if i.answer is not None and not i.correct)
         if wrong:
             console.print(
-                f"{wrong} wrong answer(s) were logged: those questions and the concepts they test are due in "
-                "review today."
+                f"{count(wrong, 'wrong answer')} {'was' if wrong == 1 else 'were'} logged: those questions and the "
+                "concepts they test are due in review today."
             )
     finally:
         context.store.close()
@@ -252,7 +253,9 @@ def _intro(session: ExamSession, console: Console, seed: int) -> None:
         kind += " (beta format)"
     limit = "untimed" if spec.minutes is None else f"{spec.minutes:g} minutes"
     feedback = "feedback: each answer" if spec.practice else "feedback: at the end"
-    console.print(f"{kind} · {session.profile.code} · {len(session.questions)} questions · {limit} · {feedback}")
+    console.print(
+        f"{kind} · {session.profile.code} · {count(len(session.questions), 'question')} · {limit} · {feedback}"
+    )
     console.print(f"Seed: {seed}")
     exam = session.profile.exam
     if spec.minutes is not None and not spec.beta and not exam.minutes_published:

@@ -4,9 +4,12 @@ from pathlib import Path
 
 import click
 
+from srscards.commands._study import decks_argument
+from srscards.words import count
+
 
 @click.command("ids")
-@click.argument("decks", default="decks", type=click.Path(path_type=Path))
+@decks_argument
 def command(decks: Path) -> None:
     """Give every card without an id a new random id, in place.
 
@@ -21,6 +24,6 @@ def command(decks: Path) -> None:
 
     written = write_ids(decks)
     for item in written:
-        click.echo(f"{item.path}: added {item.added} id(s)")
+        click.echo(f"{item.path}: added {count(item.added, 'id')}")
     if not written:
         click.echo("every card already has an id")

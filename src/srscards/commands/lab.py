@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
+import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
+
+from srscards.words import count
 
 LABS_HELP = "The folder that holds the labs."
 DECKS_HELP = "The folder that holds the decks, for the cards that link to labs."
@@ -57,7 +61,9 @@ def _courses(decks: Path) -> list[Any]:
         return load_checked(decks)
     except ValidationFailed as exc:
         errors = sum(1 for problem in exc.problems if problem.severity == "error")
-        click.echo(f"warning: cards not read: {decks} has {errors} error(s) (run `srscards check {decks}`)", err=True)
+        click.echo(
+            f"warning: cards not read: {decks} has {count(errors, 'error')} (run `srscards check {decks}`)", err=True
+        )
         return []
 
 
@@ -126,7 +132,7 @@ def _completions(name: str) -> str:
         return "never"
     last = runs[-1]
     where = "the emulator" if last.target == "emulator" else "AWS"
-    return f"{len(runs)} time(s), last on {where} at {last.completed_at:%Y-%m-%d %H:%M} UTC"
+    return f"{count(len(runs), 'time')}, last on {where} at {last.completed_at:%Y-%m-%d %H:%M} UTC"
 
 
 @command.command("run")
@@ -167,17 +173,37 @@ def run_command(
         click.echo(f"Billed on AWS: {lab.cost} (prices: {PRICING})")
         return yes or click.confirm("Create these resources?", default=False)
 
+    width = min(shutil.get_terminal_size().columns, 100)
+
+    def say(label: str, text: str) -> None:
+        """`      why: ...` wrapped to the terminal, later lines under the text."""
+        head = f"      {label}: "
+        indent = " " * len(head)
+        lines = textwrap.wrap(
+            text, width, initial_indent=head, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+        )
+        click.echo("\n".join(lines))
+
     def pause(index: int) -> None:
-        click.echo(f"Press Enter for step {index}...", nl=False)
+        click.echo(f"      Press Enter to run step {index}...", nl=False)
         sys.stdin.readline()
         click.echo("")
+
+    calls = [0]  # API calls of the step running
 
     def show(event: LabEvent) -> None:
         if event.kind == "step":
             click.echo(f"[{event.index}/{event.total}] {event.title}")
-            click.echo(f"      why: {event.text}")
+            say("why", event.text)
+            say("code", _near(event.code))
+            calls[0] = 0
+        elif event.kind == "call":
+            say("call", event.text)
+            calls[0] += 1
         elif event.kind == "passed":
-            click.echo(f"      check passed: {event.text}")
+            if not calls[0]:
+                say("call", "none: this step works on local files")
+            say("check passed", event.text)
         elif event.kind == "cleanup" and event.cleanup is not None:
             _echo_cleanup(event.cleanup, again)
 
@@ -191,9 +217,19 @@ def run_command(
 
     with Store.open(home()) as store:
         store.record_lab(lab.name, result.target, datetime.now(UTC))
-    click.echo(f"All {len(result.passed)} steps passed; completion recorded.")
+    passed = "The only step passed" if len(result.passed) == 1 else f"All {len(result.passed)} steps passed"
+    click.echo(f"{passed}; completion recorded.")
     if result.cleanup.failed:
-        raise LabError(f"cleanup left {len(result.cleanup.failed)} resource(s) behind: run `{again}`")
+        raise LabError(f"cleanup left {count(len(result.cleanup.failed), 'resource')} behind: run `{again}`")
+
+
+def _near(code: str) -> str:
+    """A code location relative to the current folder when it lies below it, so it reads short."""
+    path, sep, rest = code.partition(":")
+    try:
+        return str(Path(path).relative_to(Path.cwd().resolve())) + sep + rest
+    except ValueError:
+        return code
 
 
 def _again(name: str, aws: bool, profile: str | None, region: str | None) -> str:
@@ -208,13 +244,15 @@ def _again(name: str, aws: bool, profile: str | None, region: str | None) -> str
 
 def _echo_cleanup(report: Any, again: str) -> None:
     if report.deleted:
-        click.echo(f"cleanup: deleted {len(report.deleted)} resource(s)")
+        click.echo(f"cleanup: deleted {count(len(report.deleted), 'resource')}")
         for arn in report.deleted:
             click.echo(f"  - {arn}")
     elif not report.unsupported:
         click.echo("cleanup: nothing left to delete")
     if report.unsupported:
-        click.echo(f"cleanup: the emulator cannot delete {len(report.unsupported)} resource(s); they vanish with it")
+        click.echo(
+            f"cleanup: the emulator cannot delete {count(len(report.unsupported), 'resource')}; they vanish with it"
+        )
         for arn in report.unsupported:
             click.echo(f"  - {arn}")
     for what, why in report.failed:
@@ -256,4 +294,4 @@ def cleanup_command(name: str, aws: bool, profile: str | None, region: str | Non
         report = cleanup_lab(target.session, target.region, lab.name)
         _echo_cleanup(report, again)
         if report.failed:
-            raise LabError(f"{len(report.failed)} resource(s) could not be deleted: run `{again}` again")
+            raise LabError(f"{count(len(report.failed), 'resource')} could not be deleted: run `{again}` again")

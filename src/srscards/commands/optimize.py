@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from srscards.commands._study import clock, home_option
+from srscards.words import count
 
 
 @click.command("optimize")
@@ -32,11 +33,12 @@ def command(home: Path | None, now_text: str | None) -> None:
     result = optimize_home(folder, settings, clock(now_text)())
     if result.before is None or result.after is None:
         click.echo(
-            f"Not enough reviews to fit parameters: {result.reviews} answers on a later day, {result.needed} needed "
+            f"Not enough reviews to fit parameters: {count(result.reviews, 'answer')} on a later day, "
+            f"{result.needed} needed "
             f"({result.needed - result.reviews} more). The default parameters stay in force."
         )
         return
-    click.echo(f"Fitted to {result.reviews} answers on a later day.")
+    click.echo(f"Fitted to {count(result.reviews, 'answer')} on a later day.")
     click.echo(f"  before: log loss {result.before.log_loss:.4f}, RMSE(bins) {result.before.rmse_bins:.2%}")
     click.echo(f"  after:  log loss {result.after.log_loss:.4f}, RMSE(bins) {result.after.rmse_bins:.2%}")
     if not result.adopted:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from srscards.commands._study import home_option
+from srscards.words import count
 
 
 @click.command("orphans")
@@ -45,7 +46,7 @@ def command(home: Path | None, as_json: bool) -> None:
     for o in orphans:
         click.echo(
             f"{o.course}/{o.note}/{o.variant}: last seen at {o.path}:{o.line}, retired {o.retired_at:%Y-%m-%d}, "
-            f"{o.reviews} review(s)"
+            f"{count(o.reviews, 'review')}"
         )
     if not orphans:
         click.echo("no retired cards")

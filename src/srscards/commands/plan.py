@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from srscards.commands._study import clock as study_clock
-from srscards.commands._study import home_option
+from srscards.commands._study import decks_argument, home_option
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -29,7 +29,7 @@ def _usage(message: str) -> None:
 
 
 @click.command("plan")
-@click.argument("decks", default="decks", type=click.Path(path_type=Path))
+@decks_argument
 @click.option("--exam-date", help="Your exam day, YYYY-MM-DD, from tomorrow on (default: your stored plan's).")
 @click.option("--minutes-per-day", type=int, help="Study time a day, 1 to 600 (default: the stored plan's, or 30).")
 @home_option

@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 
 from srscards.commands._study import clock as study_clock
-from srscards.commands._study import home_option
+from srscards.commands._study import decks_argument, home_option
 
 
 @click.command("readiness")
-@click.argument("decks", default="decks", type=click.Path(path_type=Path))
+@decks_argument
 @home_option
 @click.option(
     "--exam",

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from srscards.commands._study import clock, home_option
+from srscards.commands._study import beside_decks, clock, decks_argument, home_option
 
 
 @click.command("report")
-@click.argument("decks", default="decks", type=click.Path(path_type=Path))
+@decks_argument
 @home_option
 @click.option(
     "-o",
@@ -33,5 +33,6 @@ def command(decks: Path, home: Path | None, out: Path, now_text: str | None) -> 
     from srscards.scheduling.config import load_settings
 
     folder = home or default_home()
+    out = beside_decks("out", decks, out, refuse_elsewhere=True)
     path = write_report(decks, folder, load_settings(folder), clock(now_text)(), out)
     click.echo(f"Wrote {path}")

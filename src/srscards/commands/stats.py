@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from srscards.commands._study import clock, home_option
+from srscards.commands._study import clock, decks_argument, home_option
+from srscards.words import count
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -86,7 +87,7 @@ def render(stats: Stats, console: Console) -> None:
     t.add_row("all", percent(periods["all time"].all), share(r.mean_recall), share(r.stable_share), total_goal)
     console.print(t)
 
-    t = table("Coverage", "", "new", "learning", "review", "suspended", "retired")
+    t = table("Cards by state (every exam version)", "", "new", "learning", "review", "suspended", "retired")
     for domain, c in stats.coverage_by_domain.items():
         t.add_row(domain_name(domain), *(str(v) for v in vars(c).values()))
     t.add_row("all", *(str(v) for v in vars(stats.coverage).values()))
@@ -101,7 +102,7 @@ def render(stats: Stats, console: Console) -> None:
     forecast = stats.forecast
     cards = sum(f.cards for f in forecast)
     minutes = sum(f.minutes for f in forecast)
-    console.print(f"Forecast: {cards} cards due in the next 30 days, about {minutes:.0f} min")
+    console.print(f"Forecast: {count(cards, 'card')} due in the next 30 days, about {count(round(minutes), 'minute')}")
     console.print(f"  per day: {sparkline([float(f.cards) for f in forecast])}")
     top = max(f.cards for f in forecast[:7])
     for f in forecast[:7]:
@@ -114,11 +115,12 @@ def render(stats: Stats, console: Console) -> None:
         console.print("Model calibration: no answers on a later day yet")
     else:
         console.print(
-            f"Model calibration over {cal.reviews} answers: log loss {cal.log_loss:.4f}, RMSE(bins) {cal.rmse_bins:.2%}"
+            f"Model calibration over {count(cal.reviews, 'answer')}: log loss {cal.log_loss:.4f}, "
+            f"RMSE(bins) {cal.rmse_bins:.2%}"
         )
     console.print(
-        f"Streak: {stats.streak} days · {stats.days_studied} days studied · {stats.reviews} answers · "
-        f"{stats.seconds_studied / 60:.0f} min studied"
+        f"Streak: {count(stats.streak, 'day')} · {count(stats.days_studied, 'day')} studied · "
+        f"{count(stats.reviews, 'answer')} · {count(round(stats.seconds_studied / 60), 'minute')} studied"
     )
     if stats.labs:
         done = ", ".join(f"{lab.lab} ({lab.target}, {lab.completed_at:%Y-%m-%d})" for lab in stats.labs)
@@ -126,7 +128,7 @@ def render(stats: Stats, console: Console) -> None:
 
 
 @click.command("stats")
-@click.argument("decks", default="decks", type=click.Path(path_type=Path))
+@decks_argument
 @home_option
 @click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON.")
 @click.option("--now", "now_text", hidden=True, help="Pretend it is this ISO time.")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from srscards.labs.calls import ApiCall, record_calls, where_defined
 from srscards.labs.catalog import Lab
 from srscards.labs.cleanup import CleanupReport, cleanup_lab
 from srscards.labs.steps import CheckFailed, EmulatorGap, LabContext, LabError
@@ -31,12 +32,14 @@ class Target(Protocol):
 class LabEvent:
     """Something the caller may show: a step starting or passing, or the cleanup's outcome."""
 
-    kind: str  # "step", "passed", "cleanup"
+    kind: str  # "step" (text: why, code: where its code lives), "call", "passed", "cleanup"
     index: int = 0
     total: int = 0
     title: str = ""
     text: str = ""
     cleanup: CleanupReport | None = None
+    code: str = ""  # where the step's code lives, path:line (function)
+    call: ApiCall | None = None
 
 
 @dataclass
@@ -75,6 +78,13 @@ def run_lab(
     with target:
         if confirm is not None and not confirm(target.describe()):
             raise LabError("cancelled: nothing was created")
+        calls: list[tuple[int, int]] = []  # (step index, total steps) while a step's run is making calls
+
+        def show_call(call: ApiCall) -> None:
+            if calls:
+                on_event(LabEvent("call", calls[-1][0], calls[-1][1], call.operation, str(call), call=call))
+
+        stop_recording = record_calls(target.session, show_call) if target.session is not None else None
         ctx = LabContext(
             lab=lab.name,
             target=target.name,
@@ -85,11 +95,16 @@ def run_lab(
         try:
             total = len(lab.steps)
             for index, step in enumerate(lab.steps, start=1):
-                if pause is not None and index > 1:
+                code = where_defined(step.run)
+                on_event(LabEvent("step", index, total, step.title, step.why, code=code))
+                if pause is not None:
                     pause(index)
-                on_event(LabEvent("step", index, total, step.title, step.why))
                 try:
-                    step.run(ctx)
+                    calls.append((index, total))
+                    try:
+                        step.run(ctx)
+                    finally:
+                        calls.clear()  # the check's reads are not the step's calls
                     verified = step.check(ctx)
                 except CheckFailed as exc:
                     raise CheckFailed(f"step {index} ({step.title}) failed its check: {exc}") from None
@@ -103,6 +118,8 @@ def run_lab(
                 on_event(LabEvent("passed", index, total, step.title, verified))
                 result.passed.append(step.title)
         finally:
+            if stop_recording is not None:
+                stop_recording()
             try:
                 result.cleanup = cleanup_lab(ctx.session, ctx.region, lab.name, ctx.services)
             finally:

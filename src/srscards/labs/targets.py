@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from srscards.install import install_command
 from srscards.labs.steps import LabError
 
 EMULATOR_REGION = "us-east-1"
@@ -27,7 +28,7 @@ def _import_boto3() -> Any:
     try:
         import boto3
     except ImportError as exc:
-        raise LabError('labs need boto3 and moto: pip install "srscards[labs]"') from exc
+        raise LabError(f"labs need boto3 and moto: {install_command('labs')}") from exc
     return boto3
 
 
@@ -50,7 +51,7 @@ class EmulatorTarget:
         try:
             from moto import mock_aws
         except ImportError as exc:
-            raise LabError('labs need boto3 and moto: pip install "srscards[labs]"') from exc
+            raise LabError(f"labs need boto3 and moto: {install_command('labs')}") from exc
         for key in (*_FAKE_ENV, *_CLEARED_ENV):
             self._saved[key] = os.environ.get(key)
         for key in _CLEARED_ENV:

@@ -39,7 +39,9 @@ class CourseBuild:
     course: str
     path: Path
     written: bool
+    exam: str = "all"  # the exam version whose cards the package holds, or all
     notes: int = 0
+    questions: int = 0
     cards: int = 0
     media: int = 0
     per_domain: dict[str, int] = field(default_factory=dict)
@@ -49,9 +51,11 @@ class CourseBuild:
     def to_json(self) -> dict[str, Any]:
         return {
             "course": self.course,
+            "exam": self.exam,
             "path": str(self.path),
             "written": self.written,
             "notes": self.notes,
+            "questions": self.questions,
             "cards": self.cards,
             "media": self.media,
             "per_domain": self.per_domain,
@@ -83,10 +87,16 @@ def read_manifest(out_dir: Path, course_id: str) -> dict[str, Any]:
         return {}
 
 
-def up_to_date(folder: Path, course_id: str, out_dir: Path) -> CourseBuild | None:
+def package_name(course_id: str, version: str | None) -> str:
+    """`aws-mla-c02` for one exam version's package, `aws-mla` for all versions in one."""
+    return course_id if version is None else f"{course_id}-{version.lower()}"
+
+
+def up_to_date(folder: Path, course_id: str, out_dir: Path, version: str | None = None) -> CourseBuild | None:
     """The previous build's summary if sources and package are unchanged since then."""
-    manifest = read_manifest(out_dir, course_id)
-    package = out_dir / f"{course_id}.apkg"
+    name = package_name(course_id, version)
+    manifest = read_manifest(out_dir, name)
+    package = out_dir / f"{name}.apkg"
     if manifest.get("key") != content_key(folder) or not package.is_file():
         return None
     if manifest.get("sha256") != _sha256(package):
@@ -96,7 +106,9 @@ def up_to_date(folder: Path, course_id: str, out_dir: Path) -> CourseBuild | Non
         course=course_id,
         path=package,
         written=False,
+        exam=version or "all",
         notes=summary.get("notes", 0),
+        questions=summary.get("questions", 0),
         cards=summary.get("cards", 0),
         media=summary.get("media", 0),
         per_domain=summary.get("per_domain", {}),
@@ -105,8 +117,9 @@ def up_to_date(folder: Path, course_id: str, out_dir: Path) -> CourseBuild | Non
     )
 
 
-def export_course(sources: CourseSources, out_dir: Path, now: float) -> CourseBuild:
-    """Write `<course id>.apkg` into out_dir; returns the summary. `now` is epoch seconds."""
+def export_course(sources: CourseSources, out_dir: Path, now: float, version: str | None = None) -> CourseBuild:
+    """Write `<course id>.apkg` (all cards) or `<course id>-<version>.apkg` (the cards of one exam
+    version) into out_dir; returns the summary. `now` is epoch seconds."""
     import genanki
 
     class TimedNote(genanki.Note):
@@ -118,7 +131,8 @@ def export_course(sources: CourseSources, out_dir: Path, now: float) -> CourseBu
             super().write_to_db(cursor, self.mod or timestamp, deck_id, id_gen)
 
     course = sources.course
-    manifest = read_manifest(out_dir, course.id)
+    name = package_name(course.id, version)
+    manifest = read_manifest(out_dir, name)
     old_notes: dict[str, list[Any]] = manifest.get("notes", {})
     css = note_css()
     models = {}
@@ -134,10 +148,11 @@ def export_course(sources: CourseSources, out_dir: Path, now: float) -> CourseBu
     decks: dict[str, genanki.Deck] = {}
     new_notes: dict[str, list[Any]] = {}
     media: dict[str, Path] = {}
-    build = CourseBuild(course=course.id, path=out_dir / f"{course.id}.apkg", written=True)
+    build = CourseBuild(course=course.id, path=out_dir / f"{name}.apkg", written=True, exam=version or "all")
+    cards = [c for c in sources.cards if version is None or c.in_exam(version)]
     per_domain: Counter[str] = Counter()
     per_type: Counter[str] = Counter()
-    for card in sources.cards:
+    for card in cards:
         deck_name = card.deck or course.deck_name
         if deck_name not in decks:
             decks[deck_name] = genanki.Deck(stable_int("srscards-deck", course.id, deck_name), deck_name)
@@ -166,7 +181,8 @@ def export_course(sources: CourseSources, out_dir: Path, now: float) -> CourseBu
         per_domain[str(card.domain) if card.domain is not None else "-"] += len(card.variants)
         per_type[card.type.value] += len(card.variants)
         build.cards += len(card.variants)
-    build.notes = len(sources.cards)
+    build.notes = len(cards)
+    build.questions = sum(1 for c in cards if c.is_question)
     build.media = len(media)
     build.per_domain = dict(sorted(per_domain.items()))
     build.per_type = dict(sorted(per_type.items()))
@@ -174,10 +190,10 @@ def export_course(sources: CourseSources, out_dir: Path, now: float) -> CourseBu
     stamp = max((v[1] for v in new_notes.values()), default=int(now))
     out_dir.mkdir(parents=True, exist_ok=True)
     package = genanki.Package([decks[k] for k in sorted(decks)])
-    staged = out_dir / f".{course.id}.apkg.tmp"
+    staged = out_dir / f".{name}.apkg.tmp"
     _write_package(package, sorted(media.items()), stamp, staged)
     os.replace(staged, build.path)
-    _write_manifest(out_dir, course.id, {
+    _write_manifest(out_dir, name, {
         "key": content_key(course.path),
         "sha256": _sha256(build.path),
         "summary": {k: v for k, v in build.to_json().items() if k not in ("course", "path", "written")},

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from srscards.errors import SrsError
+from srscards.install import install_command
 
-INSTALL_EXTRA = 'pip install "srscards[pdf]"'
 INSTALL_LIBS = (
     "on Debian or Ubuntu `apt-get install libpango-1.0-0 libpangoft2-1.0-0`, on Fedora `dnf install pango`, "
     "on macOS `brew install pango`"
@@ -26,7 +26,7 @@ def weasyprint_html() -> Any:
         from weasyprint import HTML
     except ImportError:
         raise PdfUnavailable(
-            f"PDF output needs WeasyPrint, which is not installed: run {INSTALL_EXTRA}; {HTML_STILL_WORKS}"
+            f"PDF output needs WeasyPrint, which is not installed: run {install_command('pdf')}; {HTML_STILL_WORKS}"
         ) from None
     except OSError as exc:  # WeasyPrint is installed but Pango (and friends) cannot be loaded
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

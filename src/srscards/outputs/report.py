@@ -8,6 +8,7 @@ from pathlib import Path
 
 from srscards.scheduling.scheduler import Settings
 from srscards.study.metrics import Coverage, PassTally, Recall30, Retention, Stats, load_stats
+from srscards.words import count, plural
 
 CSS = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 980px; padding: 0 1em; color: #1f2328; }
@@ -15,7 +16,15 @@ h1 { font-size: 1.6em; } h2 { font-size: 1.2em; margin-top: 1.8em; border-bottom
 table { border-collapse: collapse; margin: .6em 0; } th, td { padding: .25em .7em; text-align: right; }
 th:first-child, td:first-child { text-align: left; } thead th { border-bottom: 1px solid #d0d7de; }
 .met { color: #1a7f37; font-weight: 600; } .short { color: #bc4c00; font-weight: 600; }
-svg { display: block; margin: .5em 0; } .note { color: #59636e; font-size: .9em; }
+svg { display: block; margin: .5em 0; width: 100%; max-width: 900px; height: auto; }
+.note { color: #59636e; font-size: .9em; } .wide { overflow-x: auto; } .n { white-space: nowrap; }
+.brief { display: none; } abbr { text-decoration: none; }
+@media (max-width: 600px) {
+  .full { display: none; } .brief { display: inline; }
+  body { font-size: 14px; margin: 1em auto; padding: 0 .6em; }
+  table { font-size: .86em; } th, td { padding: .2em .3em; } thead th { vertical-align: bottom; }
+  .note .n { display: block; }
+}
 """
 
 
@@ -24,17 +33,21 @@ def _pct(value: float | None) -> str:
 
 
 def _tally(t: PassTally) -> str:
-    return "–" if t.rate is None else f"{t.rate:.1%} <span class=note>({t.passed}/{t.total})</span>"
+    return (
+        "–" if t.rate is None else f"{t.rate:.1%} <span class=note><span class=n>({t.passed}/{t.total})</span></span>"
+    )
 
 
 def bar_chart(values: list[float | None], labels: list[str], top: float, unit: str, color: str) -> str:
-    """A vertical bar chart as inline SVG; None draws no bar. Labels under every seventh bar."""
-    width, height, pad = 900, 180, 30
+    """A vertical bar chart as inline SVG that scales to the page's width; None draws no bar.
+    Labels under every seventh bar, large enough to read on a phone once scaled down."""
+    width, height, pad = 600, 180, 30
     step = (width - pad) / max(len(values), 1)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 40}" role="img">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 40}" width="{width}" '
+        f'height="{height + 40}" role="img">',
         f'<line x1="{pad}" y1="{height}" x2="{width}" y2="{height}" stroke="#8c959f"/>',
-        f'<text x="0" y="12" font-size="11" fill="#59636e">{escape(_axis(top, unit))}</text>',
+        f'<text x="0" y="14" font-size="16" fill="#59636e">{escape(_axis(top, unit))}</text>',
     ]
     for i, (value, label) in enumerate(zip(values, labels, strict=True)):
         x = pad + i * step
@@ -45,13 +58,20 @@ def bar_chart(values: list[float | None], labels: list[str], top: float, unit: s
                 f"<title>{escape(label)}: {escape(_axis(value, unit))}</title></rect>"
             )
         if i % 7 == 0:
-            parts.append(f'<text x="{x:.1f}" y="{height + 16}" font-size="11" fill="#59636e">{escape(label)}</text>')
+            # a label too near the right edge ends there instead of running past it
+            anchor = f'x="{width}" text-anchor="end"' if x + 60 > width else f'x="{x:.1f}"'
+            parts.append(f'<text {anchor} y="{height + 22}" font-size="16" fill="#59636e">{escape(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
 
+def _th(name: str, brief: str) -> str:
+    """A column head, shortened on a phone (the full name stays as the abbreviation's title)."""
+    return f'<th><span class=full>{name}</span><abbr class=brief title="{name}">{brief}</abbr></th>'
+
+
 def _axis(value: float, unit: str) -> str:
-    return f"{value:.0%}" if unit == "%" else f"{value:g} {unit}"
+    return f"{value:.0%}" if unit == "%" else f"{value:g} {plural(unit, value)}"
 
 
 def _retention_rows(groups: dict[str, Retention]) -> str:
@@ -100,37 +120,42 @@ def render_report(stats: Stats) -> str:
     calibration = (
         "No answers on a later day yet."
         if cal.log_loss is None or cal.rmse_bins is None
-        else f"Over {cal.reviews} answers: log loss {cal.log_loss:.4f}, RMSE(bins) {cal.rmse_bins:.2%}."
+        else f"Over {count(cal.reviews, 'answer')}: log loss {cal.log_loss:.4f}, RMSE(bins) {cal.rmse_bins:.2%}."
     )
     cards = sum(f.cards for f in stats.forecast)
     minutes = sum(f.minutes for f in stats.forecast)
     labs = "".join(
         f"<li>{escape(lab.lab)} ({escape(lab.target)}, {lab.completed_at:%Y-%m-%d})</li>" for lab in stats.labs
     )
-    head = "<th>new</th><th>learning</th><th>review</th><th>suspended</th><th>retired</th>"
+    head = "<th>new</th>" + "".join(
+        _th(name, brief) for name, brief in (("learning", "learn."), ("review", "rev."), ("suspended", "susp."),
+                                              ("retired", "ret."))
+    )  # fmt: skip
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>srscards report</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
 <body>
 <h1>Where you stand</h1>
-<p class=note>As of {stats.now:%Y-%m-%d %H:%M} UTC. Streak {stats.streak} days · {stats.days_studied} days studied ·
-{stats.reviews} answers · {stats.seconds_studied / 60:.0f} min studied.</p>
+<p class=note>As of {stats.now:%Y-%m-%d %H:%M} UTC.
+Streak {count(stats.streak, "day")} · {count(stats.days_studied, "day")} studied · {count(stats.reviews, "answer")} ·
+{count(round(stats.seconds_studied / 60), "minute")} studied.</p>
 <h2>Goal: 90% recall 30 days from now, per domain</h2>
-<table><thead><tr><th></th><th>true retention</th><th>recall in 30 days</th><th>stable 30d+</th><th>studied</th>
-<th>goal</th></tr></thead><tbody>{"".join(domains)}</tbody></table>
+<div class=wide><table><thead><tr><th></th><th>true retention</th><th>recall in 30 days</th><th>stable 30d+</th>
+<th>studied</th><th>goal</th></tr></thead><tbody>{"".join(domains)}</tbody></table></div>
 <h2>True retention</h2>
 <p class=note>Answers to cards last seen on an earlier day; Again is a fail. Young: interval under 21 days.</p>
-<table><thead><tr><th></th><th>all</th><th>young</th><th>mature</th></tr></thead>
-<tbody>{_retention_rows(stats.periods)}</tbody></table>
+<div class=wide><table><thead><tr><th></th><th>all</th><th>young</th><th>mature</th></tr></thead>
+<tbody>{_retention_rows(stats.periods)}</tbody></table></div>
 <p>Per day, last 30 days:</p>
 {bar_chart(daily, [day(d.day) for d in stats.daily], 1.0, "%", "#2da44e")}
 <h2>Forecast</h2>
-<p>{cards} cards due in the next 30 days, about {minutes:.0f} minutes.</p>
-{bar_chart(forecast, [day(f.day) for f in stats.forecast], max(forecast, default=0) or 1, "cards", "#0969da")}
-<h2>Coverage</h2>
-<table><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(coverage)}</tbody></table>
+<p>{count(cards, "card")} due in the next 30 days, about {count(round(minutes), "minute")}.</p>
+{bar_chart(forecast, [day(f.day) for f in stats.forecast], max(forecast, default=0) or 1, "card", "#0969da")}
+<h2>Cards by state (every exam version)</h2>
+<div class=wide><table><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(coverage)}</tbody></table></div>
 <h2>Per task statement</h2>
-<table><thead><tr><th></th><th>true retention</th>{head}</tr></thead><tbody>{"".join(tasks)}</tbody></table>
+<div class=wide><table><thead><tr><th></th>{_th("true retention", "retent.")}{head}</tr></thead>
+<tbody>{"".join(tasks)}</tbody></table></div>
 <h2>Memory model calibration</h2>
 <p>{calibration}</p>
 {f"<h2>Labs completed</h2><ul>{labs}</ul>" if labs else ""}

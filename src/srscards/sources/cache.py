@@ -1,4 +1,5 @@
-"""A parse cache keyed on content: a deck file that has not changed is not parsed again.
+"""A parse cache keyed on content: a deck file that has not changed is not parsed again, and in
+a file that changed only the cards whose text changed are (see `sources/incremental.py`).
 
 Entries are JSON (never pickle: a cache folder is not trusted code). The key covers the
 file's bytes, the course file and every other file of the course (images), and the srscards
@@ -13,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from srscards import __version__
-from srscards.errors import Location, Problem
 from srscards.files import atomic_write, hash_folder
-from srscards.model.course import DeckFile
 
-FORMAT = 4  # 2: cards in `Card.to_dict` form; 3: with `checked`; 4: options carry `pinned`
+# 2: cards in `Card.to_dict` form; 3: with `checked`; 4: options carry `pinned`;
+# 5: one entry per file, cut into chunks that are reused card by card
+FORMAT = 5
 
 
 def assets_key(folder: Path) -> str:
@@ -36,32 +37,18 @@ class ParseCache:
     def key(self, raw: bytes) -> str:
         return hashlib.sha256(self.assets.encode() + raw).hexdigest()
 
-    def get(self, path: Path, key: str) -> tuple[DeckFile | None, list[Problem], list[str]] | None:
+    def get(self, path: Path) -> tuple[str, dict[str, Any]] | None:
+        """The key and entry last stored for `path` (whatever the file held then)."""
         try:
             data = json.loads(self._entry(path).read_text())
-            if data.get("key") != key or data.get("path") != str(path):
+            if data.get("path") != str(path) or data.get("assets") != self.assets:
                 return None
-            deck = DeckFile.from_dict(data["deck"]) if data["deck"] is not None else None
-            return deck, [_problem(p) for p in data["problems"]], data["ids"]
+            return data["key"], data["entry"]
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def put(self, path: Path, key: str, deck: DeckFile | None, problems: list[Problem], ids: list[str]) -> None:
-        data = {
-            "ids": ids,
-            "key": key,
-            "path": str(path),
-            "deck": deck.to_dict() if deck is not None else None,
-            "problems": [_problem_json(p) for p in problems],
-        }
+    def put(self, path: Path, key: str, entry: dict[str, Any]) -> None:
+        data = {"key": key, "path": str(path), "assets": self.assets, "entry": entry}
         self.folder.mkdir(parents=True, exist_ok=True)
         target = self._entry(path)
         atomic_write(target, json.dumps(data, separators=(",", ":")), target.with_suffix(".tmp"))
-
-
-def _problem_json(p: Problem) -> list[Any]:
-    return [str(p.location.path), p.location.line, p.location.col, p.message, p.hint, p.severity]
-
-
-def _problem(d: list[Any]) -> Problem:
-    return Problem(Location(Path(d[0]), d[1], d[2]), d[3], d[4], d[5])

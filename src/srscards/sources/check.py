@@ -12,6 +12,7 @@ from srscards.errors import Problem
 from srscards.sources.freshness import stale_cards
 from srscards.sources.item_quality import ItemFigures, check_items
 from srscards.sources.load import find_courses, load_sources
+from srscards.words import count
 
 
 @dataclass
@@ -36,7 +37,8 @@ class CheckReport:
 
     def summary(self) -> str:
         total = sum(self.cards.values())
-        text = f"{total} notes checked: {len(self.errors)} error(s), {len(self.warnings)} warning(s)"
+        problems = f"{count(len(self.errors), 'error')}, {count(len(self.warnings), 'warning')}"
+        text = f"{count(total, 'note')} checked: {problems}"
         return text
 
     def to_json(self) -> dict[str, Any]:

@@ -1,5 +1,9 @@
-"""Coverage of a course against an exam profile: cards and questions per domain and task
-statement, card types, and the in-scope services each card names."""
+"""Coverage of a course against an exam profile: concept notes and questions per domain and task
+statement, card types, and the in-scope services each note names.
+
+A note is one item of the sources (one id); a question is a practice-question note (choice,
+ordering, matching); a concept note is any other. The cards to review are what the notes give:
+one per note, one per deletion of a cloze, two for a reversible note."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from srscards.errors import SrsError
 from srscards.model.card import Card
 from srscards.model.course import CourseSources, Profile
 from srscards.sources.item_quality import ItemFigures, check_items
+from srscards.words import count as counted
 
 
 @dataclass
@@ -53,6 +58,7 @@ class CoverageReport:
     total_questions: int
     shortfalls: list[str]
     items: ItemFigures = field(default_factory=ItemFigures)
+    review_cards: int = 0  # the cards the notes give to review (one per cloze deletion, two per reversible note)
 
     @property
     def ok(self) -> bool:
@@ -63,22 +69,24 @@ class CoverageReport:
             "course": self.course,
             "profile": self.profile,
             "ok": self.ok,
-            "cards": self.total_cards,
+            "notes": self.total_cards + self.total_questions,
+            "concept_notes": self.total_cards,
             "questions": self.total_questions,
+            "cards": self.review_cards,
             "by_type": dict(sorted(self.by_type.items())),
             "domains": [
                 {
                     "number": d.number,
                     "name": d.name,
                     "weight": d.weight,
-                    "cards": d.cards,
+                    "concept_notes": d.cards,
                     "questions": d.questions,
                     "question_share": round(d.question_share, 1),
                     "tasks": [
                         {
                             "task": t.task,
                             "name": t.name,
-                            "cards": t.cards,
+                            "concept_notes": t.cards,
                             "questions": t.questions,
                             "by_type": dict(sorted(t.by_type.items())),
                         }
@@ -87,7 +95,7 @@ class CoverageReport:
                 }
                 for d in self.domains
             ],
-            "services": [{"name": s.name, "cards": s.cards, "min": s.minimum} for s in self.services],
+            "services": [{"name": s.name, "notes": s.cards, "min": s.minimum} for s in self.services],
             "shortfalls": self.shortfalls,
             "items": self.items.to_json(),
         }
@@ -113,7 +121,7 @@ def coverage(sources: CourseSources, exam: str | None = None) -> CoverageReport:
         count = sum(1 for text in texts if pattern.search(text))
         services.append(ServiceCoverage(service.name, count, service.min_cards))
         if count < service.min_cards:
-            shortfalls.append(f"service {service.name}: {count} card(s), minimum {service.min_cards}")
+            shortfalls.append(f"service {service.name}: {counted(count, 'note')}, minimum {service.min_cards}")
     return CoverageReport(
         course=course.id,
         profile=profile.code,
@@ -125,6 +133,7 @@ def coverage(sources: CourseSources, exam: str | None = None) -> CoverageReport:
         total_questions=sum(1 for c in cards if c.is_question),
         shortfalls=shortfalls,
         items=check_items(sources, cards).figures,
+        review_cards=sum(len(c.variants) for c in cards),
     )
 
 
@@ -153,10 +162,13 @@ def _task_shortfalls(profile: Profile, domains: list[DomainCoverage]) -> list[st
     for d in domains:
         for t in d.tasks:
             if t.cards < profile.min_cards_per_task:
-                shortfalls.append(f"task {t.task} {t.name}: {t.cards} card(s), minimum {profile.min_cards_per_task}")
+                shortfalls.append(
+                    f"task {t.task} {t.name}: {counted(t.cards, 'concept note')}, minimum {profile.min_cards_per_task}"
+                )
             if t.questions < profile.min_questions_per_task:
                 shortfalls.append(
-                    f"task {t.task} {t.name}: {t.questions} question(s), minimum {profile.min_questions_per_task}"
+                    f"task {t.task} {t.name}: {counted(t.questions, 'question')}, "
+                    f"minimum {profile.min_questions_per_task}"
                 )
         if profile.weight_tolerance is not None and abs(d.question_share - d.weight) > profile.weight_tolerance:
             shortfalls.append(

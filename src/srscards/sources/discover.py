@@ -16,7 +16,10 @@ COURSE_FILE = "course.yaml"  # the file course.py reads
 def find_courses(root: Path) -> list[Path]:
     """Course folders at or directly below `root` (a folder holding `course.yaml`)."""
     if not root.exists():
-        raise SrsError(f"{root}: no such folder (pass the folder that holds your decks, e.g. decks/)")
+        raise SrsError(
+            f"{root}: no such folder (looked for {root.absolute()}); pass the folder that holds your decks, "
+            "e.g. srscards check ~/srscards/decks (once used, it is remembered for commands run elsewhere)"
+        )
     if (root / COURSE_FILE).is_file():
         return [root]
     found = sorted(p.parent for p in root.glob(f"*/{COURSE_FILE}"))

@@ -12,6 +12,7 @@ from srscards.model.course import Course, CourseSources
 from srscards.sources.cache import ParseCache
 from srscards.sources.course_file import COURSE_FILE, load_course
 from srscards.sources.discover import deck_files, find_courses
+from srscards.sources.incremental import Entry, assemble, parse_incremental
 from srscards.sources.parser import ParsedFile, parse_file
 
 # Below this many bytes of Markdown to parse, starting worker processes costs more than it saves.
@@ -46,28 +47,45 @@ def load_sources(
 
 def _parse_all(paths: list[Path], course: Course, cache: ParseCache | None, jobs: int | None) -> list[ParsedFile]:
     done: dict[Path, ParsedFile] = {}
-    todo: list[tuple[Path, bytes, str]] = []
+    todo: list[_Job] = []
     for path in paths:
         try:
             raw = path.read_bytes()
         except OSError:
             done[path] = parse_file(path, course)  # reports the unreadable file
             continue
-        key = cache.key(raw) if cache is not None else ""
-        hit = cache.get(path, key) if cache is not None else None
+        if cache is None:
+            todo.append((path, raw, "", None, None))
+            continue
+        key = cache.key(raw)
+        stored = cache.get(path)
+        hit = _assembled(path, stored[1]) if stored is not None and stored[0] == key else None
         if hit is not None:
-            done[path] = ParsedFile(hit[0], hit[1], ids=hit[2])
+            done[path] = hit
         else:
-            todo.append((path, raw, key))
-    results = _parse_many(course, [(path, raw) for path, raw, _ in todo], jobs)
-    for (path, _, key), result in zip(todo, results, strict=True):
-        if cache is not None:
-            cache.put(path, key, result.deck, result.problems, result.ids)
+            todo.append((path, raw, key, cache.assets, stored[1] if stored is not None else None))
+    results = _parse_many(course, todo, jobs)
+    for (path, _, key, _, _), (result, entry) in zip(todo, results, strict=True):
+        if cache is not None and entry is not None:
+            cache.put(path, key, entry)
         done[path] = result
     return [done[path] for path in paths]
 
 
-def _parse_many(course: Course, files: list[tuple[Path, bytes]], jobs: int | None) -> list[ParsedFile]:
+# A file to parse: its path and bytes, its cache key, the salt of its chunk keys and its previous
+# entry (the last two are None when there is no cache).
+_Job = tuple[Path, bytes, str, str | None, Entry | None]
+_Result = tuple[ParsedFile, Entry | None]
+
+
+def _assembled(path: Path, entry: Entry) -> ParsedFile | None:
+    try:
+        return assemble(path, entry)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None  # an entry of another format: parse again
+
+
+def _parse_many(course: Course, files: list[_Job], jobs: int | None) -> list[_Result]:
     workers = _workers(files) if jobs is None else min(jobs, len(files))
     if workers > 1:
         results = _parse_in_processes(course, files, workers)
@@ -76,7 +94,7 @@ def _parse_many(course: Course, files: list[tuple[Path, bytes]], jobs: int | Non
     return _parse_share(course, files)
 
 
-def _parse_in_processes(course: Course, files: list[tuple[Path, bytes]], workers: int) -> list[ParsedFile] | None:
+def _parse_in_processes(course: Course, files: list[_Job], workers: int) -> list[_Result] | None:
     """Share the files out by size: this process parses the first share while forked workers
     parse the others. Results come back in file order; None when no process can be forked."""
     import multiprocessing  # imported here: most runs parse one file or none, and start-up counts
@@ -94,7 +112,7 @@ def _parse_in_processes(course: Course, files: list[tuple[Path, bytes]], workers
         least = loads.index(min(loads))
         shares[least].append(i)
         loads[least] += len(files[i][1])
-    results: dict[int, ParsedFile] = {}
+    results: dict[int, _Result] = {}
     try:
         with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
             futures = [pool.submit(_parse_share, course, [files[i] for i in share]) for share in shares[1:]]
@@ -106,24 +124,29 @@ def _parse_in_processes(course: Course, files: list[tuple[Path, bytes]], workers
     return [results[i] for i in range(len(files))]
 
 
-def _parse_share(course: Course, files: list[tuple[Path, bytes]]) -> list[ParsedFile]:
-    return [_parse_bytes(course, path, raw) for path, raw in files]
+def _parse_share(course: Course, files: list[_Job]) -> list[_Result]:
+    return [_parse_bytes(course, *job) for job in files]
 
 
-def _workers(files: list[tuple[Path, bytes]]) -> int:
-    """Processes worth starting: one per core, but only when there is enough to parse."""
-    if len(files) < 2 or sum(len(raw) for _, raw in files) < PARALLEL_MIN_BYTES:
+def _workers(files: list[_Job]) -> int:
+    """Processes worth starting: one per core, but only when there is enough to parse (a file with a
+    previous entry counts for nothing: most of its cards are reused)."""
+    if len(files) < 2 or sum(len(job[1]) for job in files if job[4] is None) < PARALLEL_MIN_BYTES:
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return min(cores, len(files))
 
 
-def _parse_bytes(course: Course, path: Path, raw: bytes) -> ParsedFile:
+def _parse_bytes(
+    course: Course, path: Path, raw: bytes, _key: str, salt: str | None, previous: Entry | None
+) -> _Result:
     try:
-        text: str | None = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = None  # parse_file reads it again and reports where the bad byte is
-    return parse_file(path, course, text=text)
+        return parse_file(path, course), None  # reads it again and reports where the bad byte is
+    if salt is None:
+        return parse_file(path, course, text=text), None
+    return parse_incremental(path, course, text, salt, previous)
 
 
 def _cross_checks(sources: CourseSources, known_ids: set[str]) -> list[Problem]:

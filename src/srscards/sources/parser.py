@@ -100,6 +100,7 @@ class _FileParser:
         self.result = result
         self.course_root = course.path.resolve()
         self.known_tasks = {t for p in course.profiles for t in p.tasks}
+        self.stop = len(self.lines)  # `find` searches no further than this 0-based line
 
     # -- problems ---------------------------------------------------------------------------
 
@@ -119,7 +120,7 @@ class _FileParser:
 
     def find(self, line0: int, needle: str, default_col: int = 1) -> tuple[int, int]:
         """1-based line and column of `needle`, searching from 0-based line `line0`."""
-        for i in range(max(line0, 0), len(self.lines)):
+        for i in range(max(line0, 0), self.stop):
             pos = self.lines[i].find(needle)
             if pos >= 0:
                 return i + 1, pos + 1
@@ -129,27 +130,45 @@ class _FileParser:
 
     def run(self) -> ParsedFile:
         tokens = markdown().parse(self.text)
+        if not self.front(tokens):
+            return self.result
+        cards, count, _ = self.heads(tokens, None, len(self.lines))
+        self.finish(cards, count, tokens[0].map[1])
+        return self.result
+
+    def front(self, tokens: list[Token]) -> bool:
+        """Read the front matter (the file's first token); False when the file cannot go on."""
         if not tokens or tokens[0].type != "front_matter":
             self.problem(
                 1, 1, "missing front matter",
                 "start the file with a YAML block: ---, title: ..., domain: N, ---",
             )  # fmt: skip
-            return self.result
+            return False
         try:
-            title, defaults = self.front_matter(tokens[0])
+            self.title, self.defaults = self.front_matter(tokens[0])
         except _Fail:
-            return self.result
-        self.title = title
-        self.deck_name = self.course.domain_deck(defaults.domain, title, defaults.subdeck)
+            return False
+        self.deck_name = self.course.domain_deck(self.defaults.domain, self.title, self.defaults.subdeck)
+        return True
+
+    def heads(
+        self, tokens: list[Token], section_tasks: tuple[str, ...] | None, end_line: int
+    ) -> tuple[list[Card], int, tuple[str, ...] | None]:
+        """Cards and sections of a run of tokens that ends at 0-based line `end_line`.
+
+        Returns the cards, how many card headings there were, and the section's tasks in force
+        at the end. A card's problems are located within its own lines (up to the next heading)."""
+        defaults = self.defaults
         cards: list[Card] = []
-        section_tasks: tuple[str, ...] | None = None
         heads = [
             i for i, t in enumerate(tokens) if t.type == "heading_open" and t.level == 0 and t.tag in ("h1", "h2", "h3")
         ]
+        ends = [tokens[i].map[0] for i in heads[1:]] + [end_line]
         heads.append(len(tokens))
         card_count = 0
         for n, i in enumerate(heads[:-1]):
             head, inline = tokens[i], tokens[i + 1]
+            self.stop = ends[n]
             if head.tag != "h3":
                 m = SECTION_TASK_RE.match(inline.content) if head.tag == "h2" else None
                 section_tasks = (m.group(1),) if m else None
@@ -168,19 +187,20 @@ class _FileParser:
             except _Fail:
                 continue
             cards.append(card)
+        self.stop = len(self.lines)
+        return cards, card_count, section_tasks
+
+    def finish(self, cards: list[Card], card_count: int, front_end: int) -> None:
+        """Close the file: the deck of `cards`, or a problem when it has no card headings."""
         if card_count == 0:
-            self.problem(
-                tokens[0].map[1] + 1, 1, "deck file has no cards",
-                "start each card with a level-3 heading (### question)",
-            )  # fmt: skip
+            self.result.problems.append(no_cards(self.path, front_end))
         self.result.deck = DeckFile(
             path=self.path,
-            title=title,
-            domain=defaults.domain,
-            subdeck=defaults.subdeck,
+            title=self.title,
+            domain=self.defaults.domain,
+            subdeck=self.defaults.subdeck,
             cards=tuple(cards),
         )
-        return self.result
 
     def front_matter(self, token: Token) -> tuple[str, _Defaults]:
         try:
@@ -670,6 +690,15 @@ class _FileParser:
             "pair_headers": (header[0].content, header[1].content),
             "extra": self.fragment(blocks[index + 1 :]),
         }
+
+
+def no_cards(path: Path, front_end: int) -> Problem:
+    """The problem of a deck file without card headings; `front_end` is the line after its front matter."""
+    return Problem(
+        Location(path, front_end + 1, 1),
+        "deck file has no cards",
+        "start each card with a level-3 heading (### question)",
+    )
 
 
 def _split_blocks(tokens: list[Token]) -> list[list[Token]]:

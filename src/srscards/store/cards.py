@@ -56,14 +56,13 @@ class CardTable(StoreBase):
                 position = 0
                 resolved: dict[Path, str] = {}
                 for card in sources.cards:
-                    content = card.to_dict()
-                    digest = card.digest or json.dumps(content, sort_keys=True)
+                    digest = card.digest or json.dumps(card.to_dict(), sort_keys=True)
                     if digests.get(card.id) and digests[card.id] != digest:  # "" after a migration: not an edit
                         edited.add(card.id)
-                    if digests.get(card.id) != digest:
+                    if digests.get(card.id) != digest:  # the content is serialised only when it is stored
                         db.execute(
                             "INSERT OR REPLACE INTO notes (course, note, digest, content) VALUES (?, ?, ?, ?)",
-                            (course, card.id, digest, json.dumps(content)),
+                            (course, card.id, digest, json.dumps(card.to_dict())),
                         )
                     for variant in card.variants:
                         position += 1

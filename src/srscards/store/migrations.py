@@ -204,6 +204,36 @@ MIGRATIONS: tuple[Migration, ...] = (
     );
     CREATE INDEX paused_exams_course ON paused_exams (course, saved_at);
     """,
+    # 9: what a learner does to a card besides answering it (suspend, unsuspend, bury, unbury,
+    # forget), append-only like the review log, with undo as a record of its own (`review_mark`: the
+    # highest review id when the action was taken, so a forget knows which answers it sets aside); and small
+    # facts the store remembers between commands (the decks folder used last).
+    """
+    CREATE TABLE card_actions (
+        id INTEGER PRIMARY KEY,
+        card INTEGER NOT NULL REFERENCES cards (id),
+        acted_at INTEGER NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('suspend', 'unsuspend', 'bury', 'unbury', 'forget')),
+        origin TEXT NOT NULL CHECK (origin IN ('review', 'cards')),
+        state_before TEXT NOT NULL,
+        state_after TEXT NOT NULL,
+        review_mark INTEGER NOT NULL
+    );
+    CREATE INDEX card_actions_card ON card_actions (card, id);
+    CREATE TABLE undone_actions (
+        action INTEGER PRIMARY KEY REFERENCES card_actions (id),
+        undone_at INTEGER NOT NULL
+    );
+    CREATE TRIGGER card_actions_no_update BEFORE UPDATE ON card_actions
+    BEGIN SELECT RAISE(ABORT, 'the card action log is append-only'); END;
+    CREATE TRIGGER card_actions_no_delete BEFORE DELETE ON card_actions
+    BEGIN SELECT RAISE(ABORT, 'the card action log is append-only'); END;
+    CREATE TABLE remembered (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

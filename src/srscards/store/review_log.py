@@ -30,9 +30,9 @@ class ReviewLog(StoreBase):
             ).fetchall()
         return [(r[0], r[1], r[2], State(json.loads(r[3])["state"])) for r in rows]
 
-    def log(self, card_id: int | None = None) -> list[LoggedReview]:
-        """The review log (oldest first), without undone answers; one card's when `card_id` is given."""
-        where = "WHERE r.id NOT IN (SELECT review FROM undone)"
+    def log(self, card_id: int | None = None, with_undone: bool = False) -> list[LoggedReview]:
+        """The review log (oldest first), without undone answers unless asked; one card's when `card_id` is given."""
+        where = "WHERE 1" if with_undone else "WHERE r.id NOT IN (SELECT review FROM undone)"
         args: tuple[Any, ...] = ()
         if card_id is not None:
             where += " AND r.card = ?"
@@ -56,6 +56,14 @@ class ReviewLog(StoreBase):
             )
             for r in rows
         ]
+
+    def undone_reviews(self, card_id: int) -> set[int]:
+        """The ids of a card's answers that were undone."""
+        with self._guard():
+            rows = self._conn.execute(
+                "SELECT u.review FROM undone u JOIN reviews r ON r.id = u.review WHERE r.card = ?", (card_id,)
+            ).fetchall()
+        return {r[0] for r in rows}
 
     def review_rows(self) -> list[ReviewRow]:
         """The log without undone answers, in the order written, with the few fields metrics need.

@@ -14,7 +14,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from srscards.install import install_command
 from srscards.store.base import ORIGINS, StoreBase, StoreError, _corrupt_message
+from srscards.store.card_actions import CardActionLog
 from srscards.store.cards import CardTable
 from srscards.store.exams import ExamTable
 from srscards.store.labs import LabTable
@@ -30,11 +32,11 @@ STORE_FILE = "review.sqlite3"
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-class Store(CardTable, ReviewLog, ParameterTable, LabTable, ExamTable):
+class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamTable):
     """An open review store. Use `Store.open(home)`; close it when done.
 
-    Each concept lives in a module of its own (cards, review log, parameters, labs, exams and
-    plans); this class joins them over one connection and owns opening and the schema.
+    Each concept lives in a module of its own (cards, review log, card actions, parameters, labs,
+    exams and plans); this class joins them over one connection and owns opening and the schema.
     """
 
     @classmethod
@@ -63,7 +65,7 @@ class Store(CardTable, ReviewLog, ParameterTable, LabTable, ExamTable):
                 if version > SCHEMA_VERSION:
                     raise StoreError(
                         f"{path} was written by a newer srscards (store version {version}, this one reads up to "
-                        f"{SCHEMA_VERSION}); upgrade srscards (pip install -U srscards) to use it"
+                        f"{SCHEMA_VERSION}); upgrade srscards ({install_command(upgrade=True)}) to use it"
                     )
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=FULL")
@@ -77,6 +79,24 @@ class Store(CardTable, ReviewLog, ParameterTable, LabTable, ExamTable):
 
     def close(self) -> None:
         self._conn.close()
+
+    @staticmethod
+    def peek_remembered(home: Path, key: str) -> str | None:
+        """A remembered value, read without creating, migrating or writing the store (None if absent)."""
+        path = home / STORE_FILE
+        if not path.is_file():
+            return None
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        except sqlite3.Error:
+            return None
+        try:
+            row = conn.execute("SELECT value FROM remembered WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            return None  # an older store, or not a store: nothing remembered
+        finally:
+            conn.close()
+        return None if row is None else str(row[0])
 
     def __enter__(self) -> Store:
         return self

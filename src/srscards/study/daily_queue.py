@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from srscards.model.tags import derived_tags
 from srscards.scheduling.scheduler import Settings, State, day_begins, study_day
 from srscards.store.records import StoredCard
 
@@ -38,7 +39,9 @@ class Filters:
             return False
         if self.task is not None and self.task not in card.tasks:
             return False
-        if self.tag is not None and self.tag.lower() not in (t.lower() for t in card.tags):
+        if self.tag is not None and self.tag.lower() not in (
+            t.lower() for t in derived_tags(card.type, card.exam, card.domain, card.tasks, card.tags)
+        ):
             return False
         if self.exam is not None and card.exam not in ("both", self.exam):
             return False

@@ -22,6 +22,8 @@ from srscards.errors import SrsError
 from srscards.model.card import Card, CardType, letter
 from srscards.model.course import Profile
 from srscards.model.shuffle import is_order, shuffled_order, source_letters
+from srscards.words import count as counted
+from srscards.words import plural
 
 MODES = ("full", "domain", "quick", "adaptive")
 PASS_PERCENT = 0.72  # percent correct mapped to the 720 pass line by the estimate
@@ -214,7 +216,8 @@ def draw(
     if len(chosen) < count:
         where = f" in domain {domain}" if mode == "domain" else ""
         shortfall.append(
-            f"The bank holds only {len(chosen)} {profile.code} question(s){where}; {count} were asked for. "
+            f"The bank holds only {len(chosen)} {profile.code} {plural('question', len(chosen))}{where}; "
+            f"{count} were asked for. "
             f"This exam has {len(chosen)}."
         )
     if mode in ("full", "quick"):
@@ -223,7 +226,7 @@ def draw(
             got = sum(1 for c in chosen if c.domain == d.number)
             if got < want[d.number]:
                 shortfall.append(
-                    f"Domain {d.number} has only {got} question(s) for a quota of {want[d.number]}; "
+                    f"Domain {d.number} has only {counted(got, 'question')} for a quota of {want[d.number]}; "
                     "other domains filled the gap."
                 )
     questions = tuple(question_from_card(c, seed) for c in chosen)

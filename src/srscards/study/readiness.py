@@ -25,6 +25,7 @@ from srscards.store.records import ExamRecord
 from srscards.study.follow import current_plan, progress, stored_plan
 from srscards.study.metrics import compute_stats
 from srscards.study.workspace import ExamContext
+from srscards.words import plural
 
 TREND_GOAL = 0.85
 DOMAIN_GOAL = 0.80
@@ -192,7 +193,7 @@ def _next_steps(
         steps.append("Keep up daily review so every card is studied and holds for 30 days: srscards review")
     if not met.get("Practice exams", True) or not met.get("Time management", True):
         more = max(TREND_EXAMS - full_exams, 1)
-        steps.append(f"Sit {more} more full timed exam(s) and aim for 85%: srscards exam --full")
+        steps.append(f"Sit {more} more full timed {plural('exam', more)} and aim for 85%: srscards exam --full")
     if not steps:
         steps.append("Keep reviewing daily and sit one more full exam a few days before the real one.")
     return tuple(steps)

@@ -16,9 +16,11 @@ from pathlib import Path
 from srscards.clock import Clock, utc_now
 from srscards.errors import SrsError
 from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, State, day_begins, study_day
+from srscards.store.card_actions import CardState
 from srscards.store.records import StoredCard, SyncReport
 from srscards.store.store import Store
 from srscards.study.daily_queue import Filters, Queue, build_queue
+from srscards.study.filters import check_filters
 from srscards.study.follow import plan_in_force, todays_new_cards
 from srscards.study.plan import Plan, PlanDay, exam_day_reviews
 from srscards.study.workspace import open_workspace
@@ -66,6 +68,15 @@ class Answered:
 
 
 @dataclass(frozen=True)
+class Acted:
+    """A bury or suspend pressed in this session, kept so `u` can take it back."""
+
+    card: StoredCard
+    action: str
+    action_id: int | None  # None: another session changed this card first; nothing was written
+
+
+@dataclass(frozen=True)
 class Summary:
     studied: int
     seconds: float
@@ -90,6 +101,7 @@ class ReviewSession:
     queue: Queue = field(default_factory=Queue)
     started: datetime = field(default_factory=utc_now)
     history: list[Answered] = field(default_factory=list)
+    done: list[Answered | Acted] = field(default_factory=list)  # what `u` takes back, last first
     sync_report: SyncReport | None = None
     shown: Shown | None = None
     plans: list[Plan] | None = None  # the study plans whose new cards this session introduces
@@ -119,7 +131,7 @@ class ReviewSession:
                 space.store,
                 space.scheduler,
                 space.courses,
-                filters or Filters(),
+                check_filters(space.store, space.courses, filters or Filters()),
                 clock,
                 started=now,
                 sync_report=space.sync_report,
@@ -208,6 +220,7 @@ class ReviewSession:
         result = Answered(card, rating, after, review_id)
         if review_id is not None:
             self.history.append(result)
+            self.done.append(result)
         self.shown = None
         return result
 
@@ -228,12 +241,18 @@ class ReviewSession:
         return self.answer(rating)
 
     def undo(self) -> StoredCard | None:
-        """Take back the last answer of this session (state and log); that card is shown next."""
-        while self.history:
-            last = self.history.pop()
-            assert last.review_id is not None
-            if self.store.undo(last.review_id, self.clock()) is None:
-                continue  # answered again since, in another session: not ours to undo
+        """Take back the last answer, bury or suspend of this session (state and log); that card is shown next."""
+        while self.done:
+            last = self.done.pop()
+            if isinstance(last, Answered):
+                self.history.remove(last)
+                assert last.review_id is not None
+                if self.store.undo(last.review_id, self.clock()) is None:
+                    continue  # answered again since, in another session: not ours to undo
+            else:
+                assert last.action_id is not None
+                if self.store.undo_action(last.action_id, self.clock()) is None:
+                    continue  # changed since, in another session: not ours to undo
             card = self.store.card(last.card.id)
             self.queue.take(card)
             self.queue.front.insert(0, card)
@@ -242,17 +261,20 @@ class ReviewSession:
         return None
 
     def bury(self) -> StoredCard:
-        """Hide the card on screen until tomorrow."""
+        """Hide the card on screen until tomorrow (logged, so `u` can take it back)."""
         card = self._current().card
-        self.store.bury(card.id, self.queue.day + 1)
-        self.queue.take(card)
-        self.shown = None
-        return card
+        after = CardState(card.suspended, self.queue.day + 1, card.memory)
+        return self._act(card, "bury", after)
 
     def suspend(self) -> StoredCard:
-        """Stop showing the card on screen until it is unsuspended."""
+        """Stop showing the card on screen until it is unsuspended (logged, so `u` can take it back)."""
         card = self._current().card
-        self.store.set_suspended(card.id, True)
+        return self._act(card, "suspend", CardState(True, card.buried_day, card.memory))
+
+    def _act(self, card: StoredCard, action: str, after: CardState) -> StoredCard:
+        action_id = self.store.act(card, action, after, self.clock(), origin="review")
+        if action_id is not None:
+            self.done.append(Acted(card, action, action_id))
         self.queue.take(card)
         self.shown = None
         return card
@@ -283,7 +305,10 @@ def recompute_states(store: Store, scheduler: Scheduler, courses: list[str]) -> 
     settings, or to repair the copy.
     """
     by_card: dict[int, list[tuple[datetime, Rating]]] = {}
+    forgotten = store.forgotten_before()
     for review in store.log():
+        if review.id <= forgotten.get(review.card, 0):
+            continue  # answers before a forget no longer count towards the card's state
         by_card.setdefault(review.card, []).append((review.reviewed_at, review.rating))
     changed = 0
     for card in store.cards(courses, include_retired=True):

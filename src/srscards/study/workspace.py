@@ -23,6 +23,7 @@ from srscards.sources.discover import COURSE_FILE, deck_files, find_courses
 from srscards.sources.load import load_checked, load_sources
 from srscards.store.records import SyncReport
 from srscards.store.store import Store
+from srscards.study.filters import course_facts, remember_course
 
 
 def settings_in_force(store: Store, settings: Settings) -> Settings:
@@ -52,11 +53,23 @@ def sync_sources(store: Store, root: Path, now: datetime) -> tuple[list[str], Sy
     key = str(root.resolve())
     fingerprint = _fingerprint(root)
     last = store.source_fingerprint(key)
-    if last is not None and last[0] == fingerprint:
+    if last is not None and last[0] == fingerprint and all(course_facts(store, c) for c in last[1]):
         return last[1], None
     courses = load_checked(root, cache_dir=cache_home() / "parse")
     report = store.sync(courses, now, key, fingerprint)
+    for sources in courses:
+        remember_course(store, sources.course, now)
     return [c.course.id for c in courses], report
+
+
+DECKS_KEY = "decks"  # the decks folder used last, for commands run from another folder
+
+
+def remember_decks(store: Store, decks: Path, now: datetime) -> None:
+    """Keep the decks folder just used, so a command run elsewhere can find it."""
+    where = str(decks.resolve())
+    if store.remembered(DECKS_KEY) != where:
+        store.remember(DECKS_KEY, where, now)
 
 
 @dataclass
@@ -102,6 +115,7 @@ def open_workspace(
         report = None
         if decks is not None and (require_decks or decks.is_dir()):
             courses, report = sync_sources(store, decks, now)
+            remember_decks(store, decks, now)
         else:
             courses = store.course_ids()
         scheduler = Scheduler(settings_in_force(store, settings), seed)

@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from srscards.model.anki_ids import media_name
 from srscards.model.card import Card, CardType, letter
 from srscards.model.course import Course
+from srscards.model.tags import derived_tags
 from srscards.sources.markdown import code_css
 from srscards.views.images import course_images, map_sources
 
@@ -270,8 +271,4 @@ def _fields(card: Card) -> list[str]:
 
 
 def note_tags(card: Card) -> list[str]:
-    tags = [f"type::{card.type.value}", f"exam::{card.exam}"]
-    if card.domain is not None:
-        tags.append(f"domain::{card.domain}")
-    tags += [f"task::{t}" for t in card.tasks]
-    return sorted(set(tags) | set(card.tags))
+    return derived_tags(card.type.value, card.exam, card.domain, card.tasks, card.tags)

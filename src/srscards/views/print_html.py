@@ -88,7 +88,7 @@ a { color: inherit; text-decoration: none; }
 # anywhere. (A separate style element, because WeasyPrint skips it silently, while it warns about
 # media queries with features inside a style sheet.)
 NARROW_MEDIA = "screen and (max-width: 640px)"
-NARROW_CSS = "body { padding: 4mm; } th, td, code { overflow-wrap: anywhere; }"
+NARROW_CSS = "body { padding: 4mm; } th, td, code { overflow-wrap: break-word; }"
 
 
 @dataclass(frozen=True)
