@@ -66,7 +66,7 @@ def test_sheets_are_self_contained_and_carry_course_and_date_in_the_footer(cours
     (sheet, *_) = write_cheatsheets(course.root, out, built=date(2026, 3, 4))
     html = sheet.path.read_text(encoding="utf-8")
     svg = base64.b64encode(BOX_SVG.encode()).decode()
-    assert f'<img src="data:image/svg+xml;base64,{svg}" alt="storage diagram" />' in html
+    assert f'<img src="data:image/svg+xml;base64,{svg}" alt="storage diagram">' in html
     assert "box.svg" not in html
     for outside in ("<link", "<script", 'src="http', "url(", "@import"):
         assert outside not in html, outside

@@ -80,3 +80,54 @@ def test_quick_id_comment_reads_as_yaml_does(lead: str, gap: str, value: str, tr
     assert set(doc.data) == {"id"}
     assert quick.group(1) == doc.text("id") == value
     assert quick.start(1) + 1 == doc.value("id").col
+
+
+# -- strategies for hostile documents: the shapes that once crashed the parser -------------------------
+
+YAML_SCALARS = st.sampled_from(
+    ["1", "0", "-1", "1.5", "true", "null", "~", "''", '"x\\n"', "abc", "[1]", "{a: 1}", "[]", "{}", "9" * 30,
+     ".nan", ".inf", "2026-01-01", "!!binary aGk=", "&a 1", "*a", "[*a]", "{a: *a}", "[[[[1]]]]", '"\\t"']
+)  # fmt: skip
+FRONT_KEYS = st.sampled_from(["title", "domain", "subdeck", "tasks", "tags", "exam", "cheatsheet", "other"])
+CARD_KEYS = st.sampled_from(
+    ["id", "type", "tasks", "tags", "exam", "lab", "cheatsheet", "source", "difficulty", "concepts"]
+)
+LINE_ENDS = st.sampled_from(["\n", "\r\n", "\r"])
+
+
+@st.composite
+def hostile_documents(draw: st.DrawFn) -> str:
+    """A deck file whose front matter and card comments hold any YAML value under any key, with
+    mixed line endings, cloze numbers of any size and choice cards with or without options."""
+    front = [f"{draw(FRONT_KEYS)}: {draw(YAML_SCALARS)}" for _ in range(draw(st.integers(0, 4)))]
+    if draw(st.booleans()):
+        front.insert(0, "title: T")
+    lines = ["---", *front, "---", ""]
+    for n in range(draw(st.integers(1, 3))):
+        meta = ", ".join(f"{draw(CARD_KEYS)}: {draw(YAML_SCALARS)}" for _ in range(draw(st.integers(0, 3))))
+        lines += [f"### Q{n}", f"<!-- {{id: card-{n}{', ' + meta if meta else ''}}} -->", ""]
+        number = draw(st.integers(0, 10**25) | st.integers(0, 600))
+        lines.append(draw(st.sampled_from([f"{{{{c{number}::x}}}}", "answer", "- [x] a\n  why", "- [ ] b\n  why"])))
+        lines.append("")
+    end = draw(LINE_ENDS)
+    text = "\n".join(lines)
+    return text.replace("\n", end) if draw(st.booleans()) else text.replace("\n", end, draw(st.integers(0, 3)))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hostile_documents())
+def test_hostile_documents_give_located_problems(text: str) -> None:
+    check(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=10**30), st.integers(min_value=0, max_value=5))
+def test_cloze_numbers_agree_with_anki_or_are_refused(number: int, zeros: int) -> None:
+    """Anki numbers cards c1 to c500; any other number is refused with a located problem."""
+    text = f"---\ntitle: T\ndomain: 1\n---\n\n### Q\n<!-- id: clz-1 -->\n\nA {{{{c{'0' * zeros}{number}::x}}}}.\n"
+    result = parse_file(REPO / "decks" / "aws-mla" / "fuzz.md", COURSE, text=text)
+    if 1 <= number <= 500:
+        assert result.problems == []
+        assert result.deck.cards[0].cloze_numbers == (number,)
+    else:
+        assert len(result.problems) == 1 and result.problems[0].location.line == 9

@@ -302,7 +302,7 @@ def test_ctrl_c_in_the_cli_reports_cleanup(labs: Path):
     result = run("lab", "run", "demo-interrupted", "--labs", str(labs))
     assert result.exit_code == 130
     assert result.stdout.endswith(f"cleanup: deleted 1 resource\n  - arn:aws:s3:::{_bucket(result.stdout)}\n")
-    assert result.stderr == "Interrupted; cleanup has run.\n"
+    assert result.stderr == "Interrupted; cleanup has run and nothing is left.\n"
 
 
 def test_a_failed_check_raises_after_cleanup(labs: Path, fake_aws):
@@ -342,7 +342,7 @@ def test_aws_with_an_unknown_profile_is_a_clear_error(labs: Path, tmp_path: Path
     result = run("lab", "run", "demo-bucket", "--labs", str(labs), "--aws", "--profile", "nope", "--region", REGION)
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: cannot use AWS profile 'nope': ProfileNotFound "
+        "Error: cannot use AWS profile 'nope': ProfileNotFound: The config profile (nope) could not be found "
         "(set it up with `aws configure --profile nope` or `aws sso login --profile nope`)\n"
     )
 
@@ -692,3 +692,83 @@ def test_operation_names_read_as_boto3_methods():
         "put_object",
         "describe_db_instances",
     ]
+
+
+# --- interruptions, closed input and endpoints that never answer ---------------------------------
+
+TWO_BUCKETS_LAB = INTERRUPTED_LAB.replace(
+    """    ctx.client("s3").create_bucket(Bucket=ctx.name("kept"))
+    ctx.client("s3").put_bucket_tagging(Bucket=ctx.name("kept"), Tagging={"TagSet": ctx.tags})""",
+    """    for name in ("one", "two", "three"):
+        ctx.client("s3").create_bucket(Bucket=ctx.name(name))
+        ctx.client("s3").put_bucket_tagging(Bucket=ctx.name(name), Tagging={"TagSet": ctx.tags})""",
+)
+
+
+def test_ctrl_c_during_cleanup_reports_exactly_what_is_left(tmp_path: Path, fake_aws):
+    import os
+    import signal
+
+    write_lab(tmp_path / "labs", "demo-three", TWO_BUCKETS_LAB, "Three buckets")
+    deletes = []
+
+    def second_delete(**_: object) -> None:  # the user presses Ctrl-C again while cleanup deletes
+        deletes.append(1)
+        if len(deletes) == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    fake_aws.events.register("before-call.s3.DeleteBucket", second_delete)
+    events = []
+    with pytest.raises(KeyboardInterrupt):
+        run_lab(load_lab(tmp_path / "labs", "demo-three"), SessionTarget(fake_aws), suffix="abc123",
+                on_event=events.append)  # fmt: skip
+    report = events[-1].cleanup
+    left = sorted(f"arn:aws:s3:::{b['Name']}" for b in fake_aws.client("s3").list_buckets()["Buckets"])
+    assert report.interrupted and left
+    assert sorted(arn for arn, _ in report.failed) == left  # exactly what is left, no more, no less
+    assert all(why == "interrupted (Ctrl-C) before it was deleted" for _, why in report.failed)
+    assert len(report.deleted) + len(left) == 3
+
+
+def test_closed_standard_input_is_a_clear_error_not_a_traceback(labs: Path, tmp_path: Path):
+    import os
+    import subprocess
+    import sys
+
+    srscards = Path(sys.executable).with_name("srscards")
+    env = {**os.environ, "SRSCARDS_HOME": str(tmp_path / "home")}
+    proc = subprocess.run(
+        [str(srscards), "lab", "run", "demo-bucket", "--labs", str(labs), "--step"],
+        capture_output=True, text=True, env=env, timeout=120, preexec_fn=lambda: os.close(0),
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert proc.stderr == "Error: standard input is closed, but --step needs it: run without --step\n"
+
+
+def test_an_endpoint_that_never_answers_fails_in_bounded_time_naming_what_failed(
+    labs: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import socket
+    import time
+
+    from srscards.labs import targets
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepts connections, never answers
+    monkeypatch.setattr(targets, "READ_TIMEOUT", 1)
+    monkeypatch.setattr(targets, "CONNECT_TIMEOUT", 1)
+    for key, value in {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y",
+                       "AWS_ENDPOINT_URL_STS": f"http://127.0.0.1:{silent.getsockname()[1]}"}.items():  # fmt: skip
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    start = time.monotonic()
+    try:
+        result = run("lab", "run", "demo-bucket", "--labs", str(labs), "--aws", "--region", REGION, "--yes")
+    finally:
+        silent.close()
+    assert time.monotonic() - start < 20
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: could not reach AWS STS in region us-east-1 (ReadTimeoutError: ")
+    assert "did not answer within 1 s to connect and 1 s to read" in result.stderr
+    assert "profile" not in result.stderr

@@ -113,19 +113,21 @@ def test_every_figure_of_a_known_log(course, tmp_path):
     def tally(passed: int, total: int) -> dict[str, object]:
         return {"passed": passed, "total": total, "rate": passed / total if total else None}
 
+    # as Anki's stats screen: answers to review cards (and learning steps of a day or more);
+    # the 03:00 Again on Nov 26 counts (a review card), the relearning steps after Agains do not
     assert got["retention"] == {
         "today": {"all": tally(0, 1), "young": tally(0, 0), "mature": tally(0, 1)},
-        "7 days": {"all": tally(2, 3), "young": tally(2, 2), "mature": tally(0, 1)},
-        "30 days": {"all": tally(3, 4), "young": tally(3, 3), "mature": tally(0, 1)},
-        "all time": {"all": tally(4, 5), "young": tally(4, 4), "mature": tally(0, 1)},
+        "7 days": {"all": tally(1, 3), "young": tally(1, 2), "mature": tally(0, 1)},
+        "30 days": {"all": tally(2, 4), "young": tally(2, 3), "mature": tally(0, 1)},
+        "all time": {"all": tally(3, 5), "young": tally(3, 4), "mature": tally(0, 1)},
     }
     assert got["retention_by_domain"] == [
-        {"domain": 1, "all": tally(3, 4), "young": tally(3, 3), "mature": tally(0, 1)},
+        {"domain": 1, "all": tally(2, 4), "young": tally(2, 3), "mature": tally(0, 1)},
         {"domain": 2, "all": tally(1, 1), "young": tally(1, 1), "mature": tally(0, 0)},
     ]
-    assert [(t["task"], t["all"]) for t in got["retention_by_task"]] == [("1.1", tally(3, 4)), ("2.3", tally(1, 1))]
+    assert [(t["task"], t["all"]) for t in got["retention_by_task"]] == [("1.1", tally(2, 4)), ("2.3", tally(1, 1))]
     by_day = {d["day"]: (d["passed"], d["total"]) for d in got["retention_by_day"] if d["total"]}
-    assert by_day == {"2026-11-04": (1, 1), "2026-11-25": (1, 1), "2026-11-26": (1, 1), "2026-11-27": (0, 1)}
+    assert by_day == {"2026-11-04": (1, 1), "2026-11-25": (1, 2), "2026-11-27": (0, 1)}
     assert len(got["retention_by_day"]) == 30 and got["retention_by_day"][-1]["day"] == "2026-11-27"
 
     # 30 days from now is study day Dec 27: fmt-1 last answered Nov 27 (S 6), clz-1/c1 Nov 26 (S 40),
@@ -143,9 +145,16 @@ def test_every_figure_of_a_known_log(course, tmp_path):
         "studied": 1,
         "mean_recall": pytest.approx(R(68, 60), abs=1e-12),
         "stable_share": 1.0,
+        "goal_share": 0.0,  # stable for 60 days, but last seen 38 days ago: 68 days by then
         "goal": 0.9,
-        "meets_goal": False,  # stable for 60 days, but last seen 38 days ago: 68 days by then
+        "meets_goal": False,
     }
+    # the goal per card: recall 30 days from now of 90% or more
+    assert recall["goal_share"] == sum(p >= 0.9 for p in d1 + d2) / 4 == 0.25  # only clz-1/c1 (S 40)
+    tasks = {t["task"]: t for t in got["recall_30_days_by_task"]}
+    assert tasks["1.1"]["mean_recall"] == pytest.approx(sum(d1) / 3)
+    assert tasks["1.1"]["goal_share"] == pytest.approx(1 / 3)
+    assert tasks["2.3"]["goal_share"] == 0.0
 
     assert got["coverage"] == {"new": 0, "learning": 1, "review": 3, "suspended": 1, "retired": 1}
     assert got["coverage_by_domain"] == [
@@ -173,11 +182,31 @@ def test_every_figure_of_a_known_log(course, tmp_path):
         sum((sum(p for p, _ in g) / len(g) - sum(y for _, y in g) / len(g)) ** 2 * len(g) for g in samples.values()) / 5
     )
     assert got["calibration"] == {"reviews": 5, "log_loss": pytest.approx(loss), "rmse_bins": pytest.approx(rmse)}
+    # as Anki's Evaluate: fsrs-rs over the items Anki builds (one per answer on a later day, each with
+    # the card's answers so far), in the time order of their last answer
+    from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS, FSRSItem, FSRSReview
+
+    def item(*reviews: tuple[int, int]) -> FSRSItem:
+        return FSRSItem([FSRSReview(rating, delta) for rating, delta in reviews])
+
+    items = [
+        item((4, 0), (3, 19)),  # rec-1, Oct 20
+        item((3, 0), (3, 0), (3, 3)),  # fmt-1, Nov 4
+        item((3, 0), (2, 5)),  # clz-1/c1, Nov 25
+        item((3, 0), (2, 5), (1, 0), (3, 1)),  # clz-1/c1, Nov 26 05:00 (the 03:00 Again is on Nov 25)
+        item((3, 0), (3, 0), (3, 3), (1, 23)),  # fmt-1, Nov 27
+    ]
+    anki = FSRS(DEFAULT_PARAMETERS).evaluate(items)
+    assert got["calibration_anki_evaluate"] == {
+        "reviews": 5,
+        "log_loss": pytest.approx(anki.log_loss),
+        "rmse_bins": pytest.approx(anki.rmse_bins),
+    }
 
     assert got["streak"] == 3  # Nov 25, 26 and 27 (the 03:00 answer belongs to Nov 25)
     assert got["days_studied"] == 8
     assert got["reviews"] == 12  # the undone answer is not counted
-    assert got["minutes_studied"] == round(230 / 60, 1)
+    assert got["minutes_studied"] == round(170 / 60, 1)  # the 120 s answer counts 60 s, as in Anki
 
 
 def test_an_empty_store_has_no_rates_and_no_streak(tmp_path):
@@ -216,14 +245,15 @@ def test_day_index_agrees_with_the_scheduler_day_rule(time_zone, zone):
     time_zone(zone)
     settings = Settings()
     start = datetime(2026, 3, 1, tzinfo=UTC)
-    index = DayIndex(to_ms(start) or 0, to_ms(start + timedelta(days=300)) or 0, settings.day_start)
+    end = start + timedelta(days=300)
+    index = DayIndex(to_ms(start) or 0, to_ms(end) or 0, settings.day_start, end)
     for day in range(index.first + 1, index.first + 290, 7):
         begins = index.begins[day - index.first]
         for delta in (-1001, -1000, -1, 0, 1, 999, 1000, 1001, 3_600_000):
             ms = begins + delta
             moment = datetime.fromtimestamp(ms / 1000, UTC)
             assert index.study_day(ms) == study_day(moment, settings.day_start), (zone, day, delta)
-            assert index.review_day(ms) == review_day(moment, settings.day_start), (zone, day, delta)
+            assert index.review_day(ms) == review_day(moment, settings.day_start, end), (zone, day, delta)
     assert os.environ["TZ"] == zone
 
 
@@ -244,7 +274,7 @@ def test_answers_imported_later_count_in_time_order(course, tmp_path):
     assert store.record_imported([answer], {}) == 0  # keyed by the Anki revlog id
     stats = compute_stats(store, Scheduler(Settings()), courses, NOW)
     store.close()
-    assert stats.periods["all time"].all == PassTally(4, 6) and stats.by_domain[2].young == PassTally(1, 2)
+    assert stats.periods["all time"].all == PassTally(3, 6) and stats.by_domain[2].young == PassTally(1, 2)
     # the Oct 20 answer, written before the import, comes after the Oct 10 lapse: lapse bin 2
     samples = {
         (248, 4, 0): [(R(3, 3), 1), (R(1, 2), 1)],

@@ -13,6 +13,7 @@ from conftest import run
 from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, to_ms
 from srscards.store.store import STORE_FILE, Store
 from srscards.study.optimize import optimize
+from srscards.study.recompute import recompute_states
 from srscards.study.workspace import settings_in_force, sync_sources
 from test_metrics import build
 
@@ -66,6 +67,11 @@ def run_optimize(home: Path):
     return run("optimize", "--home", str(home), "--now", NOW.isoformat())
 
 
+def stored_key(home: Path, card_id: int) -> str:
+    with Store.open(home) as store:
+        return next(c.key for c in store.cards(store.course_ids()) if c.id == card_id)
+
+
 def test_too_few_reviews_says_how_many_are_needed(course, tmp_path):
     store, _ = build(course, tmp_path / "home")
     store.close()
@@ -86,16 +92,40 @@ def test_better_parameters_are_adopted_recorded_and_used_then_kept(course, tmp_p
     out = result.output.splitlines()
     fitted = re.fullmatch(r"Fitted to (\d+) answers on a later day\.", out[0])
     assert fitted and int(fitted[1]) >= 400
-    before = re.fullmatch(r"  before: log loss (\d\.\d{4}), RMSE\(bins\) (\d+\.\d\d)%", out[1])
-    after = re.fullmatch(r"  after:  log loss (\d\.\d{4}), RMSE\(bins\) (\d+\.\d\d)%", out[2])
-    assert before and after and float(after[1]) < float(before[1]) and float(after[2]) <= float(before[2])
-    assert out[3] == "The new parameters are in force from now on:" and len(out) == 5
+    figure = r"log loss (\d\.\d{4}), RMSE\(bins\) (\d+\.\d\d)%"
+    assert out[1] == "All answers (in-sample, as Anki's Evaluate):"
+    before = re.fullmatch(rf"  before: {figure}", out[2])
+    after = re.fullmatch(rf"  after:  {figure}", out[3])
+    assert before and after and float(after[1]) < float(before[1])
+    held = re.fullmatch(r"Latest (\d+) answers, held out from a fit to the earlier ones \(the decision\):", out[4])
+    assert held and int(held[1]) == round(int(fitted[1]) * 0.2)
+    in_force = re.fullmatch(rf"  in force: {figure}", out[5])
+    trial = re.fullmatch(rf"  fitted:   {figure}", out[6])
+    # adopted because the fit to the earlier answers predicts the latest ones better
+    assert in_force and trial and float(trial[1]) < float(in_force[1]) and float(trial[2]) <= float(in_force[2])
+    assert out[7] == "The new parameters are in force from now on:" and len(out) == 10
+    moved = re.fullmatch(
+        r"(\d+) card states recomputed from the log; (\d+) moved "
+        r"\(stability changed by (\d+\.\d)% median, (\d+\.\d)% at most\)\.",
+        out[9],
+    )
+    assert moved and int(moved[1]) == 60 and 0 < int(moved[2]) <= 60 and float(moved[3]) <= float(moved[4])
     with Store.open(home) as store:
         (record,) = store.parameter_history()
         settings = settings_in_force(store, Settings())
+        stored = {c.id: c.memory for c in store.cards(store.course_ids())}
+        # the stored states are what a fresh recompute with the adopted parameters gives
+        fresh = recompute_states(store, Scheduler(settings), store.course_ids(), NOW)
+        assert fresh.moved == 0 and {c.id: c.memory for c in store.cards(store.course_ids())} == stored
+        log = store.log()
     assert record.since == NOW and record.reviews == int(fitted[1]) and len(record.parameters) == 21
-    assert out[4] == "  " + ", ".join(f"{p:.4f}" for p in record.parameters)
+    assert out[8] == "  " + ", ".join(f"{p:.4f}" for p in record.parameters)
     assert settings.parameters == record.parameters
+    by_card: dict[int, list] = {}
+    for r in log:
+        by_card.setdefault(r.card, []).append((r.reviewed_at, r.rating))
+    card_id, answers = next(iter(by_card.items()))
+    assert stored[card_id] == Scheduler(settings).replay(answers, stored_key(home, card_id), NOW)
     # the scheduler now schedules with them: a first Good gives another stability than the defaults
     first = Scheduler(settings).answer(Memory(), Rating.GOOD, NOW)
     assert first.stability == record.parameters[2] != Scheduler(Settings()).answer(Memory(), Rating.GOOD, NOW).stability
@@ -103,7 +133,7 @@ def test_better_parameters_are_adopted_recorded_and_used_then_kept(course, tmp_p
     again = run_optimize(home)
     assert again.exit_code == 0, again.output
     assert again.output.splitlines()[-1] == (
-        "The new parameters do not predict your answers better; the old ones stay in force."
+        "The new parameters do not predict unseen answers better; the old ones stay in force."
     )
     with Store.open(home) as store:
         assert len(store.parameter_history()) == 1
@@ -116,3 +146,67 @@ def test_config_parameters_take_precedence(course, tmp_path):
         result = optimize(store, custom, NOW)
         assert result.old == custom.parameters
         assert settings_in_force(store, custom).parameters == custom.parameters
+
+
+def home_answered_by_the_model(course, tmp_path: Path, cards: int = 70, seed: int = 0) -> Path:
+    """A store whose answers are drawn from the default parameters' own predicted recall: a fit to it
+    can only chase noise."""
+    lines = ["---\ntitle: Sim\ndomain: 1\ntasks: [1.1]\n---\n"]
+    lines += [f"### Question {n}\n<!-- id: sim-{n:03d} -->\n\nAnswer {n}.\n" for n in range(cards)]
+    course.write("sim.md", "\n".join(lines))
+    home = tmp_path / "home"
+    with Store.open(home) as store:
+        courses, _ = sync_sources(store, course.root, NOW - timedelta(days=200))
+        stored = store.cards(courses)
+    rng = random.Random(seed)
+    scheduler = Scheduler(Settings(fuzz=False))
+    rows = []
+    for card in stored:
+        memory = Memory()
+        at = NOW - timedelta(days=rng.uniform(100, 180))
+        while at < NOW:
+            recall = scheduler.retrievability(memory, at) if memory.stability else 0.75
+            rating = Rating.GOOD if rng.random() < recall else Rating.AGAIN
+            after = scheduler.answer(memory, rating, at, card.key)
+            rows.append(
+                (
+                    card.id,
+                    to_ms(at),
+                    int(rating),
+                    8000,
+                    "review",
+                    json.dumps(memory.to_json()),
+                    json.dumps(after.to_json()),
+                )
+            )
+            memory = after
+            assert after.due is not None
+            at = after.due + timedelta(hours=rng.uniform(0, 30))
+    with sqlite3.connect(home / STORE_FILE) as db:
+        db.executemany(
+            "INSERT INTO reviews (card, reviewed_at, rating, duration_ms, origin, state_before, state_after) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            sorted(rows, key=lambda r: r[1]),
+        )
+    return home
+
+
+def test_a_fit_that_only_looks_better_in_sample_is_not_adopted(course, tmp_path):
+    """The answers follow the parameters in force; the new fit is better on the answers it was fitted
+    to, but worse on the latest answers it did not see, so the parameters in force stay."""
+    home = home_answered_by_the_model(course, tmp_path)
+    result = run_optimize(home)
+    assert result.exit_code == 0, result.output
+    out = result.output.splitlines()
+    figure = r"log loss (\d\.\d{4}), RMSE\(bins\) (\d+\.\d\d)%"
+    before = re.fullmatch(rf"  before: {figure}", out[2])
+    after = re.fullmatch(rf"  after:  {figure}", out[3])
+    in_force = re.fullmatch(rf"  in force: {figure}", out[5])
+    trial = re.fullmatch(rf"  fitted:   {figure}", out[6])
+    assert before and after and in_force and trial
+    # in-sample, the fit would have been adopted (lower log loss and RMSE); held out, it is worse
+    assert float(after[1]) < float(before[1]) and float(after[2]) < float(before[2])
+    assert float(trial[1]) > float(in_force[1])
+    assert out[7] == "The new parameters do not predict unseen answers better; the old ones stay in force."
+    with Store.open(home) as store:
+        assert store.parameter_history() == []

@@ -211,15 +211,15 @@ Inline \\( a < b \\) and display:
         ),
         (
             HEADER + "### Q\n<!-- id: a-1 -->\n\nA\n\n<script>alert(1)</script>\n",
-            "d1.md:12:1: error: <script> is not allowed in card HTML",
+            "d1.md:12:1: error: element <script> is not allowed in cards",
         ),
         (
             HEADER + "### Q\n<!-- id: a-1 -->\n\nA <iframe src=x></iframe>\n",
-            "d1.md:10:3: error: <iframe> is not allowed in card HTML",
+            "d1.md:10:3: error: element <iframe> is not allowed in cards",
         ),
         (
             HEADER + '### Q\n<!-- id: a-1 -->\n\nA <img src="x.png" onerror="alert(1)">\n',
-            "d1.md:10:20: error: onerror= is not allowed in card HTML",
+            "d1.md:10:20: error: attribute 'onerror' of <img> is not allowed in cards",
         ),
         (
             "   \n\n",

@@ -59,7 +59,9 @@ def test_report_is_a_self_contained_page_that_renders(course, tmp_path, chromium
     assert html.count("<svg") == 2
     text = re.sub(r"<[^>]+>", "", html)
     assert "Domain 1" in text and "Domain 2" in text
-    assert "80.0% (4/5)" in text  # all-time true retention
+    assert "60.0% (3/5)" in text  # all-time true retention, as Anki's stats screen counts it
+    assert "As Anki's Evaluate (fsrs-rs over the training items Anki builds): log loss 0.8824" in text
+    assert "Per answer on a later day (unweighted, as srs-benchmark): log loss 0.5550" in text
     assert "3 cards due in the next 30 days" in text
     assert "Streak 3 days · 8 days studied" in text
     assert "feature-store (aws, 2026-11-27)" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import sys
 from datetime import datetime, timedelta
@@ -75,7 +76,28 @@ HEADER = "AWS ML Engineer Associate::1 Data Preparation for ML and AI"
 HINT = "space/enter: show answer · :u undo · :b bury · :s suspend · :e edit · :q quit"
 
 
+def bury_siblings() -> None:
+    """Turn on Anki's sibling burying for new and review cards (both off by default, as in Anki)."""
+    home = Path(os.environ["SRSCARDS_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text("[review]\nbury_new = true\nbury_reviews = true\n")
+
+
+def test_siblings_are_not_buried_by_default_as_in_anki(course):
+    course.write("d1.md", DECK)
+    result = review(course.root, "3")
+    assert result.exit_code == 0, result.output
+    # both deletions of the cloze note are new today, and stay in today's queue after one is answered
+    assert "0 due · 4 new · 0 learning" in result.output
+    first = review(course.root, "q")
+    assert "0 due · 3 new · 1 learning" in first.output
+    bury_siblings()
+    buried = review(course.root, "q")
+    assert "0 due · 2 new · 1 learning" in buried.output  # the note's other deletion waits for tomorrow
+
+
 def test_a_first_day_of_review_with_piped_keys(course):
+    bury_siblings()
     course.write("d1.md", DECK)
     result = review(course.root, "31B33")
     assert result.exit_code == 0, result.output
@@ -152,10 +174,13 @@ def test_the_summary_gives_the_time_the_session_took(course):
 
     result = review(course.root, "31B33", clock=clock)
     assert result.exit_code == 0, result.output
-    assert "Studied 3 card(s) in 2m 05s · again 33% · due tomorrow: 2\n" in lines(result.output)
+    assert "Studied 3 card(s) in 2m 05s · again 33% · due tomorrow: 3\n" in lines(
+        result.output
+    )  # siblings are not buried, as in Anki
 
 
 def test_the_next_days_bring_the_right_cards(course):
+    bury_siblings()
     course.write("d1.md", DECK)
     assert review(course.root, "31B33").exit_code == 0
     due = run("due", str(course.root), "--now", DAY2)
@@ -192,6 +217,7 @@ def test_undo_takes_back_state_and_log(course):
 
 
 def test_bury_waits_a_day_and_suspend_stays(course):
+    bury_siblings()
     course.write("d1.md", DECK)
     result = review(course.root, ":b:s")
     assert "Buried until tomorrow.\n" in result.output and "Suspended.\n" in result.output
@@ -226,9 +252,10 @@ def test_daily_new_limit_and_filters(course):
         assert result.exit_code == 0, result.output
         assert f"\n{shown} · " in result.output, (option, result.output)
     # by default a session follows the course's default exam version (MLA-C02): rec-1 is C01 only
-    assert "0 due · 3 new · 0 learning" in review(course.root, "").output
-    assert "0 due · 3 new · 0 learning" in review(course.root, "", "--exam", "C02").output
-    assert "0 due · 4 new · 0 learning" in review(course.root, "", "--exam", "all").output
+    # (the cloze note's two deletions are both new today: siblings are not buried by default)
+    assert "0 due · 4 new · 0 learning" in review(course.root, "").output
+    assert "0 due · 4 new · 0 learning" in review(course.root, "", "--exam", "C02").output
+    assert "0 due · 5 new · 0 learning" in review(course.root, "", "--exam", "all").output
 
 
 def test_a_filter_no_card_matches_is_an_error_that_lists_the_valid_ones(course):
@@ -292,7 +319,7 @@ def test_a_damaged_store_is_a_clear_error(course, tmp_path):
     assert result.exit_code == 1
     assert result.output == (
         f"Error: {home / STORE_FILE}: the review store is damaged (it is not an SQLite database); it was left "
-        "untouched. Move it aside to start a new store, or restore a backup\n"
+        "untouched. Run `srscards restore` to put back a backup, or move the file aside to start a new store\n"
     )
     assert (home / STORE_FILE).read_bytes() == b"\x00" * 4096
 

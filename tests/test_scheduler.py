@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from srscards.scheduling.config import ConfigError, load_settings, parse_steps
 from srscards.scheduling.scheduler import (
@@ -107,8 +109,58 @@ def test_settings_file_and_its_errors(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_settings(tmp_path)
     assert str(info.value) == (
-        f"{tmp_path / 'config.toml'}: unknown setting 'retention'; use one of: day_start, desired_retention, fuzz, "
-        "learning_steps, maximum_interval, new_per_day, parameters, relearning_steps, reviews_per_day"
+        f"{tmp_path / 'config.toml'}: unknown setting 'retention'; use one of: bury_new, bury_reviews, day_start, "
+        "desired_retention, fuzz, learning_steps, maximum_interval, new_per_day, parameters, relearning_steps, "
+        "reviews_per_day"
     )
     with pytest.raises(ConfigError, match="'10x' is not a step; write steps like 1m 10m"):
         parse_steps("1m 10x", "--learning-steps")
+
+
+# Anki's own expectations for its fuzz (rslib/src/scheduler/states/fuzz.rs, `with_review_fuzz`):
+# (interval, minimum, maximum) -> the interval at fuzz factors 0.0, 0.5 and 0.99
+ANKI_FUZZ_CASES = [
+    ((1.0, 1, 1000), (1, 1, 1)),
+    ((2.49, 1, 1000), (2, 2, 2)),
+    ((2.5, 1, 1000), (2, 3, 4)),
+    ((7.0, 1, 1000), (5, 7, 9)),
+    ((17.0, 1, 1000), (14, 17, 20)),
+    ((37.0, 1, 1000), (33, 37, 41)),
+    ((2.0, 2, 1000), (2, 2, 2)),
+    ((2.0, 3, 1000), (3, 4, 4)),
+    ((2.0, 3, 3), (3, 3, 3)),
+    ((6.9, 3, 1000), (5, 7, 9)),
+    ((7.1, 3, 1000), (5, 7, 9)),
+    ((19.9, 3, 1000), (17, 20, 23)),
+    ((20.1, 3, 1000), (17, 20, 23)),
+    ((100.0, 101, 1000), (101, 105, 108)),
+    ((100.0, 1, 99), (92, 96, 99)),
+    ((100.0, 97, 103), (97, 100, 103)),
+]
+
+
+@pytest.mark.parametrize(("args", "expected"), ANKI_FUZZ_CASES)
+def test_fuzz_gives_ankis_intervals(args, expected):
+    from srscards.scheduling.scheduler import fuzzed_interval
+
+    assert tuple(fuzzed_interval(*args, factor) for factor in (0.0, 0.5, 0.99)) == expected
+
+
+def test_without_fuzz_the_interval_is_rounded_half_up_and_kept_in_bounds():
+    from srscards.scheduling.scheduler import fuzzed_interval
+
+    assert [fuzzed_interval(*args, None) for args in ((1.5, 1, 100), (0.1, 1, 100), (101.0, 1, 100))] == [2, 1, 100]
+
+
+@given(
+    st.floats(0.01, 40000.0),
+    st.integers(0, 500),
+    st.integers(1, 36500),
+    st.floats(0.0, 0.999999),
+)
+def test_a_fuzzed_interval_stays_inside_ankis_range(interval, minimum, maximum, factor):
+    from srscards.scheduling.scheduler import fuzz_bounds, fuzzed_interval
+
+    days = fuzzed_interval(interval, minimum, maximum, factor)
+    lower, upper = fuzz_bounds(interval, max(min(minimum, maximum), 1), maximum)
+    assert lower <= days <= upper and 1 <= days <= maximum

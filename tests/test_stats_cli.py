@@ -13,23 +13,23 @@ from srscards.study.metrics import compute_stats
 from test_metrics import NOW, build
 
 EXPECTED = """\
-True retention: answers to cards seen on an earlier day, Again fails
+True retention as Anki's stats screen counts it; Again fails
 
-                     today         7 days        30 days       all time
- ──────────────────────────────────────────────────────────────────────
- all            0.0% (0/1)    66.7% (2/3)    75.0% (3/4)    80.0% (4/5)
- young (<21d)            -   100.0% (2/2)   100.0% (3/3)   100.0% (4/4)
- mature         0.0% (0/1)     0.0% (0/1)     0.0% (0/1)     0.0% (0/1)
+                     today        7 days       30 days      all time
+ ───────────────────────────────────────────────────────────────────
+ all            0.0% (0/1)   33.3% (1/3)   50.0% (2/4)   60.0% (3/5)
+ young (<21d)            -   50.0% (1/2)   66.7% (2/3)   75.0% (3/4)
+ mature         0.0% (0/1)    0.0% (0/1)    0.0% (0/1)    0.0% (0/1)
 
-Retention per day, Oct 29 to Nov 27: ······█····················██▁
+Retention per day, Oct 29 to Nov 27: ······█····················▅·▁
 
 Per domain: goal 90% recall 30 days from now
 
-               retention   recall in 30d   stable 30d+   of goal
- ───────────────────────────────────────────────────────────────
- domain 1    75.0% (3/4)           75.6%         33.3%       84%
- domain 2   100.0% (1/1)           89.1%        100.0%       99%
- all         80.0% (4/5)           79.0%         50.0%       88%
+               retention   recall in 30d   cards ≥90%   of goal
+ ──────────────────────────────────────────────────────────────
+ domain 1    50.0% (2/4)           75.6%        33.3%       84%
+ domain 2   100.0% (1/1)           89.1%         0.0%       99%
+ all         60.0% (3/5)           79.0%        25.0%       88%
 
 Cards by state (every exam version)
 
@@ -43,8 +43,15 @@ Per task statement
 
           retention   new   learning   review   suspended   retired
  ──────────────────────────────────────────────────────────────────
- 1.1    75.0% (3/4)     0          1        2           1         0
+ 1.1    50.0% (2/4)     0          1        2           1         0
  2.3   100.0% (1/1)     0          0        1           0         1
+
+Per task: goal 90% recall in 30 days
+
+       recall in 30d   cards ≥90%   of goal
+ ──────────────────────────────────────────
+ 1.1           75.6%        33.3%       84%
+ 2.3           89.1%         0.0%       99%
 
 Forecast: 3 cards due in the next 30 days, about 1 minute
   per day: █▁▁▁▁▁█▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁█▁▁▁▁▁▁▁
@@ -56,8 +63,9 @@ Forecast: 3 cards due in the next 30 days, about 1 minute
   Wed Dec 02     0 due   0.0 min
   Thu Dec 03     1 due   0.2 min ██████████████████████████████
 
-Model calibration over 5 answers: log loss 0.5550, RMSE(bins) 25.97%
-Streak: 3 days · 8 days studied · 12 answers · 4 minutes studied
+Calibration as Anki's Evaluate: log loss 0.8824, RMSE(bins) 26.1% (5 items)
+Calibration per answer: log loss 0.5550, RMSE(bins) 26.0% (5 answers)
+Streak: 3 days · 8 days studied · 12 answers · 3 minutes studied
 """
 
 

@@ -51,6 +51,7 @@ TABLES = {
 TABLES[7] = TABLES[6]  # 7 changes the form of the note content, not the tables
 TABLES[8] = TABLES[7] | {"paused_exams"}
 TABLES[9] = TABLES[8] | {"card_actions", "undone_actions", "remembered"}
+TABLES[10] = TABLES[9] | {"resets"}
 
 
 def tables(path: Path) -> set[str]:
@@ -130,7 +131,7 @@ def test_a_file_that_is_not_a_database_is_refused_and_left_untouched(tmp_path):
         Store.open(tmp_path)
     assert str(info.value) == (
         f"{path}: the review store is damaged (it is not an SQLite database); it was left untouched. "
-        "Move it aside to start a new store, or restore a backup"
+        "Run `srscards restore` to put back a backup, or move the file aside to start a new store"
     )
     assert path.read_bytes() == before
 
@@ -149,7 +150,10 @@ def test_a_damaged_database_is_refused_and_left_untouched(tmp_path, course):
     with pytest.raises(StoreError) as info:
         ReviewSession.start(course.root, tmp_path)  # opens, syncs and builds the queue: reads before it writes
     assert str(info.value).startswith(f"{path}: the review store is damaged (")
-    assert str(info.value).endswith("it was left untouched. Move it aside to start a new store, or restore a backup")
+    assert str(info.value).endswith(
+        "it was left untouched. Run `srscards restore` to put back a backup, or move the file aside to start a "
+        "new store"
+    )
     assert path.read_bytes() == bytes(data)
 
 
@@ -260,7 +264,7 @@ def test_a_stale_answer_is_not_written(tmp_path, course):
 
 
 def test_recompute_restores_states_from_the_log_and_origins_are_kept(tmp_path, course):
-    from srscards.study.review import recompute_states
+    from srscards.study.recompute import recompute_states
 
     course.write("d1.md", DECK)
     scheduler = Scheduler(Settings(), seed=3)
@@ -274,9 +278,24 @@ def test_recompute_restores_states_from_the_log_and_origins_are_kept(tmp_path, c
             store.record_answer(second, exam, Rating.AGAIN, NOW, None, origin="guess")
         expected = {c.id: c.memory for c in store.cards(["aws-mla"])}
         store._conn.execute("UPDATE cards SET state = 0, stability = NULL, reps = 0, due = NULL, last_review = NULL")
-        assert recompute_states(store, scheduler, ["aws-mla"]) == 2
+        report = recompute_states(store, scheduler, ["aws-mla"], NOW)
+        assert (report.moved, report.median_change, report.max_change) == (2, 1.0, 1.0)
         assert {c.id: c.memory for c in store.cards(["aws-mla"])} == expected
-        assert recompute_states(store, scheduler, ["aws-mla"]) == 0
+        # new parameters move the memory, not the due dates (as Anki without "reschedule on change")
+        from fsrs_rs_python import DEFAULT_PARAMETERS
+
+        other = Scheduler(Settings(parameters=tuple(p * 1.05 for p in DEFAULT_PARAMETERS)), seed=3)
+        moved = recompute_states(store, other, ["aws-mla"], NOW)
+        after = {c.id: c.memory for c in store.cards(["aws-mla"])}
+        assert moved.moved == 2 and 0 < moved.median_change <= moved.max_change
+        for i in (first.id, second.id):
+            assert after[i].due == expected[i].due and after[i].stability != expected[i].stability
+        assert recompute_states(store, scheduler, ["aws-mla"], NOW).moved == 2
+        again = recompute_states(store, scheduler, ["aws-mla"], NOW)
+        assert (again.moved, again.describe()) == (
+            0,
+            f"{again.cards} card states recomputed from the log; none moved.",
+        )
         assert [r.origin for r in store.log()] == ["review", "exam"]
 
 

@@ -46,6 +46,7 @@ def _register() -> None:
         cheatsheet,
         check,
         coverage,
+        doctor,
         due,
         exam,
         exams,
@@ -56,12 +57,13 @@ def _register() -> None:
         plan,
         readiness,
         report,
+        restore,
         review,
         stats,
     )
 
     for module in (build, check, ids, coverage, cheatsheet, review, due, cards, orphans, stats, report, optimize, anki,
-                   exam, exams, readiness, plan, lab):  # fmt: skip
+                   exam, exams, readiness, plan, lab, doctor, restore):  # fmt: skip
         main.add_command(module.command)
 
 

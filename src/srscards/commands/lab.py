@@ -171,7 +171,10 @@ def run_command(
         for resource in lab.resources:
             click.echo(f"  - {resource}")
         click.echo(f"Billed on AWS: {lab.cost} (prices: {PRICING})")
-        return yes or click.confirm("Create these resources?", default=False)
+        if yes:
+            return True
+        _need_input("asking before creating AWS resources", "pass --yes to go on without asking")
+        return click.confirm("Create these resources?", default=False)
 
     width = min(shutil.get_terminal_size().columns, 100)
 
@@ -186,12 +189,16 @@ def run_command(
 
     def pause(index: int) -> None:
         click.echo(f"      Press Enter to run step {index}...", nl=False)
-        sys.stdin.readline()
+        sys.stdin.readline()  # at the end of piped input the lab goes on
         click.echo("")
 
     calls = [0]  # API calls of the step running
 
+    reports: list[Any] = []
+
     def show(event: LabEvent) -> None:
+        if event.kind == "cleanup" and event.cleanup is not None:
+            reports.append(event.cleanup)
         if event.kind == "step":
             click.echo(f"[{event.index}/{event.total}] {event.title}")
             say("why", event.text)
@@ -207,10 +214,20 @@ def run_command(
         elif event.kind == "cleanup" and event.cleanup is not None:
             _echo_cleanup(event.cleanup, again)
 
+    if step_by_step:
+        _need_input("--step", "run without --step")
     try:
         result = run_lab(lab, target, on_event=show, pause=pause if step_by_step else None, confirm=confirm)
     except KeyboardInterrupt:
-        click.echo("Interrupted; cleanup has run.", err=True)
+        if not reports:
+            click.echo(f"Interrupted before cleanup ran: run `{again}` to remove what the lab created.", err=True)
+        elif reports[-1].failed:
+            click.echo(
+                f"Interrupted; cleanup left {len(reports[-1].failed)} resource(s), listed above: run `{again}`.",
+                err=True,
+            )
+        else:
+            click.echo("Interrupted; cleanup has run and nothing is left.", err=True)
         sys.exit(130)
     from srscards.paths import home
     from srscards.store.store import Store
@@ -230,6 +247,14 @@ def _near(code: str) -> str:
         return str(Path(path).relative_to(Path.cwd().resolve())) + sep + rest
     except ValueError:
         return code
+
+
+def _need_input(what: str, instead: str) -> None:
+    """Refuse to wait on a closed or absent standard input (`srscards ... <&-`) with a clear message."""
+    from srscards.labs import LabError
+
+    if sys.stdin is None or sys.stdin.closed:
+        raise LabError(f"standard input is closed, but {what} needs it: {instead}")
 
 
 def _again(name: str, aws: bool, profile: str | None, region: str | None) -> str:
@@ -287,6 +312,8 @@ def cleanup_command(name: str, aws: bool, profile: str | None, region: str | Non
         click.echo(f"Leftovers of lab {lab.name} on {target.describe()}:")
         for arn in leftovers:
             click.echo(f"  - {arn}")
+        if aws and not yes:
+            _need_input("asking before deleting", "pass --yes to delete without asking")
         if aws and not yes and not click.confirm("Delete them?", default=False):
             click.echo("Nothing deleted.")
             return

@@ -57,7 +57,7 @@ def render(stats: Stats, console: Console) -> None:
         return t
 
     periods = stats.periods
-    t = table("True retention: answers to cards seen on an earlier day, Again fails", "", *periods)
+    t = table("True retention as Anki's stats screen counts it; Again fails", "", *periods)
     t.add_row("all", *(percent(r.all) for r in periods.values()))
     t.add_row("young (<21d)", *(percent(r.young) for r in periods.values()))
     t.add_row("mature", *(percent(r.mature) for r in periods.values()))
@@ -67,9 +67,7 @@ def render(stats: Stats, console: Console) -> None:
     console.print(f"Retention per day, {first:%b %d} to {last:%b %d}: {sparkline(daily, 1.0)}")
     console.print()
 
-    t = table(
-        "Per domain: goal 90% recall 30 days from now", "", "retention", "recall in 30d", "stable 30d+", "of goal"
-    )
+    t = table("Per domain: goal 90% recall 30 days from now", "", "retention", "recall in 30d", "cards ≥90%", "of goal")
     for domain, recall in stats.recall_by_domain.items():
         retention = stats.by_domain.get(domain)
         goal = (
@@ -79,12 +77,12 @@ def render(stats: Stats, console: Console) -> None:
             domain_name(domain),
             "-" if retention is None else percent(retention.all),
             share(recall.mean_recall),
-            share(recall.stable_share),
+            share(recall.goal_share),
             goal,
         )
     r = stats.recall
     total_goal = "-" if r.mean_recall is None else ("met" if r.meets_goal else f"{r.mean_recall / 0.9:.0%}")
-    t.add_row("all", percent(periods["all time"].all), share(r.mean_recall), share(r.stable_share), total_goal)
+    t.add_row("all", percent(periods["all time"].all), share(r.mean_recall), share(r.goal_share), total_goal)
     console.print(t)
 
     t = table("Cards by state (every exam version)", "", "new", "learning", "review", "suspended", "retired")
@@ -99,6 +97,14 @@ def render(stats: Stats, console: Console) -> None:
         t.add_row(task, "-" if retention is None else percent(retention.all), *(str(v) for v in vars(c).values()))
     console.print(t)
 
+    t = table("Per task: goal 90% recall in 30 days", "", "recall in 30d", "cards ≥90%", "of goal")
+    for task, recall in stats.recall_by_task.items():
+        goal = (
+            "-" if recall.mean_recall is None else ("met" if recall.meets_goal else f"{recall.mean_recall / 0.9:.0%}")
+        )
+        t.add_row(task, share(recall.mean_recall), share(recall.goal_share), goal)
+    console.print(t)
+
     forecast = stats.forecast
     cards = sum(f.cards for f in forecast)
     minutes = sum(f.minutes for f in forecast)
@@ -110,14 +116,17 @@ def render(stats: Stats, console: Console) -> None:
         console.print(f"  {day:%a %b %d} {f.cards:>5} due {f.minutes:>5.1f} min {bar(f.cards, top)}")
     console.print()
 
-    cal = stats.calibration
-    if cal.log_loss is None or cal.rmse_bins is None:
-        console.print("Model calibration: no answers on a later day yet")
-    else:
-        console.print(
-            f"Model calibration over {count(cal.reviews, 'answer')}: log loss {cal.log_loss:.4f}, "
-            f"RMSE(bins) {cal.rmse_bins:.2%}"
-        )
+    for label, cal, unit in (
+        ("as Anki's Evaluate", stats.evaluate, "item"),
+        ("per answer", stats.calibration, "answer"),
+    ):
+        if cal.log_loss is None or cal.rmse_bins is None:
+            console.print(f"Calibration {label}: no answers on a later day yet")
+        else:
+            console.print(
+                f"Calibration {label}: log loss {cal.log_loss:.4f}, RMSE(bins) {cal.rmse_bins:.1%} "
+                f"({count(cal.reviews, unit)})"
+            )
     console.print(
         f"Streak: {count(stats.streak, 'day')} · {count(stats.days_studied, 'day')} studied · "
         f"{count(stats.reviews, 'answer')} · {count(round(stats.seconds_studied / 60), 'minute')} studied"

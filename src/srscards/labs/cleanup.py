@@ -33,6 +33,7 @@ class CleanupReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
     """Resources the emulator cannot delete (moto raises NotImplementedError); they vanish with it."""
+    interrupted: bool = False  # Ctrl-C stopped the cleanup; `failed` lists what is left
 
 
 def find_leftovers(
@@ -64,13 +65,24 @@ def find_leftovers(
 
 
 def cleanup_lab(session: Any, region: str, lab: str, services: set[str] | None = None) -> CleanupReport:
-    """Delete every resource tagged with this lab, in dependency order."""
-    arns, failed = find_leftovers(session, region, lab, services)
+    """Delete every resource tagged with this lab, in dependency order.
+
+    Ctrl-C stops the cleanup between two calls; the report then lists exactly what is left (each as
+    failed, "interrupted"), so that the command that finishes the job can be shown."""
+    try:
+        arns, failed = find_leftovers(session, region, lab, services)
+    except KeyboardInterrupt:
+        return CleanupReport(failed=[(f"the resources of lab {lab}", "interrupted before they were listed")],
+                             interrupted=True)  # fmt: skip
     report = CleanupReport(failed=failed)
-    for arn in arns:
+    for n, arn in enumerate(arns):
         try:
             _delete(session, region, arn)
             report.deleted.append(arn)
+        except KeyboardInterrupt:
+            report.interrupted = True
+            report.failed += [(left, "interrupted (Ctrl-C) before it was deleted") for left in arns[n:]]
+            break
         except NotImplementedError:
             report.unsupported.append(arn)
         except Exception as exc:

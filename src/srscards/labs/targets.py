@@ -24,6 +24,17 @@ _FAKE_ENV = {
 _CLEARED_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
 
 
+CONNECT_TIMEOUT = 10  # seconds to open a connection to an AWS endpoint
+READ_TIMEOUT = 60  # seconds to wait for an answer
+
+
+def client_config() -> Any:
+    """The botocore client settings of a real AWS run: bounded connect and read times, few retries."""
+    from botocore.config import Config
+
+    return Config(connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT, retries={"max_attempts": 3})
+
+
 def _import_boto3() -> Any:
     try:
         import boto3
@@ -89,18 +100,38 @@ class AwsTarget:
 
     def __enter__(self) -> AwsTarget:
         boto3 = _import_boto3()
-        from botocore.exceptions import BotoCoreError, ClientError
+        from botocore.exceptions import (
+            BotoCoreError,
+            ClientError,
+            ConnectTimeoutError,
+            EndpointConnectionError,
+            ReadTimeoutError,
+        )
 
+        profile = self.profile or "default"
         try:
             self.session = boto3.Session(profile_name=self.profile, region_name=self.region or None)
+            # Every client of the run answers or fails within bounded time, instead of minutes of silence.
+            self.session._session.set_default_client_config(client_config())
             self.region = self.region or self.session.region_name or ""
             if not self.region:
                 raise LabError("no AWS region: pass --region, e.g. --region us-east-1")
             self.account = self.session.client("sts", region_name=self.region).get_caller_identity()["Account"]
-        except (BotoCoreError, ClientError) as exc:
-            profile = self.profile or "default"
+        except (ConnectTimeoutError, ReadTimeoutError, EndpointConnectionError) as exc:
             raise LabError(
-                f"cannot use AWS profile {profile!r}: {type(exc).__name__} "
+                f"could not reach AWS STS in region {self.region or '?'} ({type(exc).__name__}: {exc}); "
+                f"the network or the endpoint did not answer within {CONNECT_TIMEOUT} s to connect and "
+                f"{READ_TIMEOUT} s to read: check the connection, a proxy, or --region"
+            ) from None
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", type(exc).__name__)
+            raise LabError(
+                f"AWS refused the credentials of profile {profile!r} ({code}); renew them with "
+                f"`aws sso login --profile {profile}` or `aws configure --profile {profile}`"
+            ) from None
+        except BotoCoreError as exc:
+            raise LabError(
+                f"cannot use AWS profile {profile!r}: {type(exc).__name__}: {exc} "
                 f"(set it up with `aws configure --profile {profile}` or `aws sso login --profile {profile}`)"
             ) from None
         return self

@@ -9,6 +9,7 @@ byte-identical between builds.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from srscards import __version__
-from srscards.files import atomic_write, hash_folder
+from srscards.files import atomic_write, hash_folder, write_failure
 from srscards.model.anki_ids import media_name, note_guid, stable_int
 from srscards.model.course import CourseSources
 from srscards.views.anki import NOTE_TYPES, note_fields, note_tags
@@ -188,17 +189,29 @@ def export_course(sources: CourseSources, out_dir: Path, now: float, version: st
     build.per_type = dict(sorted(per_type.items()))
     build.warnings = [str(p) for p in sources.problems if p.severity == "warning"]
     stamp = max((v[1] for v in new_notes.values()), default=int(now))
-    out_dir.mkdir(parents=True, exist_ok=True)
     package = genanki.Package([decks[k] for k in sorted(decks)])
     staged = out_dir / f".{name}.apkg.tmp"
-    _write_package(package, sorted(media.items()), stamp, staged)
-    os.replace(staged, build.path)
-    _write_manifest(out_dir, name, {
-        "key": content_key(course.path),
-        "sha256": _sha256(build.path),
-        "summary": {k: v for k, v in build.to_json().items() if k not in ("course", "path", "written")},
-        "notes": new_notes,
-    })  # fmt: skip
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        _write_package(package, sorted(media.items()), stamp, staged)
+        # The manifest names the new package's hash before the package moves into place: a failure
+        # in between leaves a manifest that matches nothing, so the next build rebuilds.
+        _write_manifest(out_dir, name, {
+            "key": content_key(course.path),
+            "sha256": _sha256(staged),
+            "summary": {k: v for k, v in build.to_json().items() if k not in ("course", "path", "written")},
+            "notes": new_notes,
+        })  # fmt: skip
+        os.replace(staged, build.path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            staged.unlink(missing_ok=True)
+        where = Path(exc.filename) if isinstance(exc.filename, str) else out_dir
+        raise write_failure(exc, where, "the package", "choose another folder with -o") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            staged.unlink(missing_ok=True)
+        raise
     return build
 
 

@@ -7,6 +7,7 @@ from html import escape
 from pathlib import Path
 
 from srscards.scheduling.scheduler import Settings
+from srscards.sources.sanitize import CONTENT_POLICY
 from srscards.study.metrics import Coverage, PassTally, Recall30, Retention, Stats, load_stats
 from srscards.words import count, plural
 
@@ -106,21 +107,30 @@ def render_report(stats: Stats) -> str:
         retention = stats.by_domain.get(domain, Retention())
         domains.append(
             f"<tr><td>{_name(domain)}</td><td>{_tally(retention.all)}</td><td>{_pct(recall.mean_recall)}</td>"
-            f"<td>{_pct(recall.stable_share)}</td><td>{recall.studied}</td>{_recall_cell(recall)}</tr>"
+            f"<td>{_pct(recall.goal_share)}</td><td>{recall.studied}</td>{_recall_cell(recall)}</tr>"
         )
     coverage = [f"<tr><td>{_name(d)}</td>{_coverage_cells(c)}</tr>" for d, c in stats.coverage_by_domain.items()] + [
         f"<tr><td>All</td>{_coverage_cells(stats.coverage)}</tr>"
     ]
     tasks = [
         f"<tr><td>{escape(t)}</td><td>{_tally(stats.by_task[t].all) if t in stats.by_task else '–'}</td>"
+        f"<td>{_pct(stats.recall_by_task[t].mean_recall) if t in stats.recall_by_task else '–'}</td>"
+        f"<td>{_pct(stats.recall_by_task[t].goal_share) if t in stats.recall_by_task else '–'}</td>"
         f"{_coverage_cells(c)}</tr>"
         for t, c in stats.coverage_by_task.items()
     ]
-    cal = stats.calibration
-    calibration = (
-        "No answers on a later day yet."
-        if cal.log_loss is None or cal.rmse_bins is None
-        else f"Over {count(cal.reviews, 'answer')}: log loss {cal.log_loss:.4f}, RMSE(bins) {cal.rmse_bins:.2%}."
+    calibration = "".join(
+        f"<li>{label}: "
+        + (
+            "no answers on a later day yet."
+            if cal.log_loss is None or cal.rmse_bins is None
+            else f"log loss {cal.log_loss:.4f}, RMSE(bins) {cal.rmse_bins:.2%} over {count(cal.reviews, unit)}."
+        )
+        + "</li>"
+        for label, cal, unit in (
+            ("As Anki's Evaluate (fsrs-rs over the training items Anki builds)", stats.evaluate, "item"),
+            ("Per answer on a later day (unweighted, as srs-benchmark)", stats.calibration, "answer"),
+        )
     )
     cards = sum(f.cards for f in stats.forecast)
     minutes = sum(f.minutes for f in stats.forecast)
@@ -132,7 +142,7 @@ def render_report(stats: Stats) -> str:
                                               ("retired", "ret."))
     )  # fmt: skip
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>srscards report</title>
+<html lang="en"><head><meta charset="utf-8">{CONTENT_POLICY}<title>srscards report</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
 <body>
 <h1>Where you stand</h1>
@@ -140,10 +150,13 @@ def render_report(stats: Stats) -> str:
 Streak {count(stats.streak, "day")} · {count(stats.days_studied, "day")} studied · {count(stats.reviews, "answer")} ·
 {count(round(stats.seconds_studied / 60), "minute")} studied.</p>
 <h2>Goal: 90% recall 30 days from now, per domain</h2>
-<div class=wide><table><thead><tr><th></th><th>true retention</th><th>recall in 30 days</th><th>stable 30d+</th>
+<p class=note>Recall in 30 days: the mean predicted recall of the studied cards 30 days from now;
+cards ≥90%: the share of them predicted at 90% or more.</p>
+<div class=wide><table><thead><tr><th></th><th>true retention</th><th>recall in 30 days</th><th>cards ≥90%</th>
 <th>studied</th><th>goal</th></tr></thead><tbody>{"".join(domains)}</tbody></table></div>
 <h2>True retention</h2>
-<p class=note>Answers to cards last seen on an earlier day; Again is a fail. Young: interval under 21 days.</p>
+<p class=note>As Anki's stats screen counts it: answers to review cards (and learning steps of a day or more);
+Again is a fail. Periods of 24 hours back from the next day start. Young: interval under 21 days.</p>
 <div class=wide><table><thead><tr><th></th><th>all</th><th>young</th><th>mature</th></tr></thead>
 <tbody>{_retention_rows(stats.periods)}</tbody></table></div>
 <p>Per day, last 30 days:</p>
@@ -154,10 +167,11 @@ Streak {count(stats.streak, "day")} · {count(stats.days_studied, "day")} studie
 <h2>Cards by state (every exam version)</h2>
 <div class=wide><table><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(coverage)}</tbody></table></div>
 <h2>Per task statement</h2>
-<div class=wide><table><thead><tr><th></th>{_th("true retention", "retent.")}{head}</tr></thead>
+<div class=wide><table><thead><tr><th></th>{_th("true retention", "retent.")}{_th("recall in 30 days", "recall 30d")}
+{_th("cards ≥90%", "≥90%")}{head}</tr></thead>
 <tbody>{"".join(tasks)}</tbody></table></div>
 <h2>Memory model calibration</h2>
-<p>{calibration}</p>
+<ul>{calibration}</ul>
 {f"<h2>Labs completed</h2><ul>{labs}</ul>" if labs else ""}
 </body></html>
 """

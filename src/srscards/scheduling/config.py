@@ -10,6 +10,8 @@ fuzz = true
 day_start = "04:00"        # local time a study day begins
 new_per_day = 20
 reviews_per_day = 200
+bury_new = false           # keep new siblings of a card answered today for tomorrow
+bury_reviews = false       # the same for review siblings
 ```
 
 Every key is optional; a missing file means Anki's defaults.
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from srscards.errors import SrsError
+from srscards.files import atomic_write
 from srscards.scheduling.scheduler import Settings
 
 CONFIG_FILE = "config.toml"
@@ -83,6 +86,8 @@ def settings_from(values: dict[str, Any], where: str) -> Settings:
         "new_per_day",
         "reviews_per_day",
         "parameters",
+        "bury_new",
+        "bury_reviews",
     }
     unknown = sorted(set(values) - known)
     if unknown:
@@ -99,10 +104,11 @@ def settings_from(values: dict[str, Any], where: str) -> Settings:
             if not isinstance(value, int) or isinstance(value, bool) or value < (1 if key == "maximum_interval" else 0):
                 raise ConfigError(f"{where}: {key} must be a whole number (got {value!r})")
             changes[key] = value
-    if "fuzz" in values:
-        if not isinstance(values["fuzz"], bool):
-            raise ConfigError(f"{where}: fuzz must be true or false (got {values['fuzz']!r})")
-        changes["fuzz"] = values["fuzz"]
+    for key in ("fuzz", "bury_new", "bury_reviews"):
+        if key in values:
+            if not isinstance(values[key], bool):
+                raise ConfigError(f"{where}: {key} must be true or false (got {values[key]!r})")
+            changes[key] = values[key]
     if "day_start" in values:
         changes["day_start"] = parse_day_start(values["day_start"], f"{where}: day_start")
     if "parameters" in values:
@@ -117,3 +123,59 @@ def check_retention(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0.7 <= value <= 0.99:
         raise ConfigError(f"{where}: desired_retention must be a number from 0.70 to 0.99 (got {value!r})")
     return float(value)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return repr(value)
+
+
+def _step_text(step: timedelta) -> str:
+    seconds = step.total_seconds()
+    for unit in ("d", "h", "m"):
+        if seconds % _UNITS[unit] == 0:
+            return f"{int(seconds // _UNITS[unit])}{unit}"
+    return f"{seconds:g}s"
+
+
+def save_settings(home: Path, settings: Settings) -> Path:
+    """Write `settings` as the `[review]` table of `home/config.toml`; other tables are kept.
+
+    The file is written again from its values, so comments in it are not kept.
+    """
+    import tomllib
+
+    path = home / CONFIG_FILE
+    data: dict[str, Any] = {}
+    if path.is_file():
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    review: dict[str, Any] = {
+        "desired_retention": settings.desired_retention,
+        "learning_steps": [_step_text(s) for s in settings.learning_steps],
+        "relearning_steps": [_step_text(s) for s in settings.relearning_steps],
+        "maximum_interval": settings.maximum_interval,
+        "fuzz": settings.fuzz,
+        "day_start": f"{settings.day_start:%H:%M}",
+        "new_per_day": settings.new_per_day,
+        "reviews_per_day": settings.reviews_per_day,
+        "bury_new": settings.bury_new,
+        "bury_reviews": settings.bury_reviews,
+    }
+    if settings.parameters:
+        review["parameters"] = [float(p) for p in settings.parameters]
+    data["review"] = review
+    lines: list[str] = []
+    for table, values in data.items():
+        if not isinstance(values, dict):
+            continue
+        lines.append(f"[{table}]")
+        lines += [f"{key} = {_toml_value(value)}" for key, value in values.items()]
+        lines.append("")
+    home.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, "\n".join(lines))
+    return path

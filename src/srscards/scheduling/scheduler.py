@@ -3,19 +3,28 @@
 The `fsrs` package computes stability, difficulty, state and steps. Two things are decided
 here, the way Anki decides them:
 
-- Elapsed days count study-day boundaries (a day starts at `day_start` local time), not
-  24-hour spans: a card reviewed at 23:00 and again at 05:00 the next morning is one day
-  later. fsrs counts whole 24-hour spans, so each review is handed to it at a stand-in time
-  placed on its study day, which makes fsrs's day count equal the day-boundary count.
-- Fuzz is drawn from a generator seeded by the card and its review count, not from the
+- Elapsed days are counted as Anki counts them: whole 24-hour blocks back from the next day
+  start (`day_start` in the UTC offset in force at the moment of counting), so a card reviewed
+  at 23:00 and again at 05:00 the next morning is one day later. Anki anchors the blocks on the
+  day start after "now" (the moment it answers, recomputes, evaluates or optimizes); `DayCount`
+  does the same, so the count agrees with Anki's in every time zone, daylight saving included.
+  fsrs counts whole 24-hour spans, so each review is handed to it at a stand-in time placed on
+  its day, which makes fsrs's day count equal the block count.
+- Intervals in days follow Anki's rules on top of the FSRS interval: after a review, Hard,
+  Good and Easy are each at least a day longer than the one before, and an interval that grew
+  is not fuzzed below the previous one; leaving (re)learning, Easy is at least the (fuzzed)
+  Good interval plus one. Fuzz picks a day from Anki's fuzz range (`fuzz_bounds`), with one
+  draw per answer shared by the three buttons, as Anki draws it.
+- The fuzz draw comes from a generator seeded by the card and its review count, not from the
   global random state, so an interval shown on a key is the interval given, and replaying
   the review log gives the same due dates again.
 """
 
 from __future__ import annotations
 
+import math
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import IntEnum
@@ -52,6 +61,8 @@ class Settings:
     reviews_per_day: int = 200
     learn_ahead: timedelta = timedelta(minutes=20)
     parameters: tuple[float, ...] = field(default=())
+    bury_new: bool = False  # Anki's default: new siblings of a card answered today are shown too
+    bury_reviews: bool = False  # Anki's default: so are review siblings
 
 
 @dataclass(frozen=True)
@@ -109,13 +120,39 @@ def study_day(moment: datetime, day_start: time) -> int:
     return shifted.date().toordinal()
 
 
-def review_day(moment: datetime, day_start: time) -> int:
-    """The study day of an answer, for counting elapsed days exactly as Anki does.
+def next_day_at(now: datetime, day_start: time) -> datetime:
+    """The next day start after `now`, as Anki's `next_day_at`: in the UTC offset in force at `now`."""
+    local = now.astimezone()  # a fixed offset: a day added below is exactly 86,400 seconds
+    start = local.replace(hour=day_start.hour, minute=day_start.minute, second=0, microsecond=0)
+    if start <= local.replace(microsecond=0):
+        start += timedelta(days=1)
+    return start.astimezone(UTC)
 
-    Anki counts whole seconds back from the next day start, so an answer given at the very
-    second a day starts still belongs to the day that ends there.
+
+class DayCount:
+    """Anki's day count for answers, anchored on the day start after `now`.
+
+    An answer belongs to the day `today - k` (`today`: the study day of `now`) when it lies k
+    whole 24-hour blocks (counted in whole seconds) before the next day start; so an answer
+    given at the very second a day starts still belongs to the day that ends there. Blocks are
+    exactly 24 hours long, also across daylight-saving changes, as in Anki's recompute,
+    Evaluate and Optimize.
     """
-    return study_day(moment.replace(microsecond=0) - timedelta(seconds=1), day_start)
+
+    def __init__(self, now: datetime, day_start: time) -> None:
+        self.next_s = int(next_day_at(now, day_start).timestamp())
+        self.today = study_day(now, day_start)
+
+    def day(self, moment: datetime) -> int:
+        return self.today - (self.next_s - math.floor(moment.timestamp())) // 86400
+
+    def day_ms(self, ms: int) -> int:
+        return self.today - (self.next_s - ms // 1000) // 86400
+
+
+def review_day(moment: datetime, day_start: time, now: datetime | None = None) -> int:
+    """The day of an answer as Anki counts it from `now` (by default from the answer itself)."""
+    return DayCount(moment if now is None else now, day_start).day(moment)
 
 
 def day_begins(day: int, day_start: time) -> datetime:
@@ -127,6 +164,39 @@ def _stand_in(day: int, seq: int) -> datetime:
     # fsrs takes (t2 - t1).days as the elapsed days; with every review at midnight of its day
     # plus a microsecond per review (to keep order), that equals the day-boundary count.
     return datetime.combine(date.fromordinal(day), time(0), tzinfo=UTC) + timedelta(microseconds=seq)
+
+
+FUZZ_RANGES = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, math.inf, 0.05))
+
+
+def _round(value: float) -> int:
+    """Rounding half away from zero, as Rust's `round` (Python's `round` rounds half to even)."""
+    return math.floor(value + 0.5)
+
+
+def fuzz_bounds(interval: float, minimum: int, maximum: int) -> tuple[int, int]:
+    """Anki's fuzz range for an interval in days, kept within [minimum, maximum] (Anki's `constrained_fuzz_bounds`)."""
+    minimum = min(minimum, maximum)
+    interval = min(max(interval, minimum), maximum)
+    delta = 0.0
+    if interval >= 2.5:
+        delta = 1.0 + sum(factor * max(min(interval, end) - start, 0.0) for start, end, factor in FUZZ_RANGES)
+    lower = min(max(_round(interval - delta), minimum), maximum)
+    upper = min(max(_round(interval + delta), minimum), maximum)
+    if upper == lower and 2 < upper < maximum:
+        upper = lower + 1
+    return lower, upper
+
+
+def fuzzed_interval(interval: float, minimum: int, maximum: int, factor: float | None) -> int:
+    """An interval in days as Anki gives it: a day of the fuzz range picked by `factor` in [0, 1) (floor,
+    not round), or without fuzz (`factor` None) the interval rounded, within [minimum, maximum]."""
+    maximum = max(maximum, 1)
+    minimum = min(max(minimum, 1), maximum)
+    if factor is None:
+        return min(max(_round(interval), minimum), maximum)
+    lower, upper = fuzz_bounds(interval, minimum, maximum)
+    return math.floor(lower + factor * (1 + upper - lower))
 
 
 class Scheduler:
@@ -148,32 +218,33 @@ class Scheduler:
         )
         self._fsrs_module = fsrs
 
-    def answer(self, memory: Memory, rating: Rating, now: datetime, key: str = "") -> Memory:
-        """The card's state after answering `rating` at `now`; `key` names the card for its fuzz."""
+    def answer(
+        self,
+        memory: Memory,
+        rating: Rating,
+        now: datetime,
+        key: str = "",
+        anchor: datetime | None = None,
+        previous: int | None = None,
+    ) -> Memory:
+        """The card's state after answering `rating` at `now`; `key` names the card for its fuzz.
+
+        Without `anchor`, days are counted as Anki counts them when it answers; a replay of the
+        log passes the moment it runs as `anchor`, and days are counted as Anki's recompute
+        counts them (see `_days`). `previous` is the interval the card
+        was last given (default: from its due date).
+        """
         fsrs = self._fsrs_module
-        today = review_day(now, self.settings.day_start)
-        card = fsrs.Card(card_id=1, state=fsrs.State.Learning, step=0, due=_stand_in(today, 0))
-        if memory.state is not State.NEW:
-            assert memory.last_review is not None
-            last_day = review_day(memory.last_review, self.settings.day_start)
-            card = fsrs.Card(
-                card_id=1,
-                state=fsrs.State(int(memory.state)),
-                step=memory.step,
-                stability=memory.stability,
-                difficulty=memory.difficulty,
-                due=_stand_in(today, 0),
-                last_review=_stand_in(last_day, memory.reps),
-            )
+        today, day_of = self._days(now, anchor)
+        card = self._fsrs_card(memory, today, day_of)
         at = _stand_in(today, memory.reps + 1)
         after, _ = self._fsrs.review_card(card, fsrs.Rating(int(rating)), at)
         interval = after.due - at
         state = State(int(after.state))
         if state is State.REVIEW:
-            days = interval.days
-            if self.settings.fuzz:
-                days = self._fuzzed(days, f"{self.seed}:{key}:{memory.reps}")
-            due = day_begins(today + days, self.settings.day_start)
+            factor = random.Random(f"{self.seed}:{key}:{memory.reps}").random() if self.settings.fuzz else None
+            ivl = self._review_days(card, memory, rating, at, after.stability, factor, previous)
+            due = day_begins(today + ivl, self.settings.day_start)
         else:
             due = now + interval
         lapse = memory.state is State.REVIEW and rating is Rating.AGAIN
@@ -188,17 +259,104 @@ class Scheduler:
             memory.lapses + lapse,
         )
 
-    def _fuzzed(self, days: int, seed: str) -> int:
-        # fsrs's own fuzz range, drawn from a generator seeded per card and answer instead of
-        # the global random state (fsrs reads `random` from its module).
-        import fsrs.scheduler as module
+    def _days(self, now: datetime, anchor: datetime | None) -> tuple[int, Callable[[datetime], int]]:
+        """The day of `now` and the day rule for earlier answers.
 
-        saved = module.random
-        module.random = random.Random(seed).random
-        try:
-            return self._fsrs._get_fuzzed_interval(interval=timedelta(days=days)).days
-        finally:
-            module.random = saved
+        Both count 24-hour blocks back from the next day start. An answer given now (no
+        `anchor`) counts from the day start after now and is itself on today, as Anki's answer
+        counts; a replay counts every answer, this one included, from the day start after
+        `anchor`, as Anki's recompute does. They differ only for an answer at the very second
+        a day starts and around a daylight-saving change.
+        """
+        count = DayCount(now if anchor is None else anchor, self.settings.day_start)
+        return (count.today if anchor is None else count.day(now)), count.day
+
+    def _fsrs_card(self, memory: Memory, today: int, day_of: Callable[[datetime], int]) -> Any:
+        """`memory` as an fsrs card answered on stand-in days (see the module docstring)."""
+        fsrs = self._fsrs_module
+        if memory.state is State.NEW:
+            return fsrs.Card(card_id=1, state=fsrs.State.Learning, step=0, due=_stand_in(today, 0))
+        assert memory.last_review is not None
+        return fsrs.Card(
+            card_id=1,
+            state=fsrs.State(int(memory.state)),
+            step=memory.step,
+            stability=memory.stability,
+            difficulty=memory.difficulty,
+            due=_stand_in(today, 0),
+            last_review=_stand_in(day_of(memory.last_review), memory.reps),
+        )
+
+    def raw_interval(self, stability: float) -> float:
+        """FSRS's interval in days for a stability, before rounding: recall falls to the desired retention."""
+        factor, decay = self.curve
+        return stability / factor * (self.settings.desired_retention ** (1 / decay) - 1)
+
+    def previous_interval(self, memory: Memory) -> int:
+        """The interval in days the card was last given (due day minus the day of its last answer)."""
+        if memory.state is not State.REVIEW or memory.due is None or memory.last_review is None:
+            return 0
+        start = self.settings.day_start
+        return max(study_day(memory.due, start) - study_day(memory.last_review, start), 0)
+
+    def _review_days(
+        self,
+        card: Any,
+        memory: Memory,
+        rating: Rating,
+        at: datetime,
+        stability: float,
+        factor: float | None,
+        previous: int | None = None,
+    ) -> int:
+        """Days until a card that is (or becomes) a review card is due, by Anki's rules."""
+        maximum = self.settings.maximum_interval
+
+        def raw(r: Rating) -> float:
+            if r is rating:
+                return self.raw_interval(stability)
+            other, _ = self._fsrs.review_card(card, self._fsrs_module.Rating(int(r)), at)
+            return self.raw_interval(other.stability)
+
+        if memory.state is State.REVIEW and rating is not Rating.AGAIN:
+            last = self.previous_interval(memory) if previous is None else previous
+
+            def floor_of(value: float) -> int:
+                # an interval that grew stays longer than the previous one; one whose fuzz range
+                # reaches the previous interval is not fuzzed below it
+                if _round(value) > last:
+                    return last + 1
+                return last if fuzz_bounds(value, 1, maximum)[1] >= last else 0
+
+            days = 0
+            for r in (Rating.HARD, Rating.GOOD, Rating.EASY):
+                value = raw(r)
+                days = fuzzed_interval(value, max(floor_of(value), days + 1), maximum, factor)
+                if r is rating:
+                    return days
+        if rating is Rating.EASY:
+            good = fuzzed_interval(raw(Rating.GOOD), 1, maximum, factor)
+            return fuzzed_interval(max(_round(raw(Rating.EASY)), 1), good + 1, maximum, factor)
+        return fuzzed_interval(max(_round(raw(rating)), 1), 1, maximum, factor)
+
+    def interval_bounds(
+        self, memory: Memory, rating: Rating, now: datetime, previous: int | None = None
+    ) -> tuple[int, int] | None:
+        """The shortest and longest interval in days an answer can give with fuzz (None: not a review card after it).
+
+        `previous` is the interval the card was last given (default: from its due date).
+        """
+        fsrs = self._fsrs_module
+        today, day_of = self._days(now, None)
+        card = self._fsrs_card(memory, today, day_of)
+        at = _stand_in(today, memory.reps + 1)
+        after, _ = self._fsrs.review_card(card, fsrs.Rating(int(rating)), at)
+        if State(int(after.state)) is not State.REVIEW:
+            return None
+        return (
+            self._review_days(card, memory, rating, at, after.stability, 0.0, previous),
+            self._review_days(card, memory, rating, at, after.stability, 1.0 - 1e-9, previous),
+        )
 
     def preview(self, memory: Memory, now: datetime, key: str = "") -> dict[Rating, timedelta]:
         """The interval each rating would give now, as the rating keys show it."""
@@ -212,11 +370,16 @@ class Scheduler:
             return timedelta(days=study_day(after.due, start) - study_day(now, start))
         return after.due - now
 
-    def replay(self, answers: Iterable[tuple[datetime, Rating]], key: str = "") -> Memory:
-        """The state a card reaches from a new card through `answers` (oldest first)."""
+    def replay(self, answers: Iterable[tuple[datetime, Rating]], key: str = "", now: datetime | None = None) -> Memory:
+        """The state a card reaches from a new card through `answers` (oldest first).
+
+        With `now`, days are counted from the day start after `now` for every answer, as Anki's
+        recompute counts them; without it, each answer counts from its own moment, as it did
+        when it was given.
+        """
         memory = Memory()
         for moment, rating in answers:
-            memory = self.answer(memory, rating, moment, key)
+            memory = self.answer(memory, rating, moment, key, now)
         return memory
 
     def retrievability(self, memory: Memory, now: datetime) -> float:
@@ -224,7 +387,8 @@ class Scheduler:
         if memory.stability is None or memory.last_review is None:
             return 0.0
         fsrs = self._fsrs_module
-        days = review_day(now, self.settings.day_start) - review_day(memory.last_review, self.settings.day_start)
+        count = DayCount(now, self.settings.day_start)
+        days = count.day(now) - count.day(memory.last_review)
         card = fsrs.Card(card_id=1, state=fsrs.State.Review, stability=memory.stability, last_review=_stand_in(1, 0))
         return self._fsrs.get_card_retrievability(card, _stand_in(1 + max(days, 0), 1))
 

@@ -17,8 +17,8 @@ from srscards import __version__
 from srscards.files import atomic_write, hash_folder
 
 # 2: cards in `Card.to_dict` form; 3: with `checked`; 4: options carry `pinned`;
-# 5: one entry per file, cut into chunks that are reused card by card
-FORMAT = 5
+# 5: one entry per file, cut into chunks that are reused card by card; 6: card HTML by allowlist
+FORMAT = 6
 
 
 def assets_key(folder: Path) -> str:

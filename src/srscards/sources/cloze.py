@@ -11,8 +11,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-START_RE = re.compile(r"\{\{c(?:\d|:)")  # something that means to open a deletion
-OPEN_RE = re.compile(r"\{\{c(\d+)::")
+START_RE = re.compile(r"\{\{c(?:[0-9]|:)")  # something that means to open a deletion
+OPEN_RE = re.compile(r"\{\{c([0-9]+)::")
+# Anki makes at most 500 cards of a note: c500 and above all land on card 500, and numbers past
+# 65535 are not deletions at all. Numbers beyond 500 would silently merge, so they are refused.
+MAX_NUMBER = 500
 TOKEN_RE = re.compile(r"\{\{c|\}\}")  # where a deletion may open or close
 
 
@@ -49,9 +52,16 @@ def scan(text: str) -> list[Deletion]:
         i = found.start()
         if found.group() == "{{c" and START_RE.match(text, i):
             m = OPEN_RE.match(text, i)
-            if not m or int(m.group(1)) < 1:
+            digits = m.group(1).lstrip("0") if m else ""
+            if not digits:
                 raise ClozeError(i, "malformed cloze deletion", "write {{c1::answer}} or {{c1::answer::hint}}")
-            stack.append((int(m.group(1)), i, m.end(), []))
+            if len(digits) > 3 or int(digits) > MAX_NUMBER:
+                raise ClozeError(
+                    i,
+                    f"cloze number c{digits[:12]}{'...' if len(digits) > 12 else ''} is too large",
+                    f"number deletions c1 to c{MAX_NUMBER}: Anki makes at most {MAX_NUMBER} cards of a note",
+                )
+            stack.append((int(digits), i, m.end(), []))
             i = m.end()
         elif found.group() == "}}" and stack:
             number, start, inner_start, children = stack.pop()

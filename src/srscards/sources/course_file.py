@@ -8,11 +8,15 @@ from typing import Any
 
 from srscards.errors import Location, Problem, SourceError
 from srscards.model.course import Course, Domain, ExamFormat, Profile, Service
+from srscards.sources.reading import read_text
 from srscards.sources.yaml_positions import Located, load
 
+__all__ = ["COURSE_FILE", "ID_RE", "TASK_RE", "load_course", "read_text"]
+
 COURSE_FILE = "course.yaml"
-TASK_RE = re.compile(r"^\d+\.\d+$")
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+TASK_RE = re.compile(r"[0-9]+\.[0-9]+")
+# Ids are 3 to 40 characters (docs/card-format.md); use with fullmatch: `$` would accept a final newline.
+ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{2,39}")
 QUESTION_TYPES = ("multiple_choice", "multiple_response", "ordering", "matching", "case_study")
 
 _COURSE_KEYS = {"id", "name", "deck", "profiles", "services"}
@@ -23,28 +27,10 @@ _COVERAGE_KEYS = {"min_cards_per_task", "min_questions_per_task", "weight_tolera
 _DOMAIN_KEYS = {"number", "name", "weight", "tasks"}
 
 
-def read_text(path: Path) -> str:
-    """Read a UTF-8 source file; a file that is not UTF-8 gets a located error."""
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise SourceError(
-            Problem(
-                Location(path, line, col),
-                f"file is not UTF-8 (byte 0x{raw[exc.start]:02x})",
-                "save the file as UTF-8",
-            )
-        ) from None
-
-
 def load_course(folder: Path) -> Course:
     """Load and validate `folder/course.yaml`; raise SourceError naming the first problem."""
     path = folder / COURSE_FILE
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         raise SourceError(
             Problem(
                 Location(path),
@@ -63,7 +49,7 @@ def load_course(folder: Path) -> Course:
     if len(set(versions)) != len(versions):
         c.fail(("profiles",), "two profiles share a version", "give each profile its own version")
     course_id = str(data.get("id") or folder.resolve().name.lower())
-    if not ID_RE.match(course_id):
+    if not ID_RE.fullmatch(course_id):
         c.fail(("id",), f"course id {course_id!r} is not valid", "use a-z, 0-9 and -")
     name = c.text(("name",), data["name"])
     versions = {"both", *(p.version for p in profiles)}
@@ -176,7 +162,7 @@ class _Checker:
             tasks: dict[str, str] = {}
             for key, name in tasks_raw.items():
                 task = str(key)
-                if not TASK_RE.match(task) or not task.startswith(f"{number}."):
+                if not TASK_RE.fullmatch(task) or not task.startswith(f"{number}."):
                     self.fail(
                         dkp + ("tasks", key),
                         f"task statement {task!r} does not belong to domain {number}",
@@ -201,7 +187,7 @@ class _Checker:
         if "coverage" in p:
             coverage = self.mapping(kp + ("coverage",), _COVERAGE_KEYS)
         version = self.text(kp + ("version",), str(p["version"]))
-        if not ID_RE.match(version.lower()):
+        if not ID_RE.fullmatch(version.lower()):
             self.fail(kp + ("version",), f"version {version!r} is not valid", "use a code like C02")
         return Profile(
             code=self.text(kp + ("code",), p["code"]),

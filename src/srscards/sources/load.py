@@ -13,7 +13,8 @@ from srscards.sources.cache import ParseCache
 from srscards.sources.course_file import COURSE_FILE, load_course
 from srscards.sources.discover import deck_files, find_courses
 from srscards.sources.incremental import Entry, assemble, parse_incremental
-from srscards.sources.parser import ParsedFile, parse_file
+from srscards.sources.parser import ParsedFile, file_problem, parse_file
+from srscards.sources.reading import read_source_bytes
 
 # Below this many bytes of Markdown to parse, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 256 * 1024
@@ -50,9 +51,9 @@ def _parse_all(paths: list[Path], course: Course, cache: ParseCache | None, jobs
     todo: list[_Job] = []
     for path in paths:
         try:
-            raw = path.read_bytes()
-        except OSError:
-            done[path] = parse_file(path, course)  # reports the unreadable file
+            raw = read_source_bytes(path)
+        except SourceError as exc:  # a folder, FIFO, broken link, unreadable or oversized file
+            done[path] = ParsedFile(None, [exc.problem])
             continue
         if cache is None:
             todo.append((path, raw, "", None, None))
@@ -114,7 +115,12 @@ def _parse_in_processes(course: Course, files: list[_Job], workers: int) -> list
         loads[least] += len(files[i][1])
     results: dict[int, _Result] = {}
     try:
-        with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(
+            workers - 1,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             futures = [pool.submit(_parse_share, course, [files[i] for i in share]) for share in shares[1:]]
             results.update(zip(shares[0], _parse_share(course, [files[i] for i in shares[0]]), strict=True))
             for share, future in zip(shares[1:], futures, strict=True):
@@ -122,6 +128,22 @@ def _parse_in_processes(course: Course, files: list[_Job], workers: int) -> list
     except (OSError, BrokenProcessPool):
         return None
     return [results[i] for i in range(len(files))]
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a forked worker: ask Linux to kill this process when its parent dies (SIGTERM, SIGKILL, crash),
+    so that no worker is left parsing forever after `check` is killed."""
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def _parse_share(course: Course, files: list[_Job]) -> list[_Result]:
@@ -144,7 +166,7 @@ def _parse_bytes(
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return parse_file(path, course), None  # reads it again and reports where the bad byte is
-    if salt is None:
+    if salt is None or file_problem(path, text) is not None:  # parse_file reports a file-level problem
         return parse_file(path, course, text=text), None
     return parse_incremental(path, course, text, salt, previous)
 

@@ -8,12 +8,14 @@ card heading hold its metadata.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import textwrap
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -24,21 +26,25 @@ from srscards.model.card import DIFFICULTIES, Card, CardType, Fragment, Option, 
 from srscards.model.course import Course, DeckFile
 from srscards.sources import cloze
 from srscards.sources.course_file import ID_RE, TASK_RE, read_text
-from srscards.sources.markdown import markdown, render_tokens
+from srscards.sources.markdown import markdown
+from srscards.sources.markdown import render_tokens as _render_tokens
+from srscards.sources.sanitize import clean, link_violation, violations
 from srscards.sources.yaml_positions import load
 
 FRONT_KEYS = {"title", "domain", "subdeck", "tasks", "tags", "exam", "cheatsheet", "checked"}
 CARD_KEYS = {
     "id", "type", "tasks", "tags", "exam", "lab", "cheatsheet", "source", "difficulty", "concepts", "checked",
 }  # fmt: skip
-CHECKED_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-TAG_RE = re.compile(r"^[A-Za-z0-9_\-]+(::[A-Za-z0-9_\-]+)*$")
-SECTION_TASK_RE = re.compile(r"^(\d+\.\d+)(?:\s|$)")
+CHECKED_RE = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])\Z")
+TAG_RE = re.compile(r"[A-Za-z0-9_\-]+(::[A-Za-z0-9_\-]+)*")  # with fullmatch: `$` accepts a final newline
+SECTION_TASK_RE = re.compile(r"^([0-9]+\.[0-9]+)(?:\s|\Z)")
 TASKBOX_RE = re.compile(r"^\[( |x|X)\][ \t]+")
+# Control characters other than tab and line ends: a terminal would act on them (ESC sequences).
+SOURCE_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 PIN = "{pin}"  # at the end of an option's first line: the option keeps its place when options are shuffled
-FORBIDDEN_HTML_RE = re.compile(r"<\s*(script|iframe|object|embed)\b|\s(on[a-z]+)\s*=|javascript:", re.IGNORECASE)
 LIST_MARKER_RE = re.compile(r"^\s*\d+[.)]\s+")
 # A metadata comment that holds nothing but a plain id (YAML reads it as {"id": <that text>}).
+LONE_CR_MESSAGE = "line ends with a lone carriage return (old Mac line endings)"
 QUICK_ID_RE = re.compile(r" *id:[ \t]+([a-z0-9][a-z0-9-]{0,39})[ \t]*")
 
 
@@ -83,12 +89,37 @@ def parse_file(path: Path, course: Course, text: str | None = None) -> ParsedFil
     except SourceError as exc:
         result.problems.append(exc.problem)
         return result
+    problem = file_problem(path, text)
+    if problem is not None:
+        result.problems.append(problem)
+        return result
     if not text.strip():
         result.problems.append(
             Problem(Location(path), "empty deck file", "add front matter and cards, or delete the file")
         )
         return result
     return _FileParser(path, course, text, result).run()
+
+
+def file_problem(path: Path, text: str) -> Problem | None:
+    """What makes a whole file unreadable as a deck: lone carriage returns, control characters."""
+    lone_cr = _lone_cr(text)
+    if lone_cr is not None:
+        line = text.count("\n", 0, lone_cr) + text.count("\r", 0, lone_cr) + 1
+        return Problem(
+            Location(path, line, lone_cr - max(text.rfind("\n", 0, lone_cr), text.rfind("\r", 0, lone_cr))),
+            LONE_CR_MESSAGE,
+            "save the file with LF (Unix) or CRLF (Windows) line endings",
+        )
+    control = SOURCE_CONTROL_RE.search(text)
+    if control is not None:
+        at = control.start()
+        return Problem(
+            Location(path, text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)),
+            f"control character U+{ord(control.group()):04X} in the text",
+            "delete it: terminals act on control characters (escape sequences)",
+        )
+    return None
 
 
 class _FileParser:
@@ -100,6 +131,7 @@ class _FileParser:
         self.result = result
         self.course_root = course.path.resolve()
         self.known_tasks = {t for p in course.profiles for t in p.tasks}
+        self.block_end = 0  # 0-based end line of the block whose HTML is being checked
         self.stop = len(self.lines)  # `find` searches no further than this 0-based line
 
     # -- problems ---------------------------------------------------------------------------
@@ -225,7 +257,7 @@ class _FileParser:
         if "domain" in data:
             domain = data["domain"]
             numbers = {d.number for p in self.course.profiles for d in p.domains}
-            if isinstance(domain, bool) or domain not in numbers:
+            if not isinstance(domain, int) or isinstance(domain, bool) or domain not in numbers:
                 loc = doc.value("domain")
                 raise self.fail(
                     loc.line, loc.col, f"unknown exam domain {domain!r}",
@@ -261,7 +293,7 @@ class _FileParser:
         known = self.known_tasks
         for item in self.listed(value):
             task = str(item)
-            if not TASK_RE.match(task) or task not in known:
+            if not TASK_RE.fullmatch(task) or task not in known:
                 raise self.fail(
                     loc.line, loc.col, f"unknown task statement {task!r}",
                     f"use one of: {', '.join(sorted(known))}",
@@ -272,7 +304,7 @@ class _FileParser:
     def tags(self, value: Any, loc: Location) -> tuple[str, ...]:
         items = value.split() if isinstance(value, str) else self.listed(value)
         for tag in items:
-            if not isinstance(tag, str) or not TAG_RE.match(tag):
+            if not isinstance(tag, str) or not TAG_RE.fullmatch(tag):
                 raise self.fail(
                     loc.line, loc.col, f"invalid tag {tag!r}",
                     "use letters, digits, - and _, with :: for hierarchy; no spaces",
@@ -317,14 +349,14 @@ class _FileParser:
         if card_id is None:
             raise self.fail(line, 1, "card has no id", "run `srscards ids` to add one")
         loc = meta_locs["id"]
-        if isinstance(card_id, str) and ID_RE.match(card_id):
+        if isinstance(card_id, str) and ID_RE.fullmatch(card_id):
             self.result.ids.append(card_id)
         else:
             raise self.fail(
                 loc.line, loc.col, f"invalid card id {card_id!r}",
                 "use 3 to 40 characters of a-z, 0-9 and -, or delete it and run `srscards ids`",
             )  # fmt: skip
-        media = self.check_inline(body, line)
+        media = self.check_inline([inline, *body], line)
         title = Fragment(inline.content.strip(), render_tokens([inline]))
         card_type = self.card_type(meta, meta_locs, blocks, inline)
         here = Location(self.path, line, 1)
@@ -424,7 +456,7 @@ class _FileParser:
     def url(self, value: Any, loc: Location) -> str:
         if value is None:
             return ""
-        if not isinstance(value, str) or not re.match(r"^https?://\S+$", value):
+        if not isinstance(value, str) or not re.fullmatch(r"https?://\S+", value):
             raise self.fail(
                 loc.line, loc.col, "`source` must be an http(s) URL",
                 'quote the URL: source: "https://docs.aws.amazon.com/..."',
@@ -434,7 +466,7 @@ class _FileParser:
     def name(self, value: Any, loc: Location, key: str) -> str:
         if value is None:
             return ""
-        if not isinstance(value, str) or not ID_RE.match(value):
+        if not isinstance(value, str) or not ID_RE.fullmatch(value):
             raise self.fail(loc.line, loc.col, f"invalid {key} name {value!r}", "use a-z, 0-9 and -")
         return value
 
@@ -460,7 +492,7 @@ class _FileParser:
     def concepts(self, value: Any, loc: Location) -> tuple[str, ...]:
         items = self.listed(value)
         for item in items:
-            if not isinstance(item, str) or not ID_RE.match(item):
+            if not isinstance(item, str) or not ID_RE.fullmatch(item):
                 raise self.fail(loc.line, loc.col, f"invalid card id {item!r} in concepts", "list card ids")
         return tuple(items)
 
@@ -487,12 +519,14 @@ class _FileParser:
         line0 = card_line - 1
         for tok in body:
             if tok.map:
-                line0 = tok.map[0]
+                line0, self.block_end = tok.map
             if tok.type == "html_block":
                 self.check_html(tok, line0)
             for child in tok.children or ():
                 if child.type == "html_inline":
                     self.check_html(child, line0)
+                elif child.type == "link_open":
+                    self.check_link(child, line0)
                 elif child.type == "image":
                     found.append(self.check_image(child, line0))
                 elif child.children:  # an image inside a link's text
@@ -502,14 +536,27 @@ class _FileParser:
         return tuple(dict.fromkeys(found))
 
     def check_html(self, tok: Token, line0: int) -> None:
-        m = FORBIDDEN_HTML_RE.search(tok.content)
-        if m:
-            what = m.group(1) and f"<{m.group(1)}>" or m.group(2) and f"{m.group(2)}=" or "javascript:"
-            line, col = self.find(line0, m.group(0).strip())
-            raise self.fail(
-                line, col, f"{what} is not allowed in card HTML",
-                "remove it: cards may not run scripts or embed pages",
-            )  # fmt: skip
+        """Card HTML passes the allowlist as written: what the sanitiser would change is an error here."""
+        found = violations(tok.content)
+        if found:
+            self.html_problem(found[0], line0)
+
+    def check_link(self, tok: Token, line0: int) -> None:
+        found = link_violation(str(tok.attrGet("href") or ""))
+        if found:
+            self.html_problem(found, line0, str(tok.attrGet("href") or ""))
+
+    def html_problem(self, found: Any, line0: int, needle: str = "") -> None:
+        """Fail at `needle` (any case) in the block being checked; else at the first tag there."""
+        needle = (needle or found.needle).lower()
+        lines = self.lines[line0 : max(self.block_end, line0 + 1)]
+        spot = next(((i, t.lower().find(needle)) for i, t in enumerate(lines) if needle in t.lower()), None)
+        spot = spot or next(((i, t.find("<")) for i, t in enumerate(lines) if "<" in t), (0, 0))
+        line, col = line0 + spot[0] + 1, spot[1] + 1
+        raise self.fail(
+            line, col, f"{found.message()}",
+            "remove it: cards may hold formatting, images from the course folder and http(s) links only",
+        )  # fmt: skip
 
     def check_image(self, tok: Token, line0: int) -> Path:
         src = str(tok.attrGet("src") or "")
@@ -519,14 +566,25 @@ class _FileParser:
                 line, col, f"image {src!r} is not a path inside the course folder",
                 "copy the image into the course folder (e.g. media/) and use a relative path",
             )  # fmt: skip
-        target = (self.path.parent / src).resolve()
+        src = unquote(src)  # markdown-it percent-encodes the link: `café.png`, `<my pic.png>`
+        line, col = self.find(line0, src) if src in "\n".join(self.lines[line0:]) else (line, col)
+        try:
+            target = (self.path.parent / src).resolve()
+        except (OSError, RuntimeError):  # a symbolic link loop
+            raise self.fail(
+                line, col, f"image {src!r} is a symbolic link loop", "point the link at a real image file"
+            ) from None
         if not target.is_relative_to(self.course_root):
             raise self.fail(
                 line, col, f"image {src!r} points outside the course folder",
                 "keep images inside the course folder and use a relative path without ../",
             )  # fmt: skip
         if not target.is_file():
+            if target.exists():
+                raise self.fail(line, col, f"image {src!r} is not a regular file", "use an ordinary image file")
             raise self.fail(line, col, f"image {src!r} not found", "check the file name and path")
+        if not os.access(target, os.R_OK):
+            raise self.fail(line, col, f"cannot read image {src!r}: permission denied", "make it readable")
         tok.attrSet("src", target.relative_to(self.course_root).as_posix())  # each view maps it to its medium
         return target
 
@@ -590,7 +648,12 @@ class _FileParser:
             raise self.fail(*where(exc.offset), exc.message, exc.hint) from None
 
     def choice(self, blocks: list[list[Token]], line: int, inline: Token) -> dict[str, Any]:
-        index = next(i for i, b in enumerate(blocks) if _task_list(b))
+        index = next((i for i, b in enumerate(blocks) if _task_list(b)), None)
+        if index is None:
+            raise self.fail(
+                line, 1, "choice card has no options",
+                "list the options as - [ ] wrong and - [x] right, each with its explanation",
+            )  # fmt: skip
         options = []
         for item in _list_items(blocks[index]):
             para = item[1] if len(item) > 1 and item[1].type == "inline" else None
@@ -692,6 +755,17 @@ class _FileParser:
         }
 
 
+def _lone_cr(text: str) -> int | None:
+    """Offset of the first carriage return that is not part of CRLF (markdown-it counts it as a line
+    break, `str.split("\n")` does not, so the two would disagree on line numbers)."""
+    at = text.find("\r")
+    while at >= 0:
+        if not text.startswith("\n", at + 1):
+            return at
+        at = text.find("\r", at + 2)
+    return None
+
+
 def no_cards(path: Path, front_end: int) -> Problem:
     """The problem of a deck file without card headings; `front_end` is the line after its front matter."""
     return Problem(
@@ -728,7 +802,12 @@ def _split_inline(inline: Token, skip: int) -> tuple[str, str]:
     md = markdown()
     first = md.renderer.renderInline(children[:cut], md.options, {}).strip()
     rest = md.renderer.renderInline(children[cut + 1 :], md.options, {}).strip()
-    return first, rest
+    return clean(first), clean(rest)
+
+
+def render_tokens(tokens: list[Token]) -> str:
+    """Card HTML of `tokens`, through the allowlist (see `sanitize`)."""
+    return clean(_render_tokens(tokens))
 
 
 def _first_line(block: list[Token], default: int) -> int:

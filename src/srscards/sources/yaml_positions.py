@@ -11,6 +11,8 @@ from srscards.errors import Location, Problem, SourceError
 if TYPE_CHECKING:  # PyYAML is loaded on first use, so a start that parses nothing does not pay for it
     import yaml
 
+MAX_DEPTH = 20  # nesting levels a course or card file can need, with room to spare
+
 
 @dataclass(frozen=True)
 class Located:
@@ -41,6 +43,8 @@ def load(text: str, path: Path, line: int = 1, col: int = 1, closed: bool = Fals
     import yaml
 
     origin = Location(path, line, col)
+    if "*" in text:  # only an alias (`*name`) can repeat a node; most sources have none
+        _refuse_aliases(text, path, line, col)
     # libyaml's parser when PyYAML was built with it: the same results, several times faster.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
@@ -59,6 +63,10 @@ def load(text: str, path: Path, line: int = 1, col: int = 1, closed: bool = Fals
         raise SourceError(Problem(where, f"invalid YAML: {problem}", "check indentation, colons and quotes")) from None
     except yaml.YAMLError as exc:
         raise SourceError(Problem(origin, f"invalid YAML: {exc}", "check the YAML syntax")) from None
+    except (ValueError, OverflowError) as exc:  # e.g. an integer of thousands of digits
+        raise SourceError(Problem(origin, f"invalid YAML value: {str(exc)[:80]}", "write a shorter value")) from None
+    except RecursionError:
+        raise SourceError(Problem(origin, "YAML nested too deeply", "write flat `key: value` lines")) from None
     finally:
         loader.dispose()
     keys: dict[tuple[Any, ...], Location] = {}
@@ -66,9 +74,21 @@ def load(text: str, path: Path, line: int = 1, col: int = 1, closed: bool = Fals
     raw: dict[tuple[Any, ...], str] = {}
 
     def walk(n: yaml.Node, prefix: tuple[Any, ...]) -> None:
+        if len(prefix) > MAX_DEPTH:
+            where = _shift(path, line, col, n.start_mark.line, n.start_mark.column)
+            raise SourceError(Problem(where, "YAML nested too deeply", "write flat `key: value` lines"))
         if isinstance(n, yaml.MappingNode):
+            seen: set[Any] = set()
             for k, v in n.value:
                 kp = prefix + (_scalar(k),)
+                if isinstance(k, yaml.ScalarNode) and k.value in seen:
+                    where = _shift(path, line, col, k.start_mark.line, k.start_mark.column)
+                    raise SourceError(
+                        Problem(
+                            where, f"duplicate key {k.value!r}", "keep one of them: YAML would silently use the last"
+                        )
+                    )
+                seen.add(k.value if isinstance(k, yaml.ScalarNode) else id(k))
                 keys[kp] = _shift(path, line, col, k.start_mark.line, k.start_mark.column)
                 values[kp] = _shift(path, line, col, v.start_mark.line, v.start_mark.column)
                 if isinstance(v, yaml.ScalarNode):
@@ -84,6 +104,25 @@ def load(text: str, path: Path, line: int = 1, col: int = 1, closed: bool = Fals
     if node is not None:
         walk(node, ())
     return Located(data, keys, values, origin, raw)
+
+
+def _refuse_aliases(text: str, path: Path, line: int, col: int) -> None:
+    """Refuse `*alias` references: a few hundred bytes of nested aliases expand to billions of nodes."""
+    import yaml
+
+    try:
+        for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+            if isinstance(event, yaml.AliasEvent):
+                mark = event.start_mark
+                raise SourceError(
+                    Problem(
+                        _shift(path, line, col, mark.line, mark.column),
+                        f"YAML alias *{event.anchor} is not allowed in sources",
+                        "write the value out in full instead of referring to an &anchor",
+                    )
+                )
+    except yaml.YAMLError:
+        return  # the parse below reports it with its location
 
 
 def _scalar(node: yaml.Node) -> Any:

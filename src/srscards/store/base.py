@@ -8,8 +8,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from srscards.errors import SrsError
+from srscards.clock import Clock, utc_now
+from srscards.files import write_failure
 from srscards.scheduling.scheduler import Memory, to_ms
+from srscards.store.safety import StoreError, classify, damaged_message, has_backup_of_day, take_backup
+
+__all__ = ["CARD_COLUMNS", "ORIGINS", "StoreBase", "StoreError", "memory_values"]
 
 ORIGINS = ("review", "exam", "import")  # where an answer in the log came from
 CARD_COLUMNS = (
@@ -18,34 +22,38 @@ CARD_COLUMNS = (
 )
 
 
-class StoreError(SrsError):
-    """The review store cannot be used as it is; it is left untouched."""
-
-
 class StoreBase:
     """An open SQLite connection with srscards' error handling; the store's parts build on it."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, clock: Clock = utc_now) -> None:
         self.path = path
         self._conn = conn
+        self.clock = clock
+        self._backed_up = False
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
         try:
             yield
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise StoreError(
-                    f"{self.path}: the review store stayed locked by another srscards process; try again"
-                ) from exc
-            raise StoreError(_corrupt_message(self.path, str(exc))) from exc
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(_corrupt_message(self.path, str(exc))) from exc
+        except sqlite3.Error as exc:
+            raise classify(self.path, exc) from exc
+        except OSError as exc:  # a backup that could not be written
+            raise StoreError(write_failure(exc, Path(exc.filename or self.path), "the backup").args[0]) from exc
+
+    def _daily_backup(self) -> None:
+        """Before the first write of a (local) day, copy the store to `backups/`."""
+        if self._backed_up:
+            return
+        now = self.clock().astimezone()
+        if not has_backup_of_day(self.path, now):
+            take_backup(self._conn, self.path, now, "daily")
+        self._backed_up = True
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken at once so two sessions queue instead of failing."""
         with self._guard():
+            self._daily_backup()
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
@@ -56,10 +64,7 @@ class StoreBase:
 
 
 def _corrupt_message(path: Path, detail: str) -> str:
-    return (
-        f"{path}: the review store is damaged ({detail}); it was left untouched. Move it aside to start a new "
-        "store, or restore a backup"
-    )
+    return damaged_message(path, detail)
 
 
 def memory_values(memory: Memory) -> tuple[Any, ...]:

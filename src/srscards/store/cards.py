@@ -200,6 +200,15 @@ class CardTable(StoreBase):
                 (*memory_values(memory), card_id),
             )
 
+    def set_memories(self, memories: dict[int, Memory]) -> None:
+        """Overwrite many cards' state columns in one transaction."""
+        with self._write() as db:
+            db.executemany(
+                "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, last_review = ?, "
+                "reps = ?, lapses = ? WHERE id = ?",
+                [(*memory_values(m), card_id) for card_id, m in memories.items()],
+            )
+
 
 def _resolved(cache: dict[Path, str], path: Path) -> str:
     cache[path] = str(path.resolve())

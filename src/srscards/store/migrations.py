@@ -234,6 +234,29 @@ MIGRATIONS: tuple[Migration, ...] = (
         updated_at INTEGER NOT NULL
     );
     """,
+    # 10: cards started over (Anki's Forget/Reset): a card's history begins again after its last
+    # reset. Keyed by Anki's revlog id when the reset came from Anki, so an import never counts twice.
+    # Answers imported from Anki keep their revlog type and the card's interval before them, which
+    # Anki's true retention is counted by.
+    """
+    ALTER TABLE anki_reviews ADD COLUMN kind INTEGER;
+    ALTER TABLE anki_reviews ADD COLUMN last_interval INTEGER;
+    CREATE TABLE resets (
+        id INTEGER PRIMARY KEY,
+        card INTEGER NOT NULL REFERENCES cards (id),
+        reset_at INTEGER NOT NULL,
+        anki_revlog_id INTEGER UNIQUE
+    );
+    CREATE INDEX resets_card ON resets (card, reset_at);
+    CREATE TRIGGER resets_append_only_update BEFORE UPDATE ON resets
+    BEGIN
+        SELECT RAISE(ABORT, 'resets are append-only');
+    END;
+    CREATE TRIGGER resets_append_only_delete BEFORE DELETE ON resets
+    BEGIN
+        SELECT RAISE(ABORT, 'resets are append-only');
+    END;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -58,8 +58,10 @@ class LoggedReview:
 
 # One answer as metrics read it, a plain tuple of numbers so that a long log reads fast:
 # (card, reviewed_ms, rating, duration_ms, state before, stability before, due before in ms,
-# last review before in ms); times are Unix milliseconds, -1 (0.0 for stability) when unknown.
-ReviewRow = tuple[int, int, int, int, int, float, int, int]
+# last review before in ms, Anki revlog type, Anki's interval before the answer); times are
+# Unix milliseconds, -1 (0.0 for stability) when unknown; the revlog type is -1 and the
+# interval 0 for answers not imported from Anki (the interval: days if positive, seconds if negative).
+ReviewRow = tuple[int, int, int, int, int, float, int, int, int, int]
 # One card as metrics read it: (id, domain, tasks separated by spaces, state, stability, due in
 # ms, last review in ms, suspended, retired); None where the card has no such value yet.
 CardSummary = tuple[int, int | None, str, int, float | None, int | None, int | None, int, int]
@@ -76,6 +78,8 @@ class ImportedAnswer:
     duration_ms: int | None
     before: Memory
     after: Memory
+    kind: int | None = None  # Anki's revlog type
+    last_interval: int | None = None  # the card's interval before it in Anki: days, or -seconds
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,17 @@ from datetime import datetime
 from typing import Any
 
 from srscards.scheduling.scheduler import Memory, Rating, State, from_ms, to_ms
-from srscards.store.base import ORIGINS, StoreBase, memory_values
+from srscards.store.base import ORIGINS, StoreBase, StoreError, memory_values
 from srscards.store.records import (
     ImportedAnswer,
     LoggedReview,
     ReviewRow,
     StoredCard,
 )
+
+# The longest an answer counts as study time, as Anki's "maximum answer seconds" (60 by default) does
+# for reviews; an exam question may take longer to read.
+MAX_ANSWER_MS = {"review": 60_000, "exam": 600_000, "import": 600_000}
 
 
 class ReviewLog(StoreBase):
@@ -79,10 +83,18 @@ class ReviewLog(StoreBase):
                 "SELECT card, reviewed_at, rating, coalesce(duration_ms, -1), json_extract(state_before, '$.state'), "
                 "coalesce(json_extract(state_before, '$.stability'), 0.0), "
                 "coalesce(json_extract(state_before, '$.due'), -1), "
-                "coalesce(json_extract(state_before, '$.last_review'), -1) "
-                "FROM reviews WHERE id NOT IN (SELECT review FROM undone) ORDER BY id"
+                "coalesce(json_extract(state_before, '$.last_review'), -1), "
+                "coalesce(a.kind, -1), coalesce(a.last_interval, 0) "
+                "FROM reviews r LEFT JOIN anki_reviews a ON a.review = r.id "
+                "WHERE r.id NOT IN (SELECT review FROM undone) ORDER BY r.id"
             ).fetchall()
         return rows
+
+    def latest_answer_at(self) -> datetime | None:
+        """When the last answer given here (not imported) was logged: a session never goes back before it."""
+        with self._guard():
+            (ms,) = self._conn.execute("SELECT max(reviewed_at) FROM reviews WHERE origin != 'import'").fetchone()
+        return from_ms(ms) if ms is not None else None
 
     def record_answer(
         self,
@@ -101,6 +113,13 @@ class ReviewLog(StoreBase):
         if origin not in ORIGINS:
             raise ValueError(f"origin must be one of {ORIGINS}")
         before = card.memory
+        if before.last_review is not None and at < before.last_review:
+            raise StoreError(
+                f"the clock went backwards: {card.key} was last answered at {before.last_review:%Y-%m-%d %H:%M:%S} "
+                f"UTC, after now ({at:%Y-%m-%d %H:%M:%S} UTC); nothing was written. Check the system clock"
+            )
+        if duration_ms is not None:  # a break or a clock jump is not study time
+            duration_ms = min(max(int(duration_ms), 0), MAX_ANSWER_MS[origin])
         with self._write() as db:
             changed = db.execute(
                 "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, last_review = ?, "
@@ -152,17 +171,41 @@ class ReviewLog(StoreBase):
         return before
 
     def anki_revlog_ids(self) -> set[int]:
-        """Anki revlog ids whose answers are already in the log."""
+        """Anki revlog ids whose answers or resets are already in the store."""
         with self._guard():
-            return {r[0] for r in self._conn.execute("SELECT revlog_id FROM anki_reviews")}
+            answers = {r[0] for r in self._conn.execute("SELECT revlog_id FROM anki_reviews")}
+            resets = {r[0] for r in self._conn.execute("SELECT anki_revlog_id FROM resets WHERE anki_revlog_id > 0")}
+        return answers | resets
 
-    def record_imported(self, answers: Sequence[ImportedAnswer], states: dict[int, Memory]) -> int:
-        """Add answers given in Anki (origin `import`) and set the cards' states, in one transaction.
+    def resets(self, card_id: int | None = None) -> dict[int, list[datetime]]:
+        """When each card was started over (oldest first); one card's when `card_id` is given."""
+        where, args = ("WHERE card = ?", (card_id,)) if card_id is not None else ("", ())
+        with self._guard():
+            rows = self._conn.execute(f"SELECT card, reset_at FROM resets {where} ORDER BY reset_at, id", args)
+            found: dict[int, list[datetime]] = {}
+            for card, at in rows:
+                found.setdefault(card, []).append(from_ms(at))
+        return found
 
-        An answer whose Anki revlog id is already recorded is skipped; returns how many were added.
+    def record_imported(
+        self,
+        answers: Sequence[ImportedAnswer],
+        states: dict[int, Memory],
+        resets: Sequence[tuple[int, int, datetime]] = (),
+    ) -> int:
+        """Add answers given in Anki (origin `import`), the resets done there (revlog id, card,
+        moment) and set the cards' states, in one transaction.
+
+        An answer or reset whose Anki revlog id is already recorded is skipped; returns how many
+        answers were added.
         """
         added = 0
         with self._write() as db:
+            for revlog_id, card_id, at in resets:
+                db.execute(
+                    "INSERT OR IGNORE INTO resets (card, reset_at, anki_revlog_id) VALUES (?, ?, ?)",
+                    (card_id, to_ms(at), revlog_id),
+                )
             for a in answers:
                 if db.execute("SELECT 1 FROM anki_reviews WHERE revlog_id = ?", (a.revlog_id,)).fetchone():
                     continue
@@ -179,7 +222,8 @@ class ReviewLog(StoreBase):
                     ),
                 )
                 db.execute(
-                    "INSERT INTO anki_reviews (revlog_id, review) VALUES (?, ?)", (a.revlog_id, cursor.lastrowid)
+                    "INSERT INTO anki_reviews (revlog_id, review, kind, last_interval) VALUES (?, ?, ?, ?)",
+                    (a.revlog_id, cursor.lastrowid, a.kind, a.last_interval),
                 )
                 added += 1
             for card_id, memory in states.items():

@@ -11,9 +11,12 @@ next card is shown, a killed process leaves a consistent file, and two sessions 
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
+from srscards.clock import Clock, utc_now
+from srscards.files import write_failure
 from srscards.install import install_command
 from srscards.store.base import ORIGINS, StoreBase, StoreError, _corrupt_message
 from srscards.store.card_actions import CardActionLog
@@ -23,6 +26,7 @@ from srscards.store.labs import LabTable
 from srscards.store.migrations import MIGRATIONS, SCHEMA_VERSION, statements
 from srscards.store.parameters import ParameterTable
 from srscards.store.review_log import ReviewLog
+from srscards.store.safety import check_location, classify, take_backup
 
 __all__ = ["ORIGINS", "STORE_FILE", "Store", "StoreBase", "StoreError"]
 
@@ -40,27 +44,31 @@ class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamT
     """
 
     @classmethod
-    def open(cls, home: Path) -> Store:
+    def open(cls, home: Path, clock: Clock = utc_now) -> Store:
         """Open (or create) the store in `home`, bringing its schema up to date.
 
-        A file that is not a database, is damaged, or comes from a newer srscards is refused
-        with StoreError and never written to.
+        A file that is not a database, is damaged, is empty, or comes from a newer srscards is refused
+        with StoreError and never written to. A new store is made beside its place and moved there
+        complete, so an interrupted start never leaves an empty file behind. Before a migration the
+        store is copied to `backups/`.
         """
         path = home / STORE_FILE
-        existed = path.exists() and path.stat().st_size > 0
-        if existed:
-            with path.open("rb") as fh:
-                if fh.read(16) != _SQLITE_HEADER:
-                    raise StoreError(_corrupt_message(path, "it is not an SQLite database"))
-        else:
-            home.mkdir(parents=True, exist_ok=True)
+        check_location(home, path)
+        if not path.exists():
+            cls._create(home, path)
+        with path.open("rb") as fh:
+            if fh.read(16) != _SQLITE_HEADER:
+                raise StoreError(_corrupt_message(path, "it is not an SQLite database"))
         try:
             conn = sqlite3.connect(path, timeout=15, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
-            raise StoreError(f"{path}: cannot open the review store ({exc}); check the folder's permissions") from exc
-        store = cls(path, conn)
+            raise classify(path, exc) from exc
+        store = cls(path, conn, clock)
         try:
             with store._guard():
+                verdict = " ".join(str(conn.execute("PRAGMA quick_check").fetchone()[0]).split())  # one line
+                if verdict != "ok":
+                    raise StoreError(_corrupt_message(path, f"quick check: {verdict}"))
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 if version > SCHEMA_VERSION:
                     raise StoreError(
@@ -71,11 +79,34 @@ class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamT
                 conn.execute("PRAGMA synchronous=FULL")
                 conn.execute("PRAGMA foreign_keys=ON")
                 if version < SCHEMA_VERSION:
+                    take_backup(conn, path, clock().astimezone(), f"before-v{SCHEMA_VERSION}")
                     store.migrate(SCHEMA_VERSION)
         except BaseException:
             conn.close()
             raise
         return store
+
+    @classmethod
+    def _create(cls, home: Path, path: Path) -> None:
+        """A new store with the current schema, made under a temporary name and moved into place."""
+        tmp = path.with_name(f".{path.name}.new")
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+            for stale in (tmp, tmp.with_name(tmp.name + "-journal")):
+                stale.unlink(missing_ok=True)
+            conn = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                store = cls(tmp, conn)
+                store.migrate(SCHEMA_VERSION)
+            finally:
+                conn.close()
+            os.replace(tmp, path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise StoreError(write_failure(exc, Path(exc.filename or home), "the review store").args[0]) from exc
+        except StoreError as exc:
+            tmp.unlink(missing_ok=True)
+            raise StoreError(str(exc).replace(str(tmp), str(path))) from exc
 
     def close(self) -> None:
         self._conn.close()

@@ -1,9 +1,10 @@
 """Today's queue: which cards a session shows, in what order, within the daily limits.
 
 Like Anki: learning cards as they fall due (and up to `learn_ahead` early when nothing else
-is left), then the reviews due today, then new cards in source order. A note shows one
-card a day: once one variant (a cloze, a side) was answered today, its siblings wait for
-tomorrow.
+is left), then the reviews due today, then new cards in source order. Siblings (the other
+cards of a note: a cloze's other deletions, a reverse side) are buried as Anki's settings say,
+and Anki's defaults bury none: with `bury_reviews`, a review card waits for tomorrow once a
+card of its note was answered or queued today; with `bury_new`, a new card does.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ class Queue:
     day_end: datetime | None = None
     shown_notes: set[tuple[str, str]] = field(default_factory=set)
     front: list[StoredCard] = field(default_factory=list)  # undone cards, shown again first
+    bury_new: bool = False
+    bury_reviews: bool = False
 
     def next_card(self, now: datetime, settings: Settings) -> StoredCard | None:
         """The card to show now, or None when nothing is left for this session."""
@@ -80,8 +83,10 @@ class Queue:
             items[:] = [c for c in items if c.id != card.id]
         note = (card.course, card.note)
         self.shown_notes.add(note)
-        self.review[:] = [c for c in self.review if (c.course, c.note) != note]
-        self.new[:] = [c for c in self.new if (c.course, c.note) != note]
+        if self.bury_reviews:
+            self.review[:] = [c for c in self.review if (c.course, c.note) != note]
+        if self.bury_new:
+            self.new[:] = [c for c in self.new if (c.course, c.note) != note]
 
     def put_back(self, card: StoredCard) -> None:
         """Return a card to the queue after an answer, where its new state says."""
@@ -145,18 +150,22 @@ def build_queue(
     learning.sort(key=_due)
     reviews.sort(key=lambda c: (_due(c), c.position))
     shown = touched | {(c.course, c.note) for c in learning}
-    queue = Queue(learning, [], [], today, end, set(touched))
+    queue = Queue(
+        learning, [], [], today, end, set(touched), bury_new=settings.bury_new, bury_reviews=settings.bury_reviews
+    )
     review_room = max(settings.reviews_per_day - reviews_done, 0)
     for card in reviews:
         if len(queue.review) >= review_room:
             break
-        if (card.course, card.note) not in shown:
+        if not settings.bury_reviews or (card.course, card.note) not in shown:
             shown.add((card.course, card.note))
             queue.review.append(card)
     new_room = max(settings.new_per_day - new_done, 0)
     if new_room:
         for card in new:
-            if card.memory.state is not State.NEW or not wanted(card) or (card.course, card.note) in shown:
+            if card.memory.state is not State.NEW or not wanted(card):
+                continue
+            if settings.bury_new and (card.course, card.note) in shown:
                 continue
             shown.add((card.course, card.note))
             queue.new.append(card)

@@ -6,14 +6,19 @@ days between answers, `study_day` for due dates). Nothing here prints.
 
 Definitions:
 
-- True retention: among answers to cards last answered on an earlier study day, the share
-  that were not Again. Young: the card's interval before the answer was under 21 days
-  (learning steps count as young); mature: 21 days or more.
-- Recall at 30 days: for studied cards (not new, not retired), fsrs's probability of recall on
-  the study day 30 days from now, and the share whose stability is at least 30 days (stability
-  is the time for recall to fall to 90%, so those cards meet the 90%-at-30-days goal).
-- Calibration, as Anki's Evaluate (fsrs-rs `FSRS::evaluate`) reports it, over the same answers
-  as true retention: log loss is the mean binary cross-entropy of the predicted recall against
+- True retention, as Anki's stats screen counts it: among answers to cards whose interval was
+  a day or more (review cards, and learning steps of a day or more), the share that were not
+  Again; an answer imported from Anki is judged by its revlog type and the interval Anki had
+  given the card. Periods are 24-hour blocks back from the next day start (today, 7, 30 days, all
+  time). Young: the review interval before the answer was under 21 days (learning steps count
+  as young); mature: 21 days or more.
+- Recall 30 days from now: for studied cards (not new, not retired), fsrs's probability of
+  recall on the day 30 days from now; the goal is 90%: per group, the mean and the share of
+  cards at 90% or more (and, for reference, the share with stability of 30 days or more).
+- Calibration, two ways, each labelled: (1) as Anki's Evaluate, fsrs-rs's `evaluate` over the
+  training items Anki builds from the log (`optimize.timed_items`); (2) per answer given on a
+  later day than the card's previous one, each answer counted once (unweighted, as the
+  srs-benchmark computes it): log loss is the mean binary cross-entropy of the predicted recall against
   passed (1) or failed (0). RMSE(bins) groups answers by fsrs-rs's `r_matrix_index`: elapsed
   days `t` go to bin `round(2.48 * 3.62 ** floor(log(t, 3.62)) * 100)`, the number of
   answers on an earlier day so far, this one included, plus one (`n`) to
@@ -33,11 +38,13 @@ from datetime import datetime, time, timedelta
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from srscards.scheduling.scheduler import Scheduler, Settings, State, day_begins, from_ms, study_day, to_ms
+from srscards.scheduling.scheduler import DayCount, Scheduler, Settings, State, day_begins, from_ms, study_day, to_ms
 from srscards.store.records import LabCompletion, ReviewRow
 from srscards.store.store import Store
+from srscards.study.optimize import timed_items
+from srscards.study.recompute import history_starts
 from srscards.study.workspace import open_workspace
 
 GOAL = 0.9
@@ -50,24 +57,34 @@ T = TypeVar("T")
 
 
 class DayIndex:
-    """Study days of many moments at once: the scheduler's day rule, looked up by bisection.
+    """Study days of many moments at once.
 
-    `review_day(m)` is `scheduler.review_day`: a moment belongs to day d when it is at least one
-    whole second after day d begins and less than one second after day d + 1 begins.
+    `study_day(m)` is the calendar rule (`scheduler.study_day`), looked up by bisection, for due
+    dates; `review_day(m)` is Anki's day count for answers (`scheduler.DayCount`): whole 24-hour
+    blocks back from the day start after `now` (default: after `last_ms`).
     """
 
-    def __init__(self, first_ms: int, last_ms: int, day_start: time) -> None:
+    def __init__(self, first_ms: int, last_ms: int, day_start: time, now: datetime | None = None) -> None:
         lo = study_day(from_ms(first_ms), day_start) - 1  # type: ignore[arg-type]
         hi = study_day(from_ms(last_ms), day_start) + 2  # type: ignore[arg-type]
         self.first = lo
         self.begins = [to_ms(day_begins(d, day_start)) or 0 for d in range(lo, hi + 1)]
-        self.answer_begins = [b + 1000 for b in self.begins]
+        self.count = DayCount(now if now is not None else from_ms(last_ms), day_start)  # type: ignore[arg-type]
 
     def study_day(self, ms: int) -> int:
         return self.first + bisect_right(self.begins, ms) - 1
 
     def review_day(self, ms: int) -> int:
-        return self.first + bisect_right(self.answer_begins, ms) - 1
+        return self.count.day_ms(ms)
+
+    def review_days(self, ms: Any) -> Any:
+        """`review_day` of a numpy array of Unix milliseconds."""
+        return self.count.today - (self.count.next_s - ms // 1000) // 86400
+
+    def period_days(self, ms: Any) -> Any:
+        """The day of each moment for Anki's stats periods: today is the 24 hours up to (not
+        including) the next day start, yesterday the 24 before, and so on."""
+        return self.count.today - (self.count.next_s - 1 - ms // 1000) // 86400
 
 
 @dataclass
@@ -122,7 +139,8 @@ class Recall30:
 
     studied: int = 0
     recall_sum: float = 0.0
-    stable: int = 0
+    stable: int = 0  # stability of 30 days or more
+    meeting: int = 0  # predicted recall 30 days from now of 90% or more
 
     @property
     def mean_recall(self) -> float | None:
@@ -133,6 +151,11 @@ class Recall30:
         return self.stable / self.studied if self.studied else None
 
     @property
+    def goal_share(self) -> float | None:
+        """The share of studied cards whose recall 30 days from now is predicted at 90% or more."""
+        return self.meeting / self.studied if self.studied else None
+
+    @property
     def meets_goal(self) -> bool:
         return self.mean_recall is not None and self.mean_recall >= GOAL
 
@@ -141,6 +164,7 @@ class Recall30:
             "studied": self.studied,
             "mean_recall": self.mean_recall,
             "stable_share": self.stable_share,
+            "goal_share": self.goal_share,
             "goal": GOAL,
             "meets_goal": self.meets_goal,
         }
@@ -148,7 +172,7 @@ class Recall30:
 
 @dataclass(frozen=True)
 class Calibration:
-    """How well the model's predicted recall matched the answers (Anki's Evaluate figures)."""
+    """How well the model's predicted recall matched the answers: log loss and RMSE(bins)."""
 
     reviews: int
     log_loss: float | None
@@ -181,11 +205,13 @@ class Stats:
     by_task: dict[str, Retention]
     recall: Recall30
     recall_by_domain: dict[int | None, Recall30]
+    recall_by_task: dict[str, Recall30]
     coverage: Coverage
     coverage_by_domain: dict[int | None, Coverage]
     coverage_by_task: dict[str, Coverage]
     forecast: list[ForecastDay]
-    calibration: Calibration
+    calibration: Calibration  # per answer on a later day, unweighted (as srs-benchmark)
+    evaluate: Calibration  # as Anki's Evaluate: fsrs-rs over the training items Anki builds
     streak: int
     days_studied: int
     reviews: int
@@ -202,11 +228,13 @@ class Stats:
             "retention_by_task": [{"task": k, **r.to_json()} for k, r in self.by_task.items()],
             "recall_30_days": self.recall.to_json(),
             "recall_30_days_by_domain": [{"domain": k, **r.to_json()} for k, r in self.recall_by_domain.items()],
+            "recall_30_days_by_task": [{"task": k, **r.to_json()} for k, r in self.recall_by_task.items()],
             "coverage": vars(self.coverage),
             "coverage_by_domain": [{"domain": k, **vars(c)} for k, c in self.coverage_by_domain.items()],
             "coverage_by_task": [{"task": k, **vars(c)} for k, c in self.coverage_by_task.items()],
             "forecast": [{"day": _iso(f.day), "cards": f.cards, "minutes": round(f.minutes, 1)} for f in self.forecast],
             "calibration": vars(self.calibration),
+            "calibration_anki_evaluate": vars(self.evaluate),
             "streak": self.streak,
             "days_studied": self.days_studied,
             "reviews": self.reviews,
@@ -277,7 +305,7 @@ def compute_stats(store: Store, scheduler: Scheduler, courses: Sequence[str], no
     horizon = to_ms(now + timedelta(days=GOAL_DAYS + FORECAST_DAYS + 2)) or 0
     # an answer's previous answer is in the log too, so the first answer starts the days needed
     first_ms = min(now_ms, min(map(itemgetter(1), rows), default=now_ms))
-    days = DayIndex(first_ms, max([horizon, *(c[5] for c in cards if c[5] is not None)]), day_start)
+    days = DayIndex(first_ms, max([horizon, *(c[5] for c in cards if c[5] is not None)]), day_start, now)
     today = days.study_day(now_ms)
     answer_today = days.review_day(now_ms)
 
@@ -305,6 +333,7 @@ def compute_stats(store: Store, scheduler: Scheduler, courses: Sequence[str], no
 
     recall = Recall30()
     recall_by_domain: dict[int | None, Recall30] = defaultdict(Recall30)
+    recall_by_task: dict[str, Recall30] = defaultdict(Recall30)
     coverage = Coverage()
     coverage_by_domain: dict[int | None, Coverage] = defaultdict(Coverage)
     coverage_by_task: dict[str, Coverage] = defaultdict(Coverage)
@@ -312,16 +341,17 @@ def compute_stats(store: Store, scheduler: Scheduler, courses: Sequence[str], no
     due_per_day = [0] * FORECAST_DAYS
     kinds: Counter[tuple[int, str]] = Counter()
     factor, decay = scheduler.curve
-    for card_id, domain, _, state, stability, due, last, suspended, retired in cards:
+    for card_id, domain, tasks, state, stability, due, last, suspended, retired in cards:
         kind = _coverage_kind(state, bool(suspended), bool(retired))
         kinds[(group_of[card_id], kind)] += 1
         if retired or state == State.NEW or stability is None or last is None:
             continue
         p = (1 + factor * max(target_day - days.review_day(last), 0) / stability) ** decay
-        for group30 in (recall, recall_by_domain[domain]):
+        for group30 in (recall, recall_by_domain[domain], *(recall_by_task[t] for t in tasks.split())):
             group30.studied += 1
             group30.recall_sum += p
             group30.stable += stability >= GOAL_DAYS
+            group30.meeting += p >= GOAL
         if not suspended and due is not None:
             offset = max(days.study_day(due) - today, 0)
             if offset < FORECAST_DAYS:
@@ -347,11 +377,13 @@ def compute_stats(store: Store, scheduler: Scheduler, courses: Sequence[str], no
         by_task=dict(sorted(by_task.items(), key=lambda kv: _task_key(kv[0]))),
         recall=recall,
         recall_by_domain=_sorted({d: recall_by_domain[d] for d in coverage_by_domain}),  # every domain, studied or not
+        recall_by_task={t: recall_by_task[t] for t in sorted(coverage_by_task, key=_task_key)},
         coverage=coverage,
         coverage_by_domain=_sorted(coverage_by_domain),
         coverage_by_task=dict(sorted(coverage_by_task.items(), key=lambda kv: _task_key(kv[0]))),
         forecast=forecast,
         calibration=fit.result(),
+        evaluate=anki_evaluate(rows, scheduler, now, history_starts(store)),
         streak=streak,
         days_studied=len(studied_days),
         reviews=len(rows),
@@ -388,22 +420,34 @@ def _answer_figures(
     stability = table[:, 5]
     due, last = table[:, 6].astype(np.int64), table[:, 7].astype(np.int64)
     begins = np.array(days.begins, np.int64)
-    answer_begins = np.array(days.answer_begins, np.int64)
-    first = days.first - 1
 
-    day = first + np.searchsorted(answer_begins, ms, "right")
+    day = days.review_days(ms)
     timed = duration >= 0
-    # answers to cards last answered on an earlier study day
-    last_day = first + np.searchsorted(answer_begins, last, "right")
+    # calibration: answers to cards last answered on an earlier day
+    last_day = days.review_days(last)
     counted = (last >= 0) & (state != int(State.NEW)) & (day - last_day >= 1)
     idx = np.nonzero(counted)[0]
     elapsed = (day - last_day)[idx]
     passed = rating[idx] > 1
-    due_day = first + np.searchsorted(begins, due[idx], "right")
-    mature = (state[idx] == int(State.REVIEW)) & (due[idx] >= 0) & (due_day - last_day[idx] >= MATURE_DAYS)
+
+    # true retention as Anki's stats screen counts it: answers to cards whose interval was a
+    # day or more (review cards, and learning steps of a day or more), in periods of 24 hours
+    # back from the next day start; mature when the review interval was 21 days or more
+    # answers imported from Anki are counted by Anki's own revlog type and interval before them
+    anki_kind, anki_interval = table[:, 8].astype(np.int64), table[:, 9].astype(np.int64)
+    from_anki = anki_kind >= 0
+    anki_kept = (anki_kind == 1) | (anki_interval >= 1) | (anki_interval <= -86_400)
+    known = (last >= 0) & (due >= 0)
+    review = state == int(State.REVIEW)
+    learning = (state == int(State.LEARNING)) | (state == int(State.RELEARNING))
+    interval = np.searchsorted(begins, due, "right") - np.searchsorted(begins, last, "right")  # study days
+    own_kept = known & (review | (learning & (due - last >= 86_400_000)))
+    kept = np.nonzero(np.where(from_anki, anki_kept, own_kept))[0]
+    mature = np.where(from_anki, anki_interval >= MATURE_DAYS, review & (interval >= MATURE_DAYS))[kept]
+    period_day = days.period_days(ms[kept])
     lookup = np.zeros(max(int(card.max()), *group_of) + 1, np.int64)
     lookup[list(group_of)] = list(group_of.values())
-    keys = ((day[idx] * width + lookup[card[idx]]) * 2 + mature) * 2 + passed
+    keys = ((period_day * width + lookup[card[kept]]) * 2 + mature) * 2 + (rating[kept] > 1)
     unique_keys, key_counts = np.unique(keys, return_counts=True)
 
     # per card, in time order: answers on an earlier day so far (this one included), earlier lapses
@@ -445,6 +489,20 @@ def _answer_figures(
         int(timed.sum()),
         float(duration[timed].sum()) / 1000,
     )
+
+
+def anki_evaluate(
+    rows: Sequence[ReviewRow], scheduler: Scheduler, now: datetime, resets: dict[int, list[datetime]]
+) -> Calibration:
+    """Log loss and RMSE(bins) as Anki's Evaluate shows them: fsrs-rs's `evaluate` of the parameters
+    in force over the training items Anki builds from the log (`optimize.timed_items`)."""
+    from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS
+
+    items = [item for _, item in timed_items(rows, scheduler.settings.day_start, now, resets)]
+    if not items:
+        return Calibration(0, None, None)
+    result = FSRS(list(scheduler.settings.parameters or DEFAULT_PARAMETERS)).evaluate(items)
+    return Calibration(len(items), float(result.log_loss), float(result.rmse_bins))
 
 
 def _coverage_kind(state: int, suspended: bool, retired: bool) -> str:

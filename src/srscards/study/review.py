@@ -108,6 +108,8 @@ class ReviewSession:
     plans_in_force: list[Plan] = field(default_factory=list)
     plans_remade: list[tuple[Plan, str]] = field(default_factory=list)  # plans made again today, and why
     shuffle: random.Random = field(default_factory=random.Random)  # a fresh option order at every showing
+    clock_went_back: bool = False  # the system clock went back during the session (see _monotonic_now)
+    _floor: datetime | None = None
 
     @property
     def settings(self) -> Settings:
@@ -201,10 +203,22 @@ class ReviewSession:
             self.shown = Shown(card, text, intervals, now)
             return self.shown
 
+    def _monotonic_now(self) -> datetime:
+        """The clock, but never before an answer already logged: when the system clock goes back, answers
+        keep their order (the log replays to the same state) and `clock_went_back` says so."""
+        now = self.clock()
+        if self._floor is None:
+            self._floor = self.store.latest_answer_at()
+        if self._floor is not None and now < self._floor:
+            self.clock_went_back = True
+            now = self._floor
+        self._floor = now
+        return now
+
     def answer(self, rating: Rating) -> Answered:
         """Answer the card on screen: the answer is committed before this returns."""
         shown = self._current()
-        now = self.clock()
+        now = self._monotonic_now()
         card = shown.card
         after = self.scheduler.answer(card.memory, rating, now, card.key)
         duration = max(int((now - shown.shown_at).total_seconds() * 1000), 0)
@@ -296,27 +310,6 @@ class ReviewSession:
         if self.shown is None:
             raise SrsError("no card is on screen")
         return self.shown
-
-
-def recompute_states(store: Store, scheduler: Scheduler, courses: list[str]) -> int:
-    """Compute every card's state again from the review log; returns how many cards changed.
-
-    The log is the record; the state columns are a copy. Run after changing the scheduling
-    settings, or to repair the copy.
-    """
-    by_card: dict[int, list[tuple[datetime, Rating]]] = {}
-    forgotten = store.forgotten_before()
-    for review in store.log():
-        if review.id <= forgotten.get(review.card, 0):
-            continue  # answers before a forget no longer count towards the card's state
-        by_card.setdefault(review.card, []).append((review.reviewed_at, review.rating))
-    changed = 0
-    for card in store.cards(courses, include_retired=True):
-        memory = scheduler.replay(by_card.get(card.id, []), card.key)
-        if memory != card.memory:
-            store.set_memory(card.id, memory)
-            changed += 1
-    return changed
 
 
 @dataclass(frozen=True)

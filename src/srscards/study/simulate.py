@@ -12,7 +12,8 @@ operations on the cards due that day. Each day:
   `learner.learning_outcomes` found with the real scheduler;
 - stability, difficulty and the next interval are computed with the FSRS formulas and
   parameters of the scheduler in force (py-fsrs's own formulas, checked against it in the
-  tests), fuzzed over fsrs's own ranges when fuzz is on;
+  tests); a passed review's interval follows the scheduler's (Anki's) rules: Hard < Good <
+  Easy by a day, not below the previous interval, fuzzed over Anki's range when fuzz is on;
 - the seconds of each answer come from the learner, times the card type's factor.
 
 Day 0 is today; the exam is on day `days`, when nothing is studied.
@@ -24,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from srscards.scheduling.scheduler import Scheduler
+from srscards.scheduling.scheduler import FUZZ_RANGES, Scheduler
 from srscards.study.learner import Learner, Outcome
 
 if TYPE_CHECKING:
@@ -80,6 +81,49 @@ class Model:
 
         days = np.rint(stability / self.factor * (self.retention ** (1 / self.decay) - 1))
         return np.clip(days, 1, self.maximum_interval).astype(np.int64)
+
+    def raw_interval(self, stability: Floats) -> Floats:
+        return stability / self.factor * (self.retention ** (1 / self.decay) - 1)
+
+    def bounds(self, interval: Floats, minimum: Ints) -> tuple[Ints, Ints]:
+        """Anki's fuzz range within [minimum, maximum_interval] (`scheduler.fuzz_bounds`, on arrays)."""
+        import numpy as np
+
+        top = max(self.maximum_interval, 1)
+        minimum = np.clip(minimum, 1, top)
+        iv = np.clip(interval, minimum, top)
+        delta = 1.0 + sum(k * np.clip(np.minimum(iv, end) - start, 0.0, None) for start, end, k in FUZZ_RANGES)
+        delta = np.where(iv >= 2.5, delta, 0.0)
+        lower = np.clip(np.floor(iv - delta + 0.5), minimum, top).astype(np.int64)
+        upper = np.clip(np.floor(iv + delta + 0.5), minimum, top).astype(np.int64)
+        upper = np.where((upper == lower) & (upper > 2) & (upper < top), lower + 1, upper)
+        return lower, upper
+
+    def days(self, interval: Floats, minimum: Ints, draw: Floats) -> Ints:
+        """The interval in days the scheduler gives (`scheduler.fuzzed_interval`, on arrays)."""
+        import numpy as np
+
+        if not self.fuzz:
+            top = max(self.maximum_interval, 1)
+            return np.clip(np.floor(interval + 0.5), np.clip(minimum, 1, top), top).astype(np.int64)
+        lower, upper = self.bounds(interval, minimum)
+        return np.floor(lower + draw * (1 + upper - lower)).astype(np.int64)
+
+    def passed_review_days(self, stabilities: Sequence[Floats], previous: Ints, rating: Ints, draw: Floats) -> Ints:
+        """Hard, Good and Easy as the scheduler gives them after a review; the one of `rating`."""
+        import numpy as np
+
+        chosen = np.zeros(len(previous), dtype=np.int64)
+        days = np.zeros(len(previous), dtype=np.int64)
+        ones = np.ones(len(previous), dtype=np.int64)
+        for r, stability in zip((2, 3, 4), stabilities, strict=True):
+            raw = self.raw_interval(stability)
+            grew = np.floor(raw + 0.5) > previous
+            reaches = self.bounds(raw, ones)[1] >= previous
+            floor = np.where(grew, previous + 1, np.where(reaches, previous, 0))
+            days = self.days(raw, np.maximum(floor, days + 1), draw)
+            chosen = np.where(rating == r, days, chosen)
+        return chosen
 
     def fuzzed(self, days: Ints, rng: np.random.Generator) -> Ints:
         """fsrs's fuzz: a uniform draw over a range that widens with the interval (none under 2.5 days)."""
@@ -208,6 +252,7 @@ def simulate(
     relearn_cum[:, -1] = 1.0
     offsets = np.arange(runs, dtype=np.int64) * count
     limit = model.reviews_per_day
+    due_before = due.copy()  # the due day each card was given (a deferred review keeps it)
     for day in range(days):
         idx = np.flatnonzero(due <= day)
         if len(idx):
@@ -222,6 +267,7 @@ def simulate(
                 idx, run_of = idx[keep], run_of[keep]
                 due[idx] = day  # kept ones are answered below; the rest wait
             elapsed = (day - last[idx]).astype(np.float64)
+            previous = np.maximum(due_before[idx] - last[idx], 0)
             si, di = s[idx], d[idx]
             r = model.recall(np.maximum(elapsed, 0.0), si)
             recalled = rng.random(len(idx)) < r
@@ -240,8 +286,18 @@ def simulate(
                 )
                 cost += extra * factor[idx]
                 presses += extra_presses
+            draw = rng.random(len(idx))
+            passed = recalled & (rating >= 2)
+            later = np.empty(len(idx), dtype=np.int64)
+            if passed.any():
+                r_p = r[passed]
+                each = [model.recall_stability(si[passed], di[passed], r_p, np.full(len(r_p), k)) for k in (2, 3, 4)]
+                later[passed] = model.passed_review_days(each, previous[passed], rating[passed], draw[passed])
+            rest = ~passed
+            later[rest] = model.days(np.floor(model.raw_interval(new_s[rest]) + 0.5), np.ones(rest.sum()), draw[rest])
             s[idx], d[idx], last[idx] = new_s, new_d, day
-            due[idx] = day + model.fuzzed(model.interval(new_s), rng)
+            due[idx] = day + later
+            due_before[idx] = due[idx]
             seconds[:, day] += np.bincount(run_of, weights=cost, minlength=runs)
             answers[:, day] += np.bincount(run_of, weights=presses, minlength=runs)
             reviews[:, day] += np.bincount(run_of, minlength=runs)
@@ -254,6 +310,7 @@ def simulate(
             s[flat], d[flat] = o_s[way], o_d[way]
             last[flat] = day + o_last[way]
             due[flat] = last[flat] + model.fuzzed(o_ivl[way], rng)
+            due_before[flat] = due[flat]
             cost = (o_sec[way] * factor[flat]).reshape(runs, len(cards))
             seconds[:, day] += cost.sum(axis=1)
             answers[:, day] += o_answers[way].reshape(runs, len(cards)).sum(axis=1)

@@ -39,8 +39,12 @@ def _fingerprint(root: Path) -> str:
     digest = hashlib.sha256()
     for folder in find_courses(root):
         for path in [folder / COURSE_FILE, *deck_files(folder)]:
-            stat = path.stat()
-            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            try:
+                stat = path.stat()
+            except OSError:  # a broken link: the parse reports it
+                digest.update(f"{path}\0missing\n".encode())
+                continue
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_mode}\n".encode())
     return digest.hexdigest()
 
 

@@ -20,6 +20,7 @@ from srscards.model.card import Card, CardType
 from srscards.model.course import Course, Domain, Profile
 from srscards.sources import cloze
 from srscards.sources.markdown import code_css
+from srscards.sources.sanitize import CONTENT_POLICY
 from srscards.views.images import course_images, map_sources
 
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
@@ -150,7 +151,8 @@ def render_sheet(sheet: Sheet, *, built: date, paper: str = "a4") -> str:
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        + CONTENT_POLICY
+        + '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(sheet.title)} · {escape(course.name)}</title>\n"
         f'<meta name="dcterms.created" content="{built.isoformat()}">\n'
         f"<style>{css}\n{code_css()}\n</style>\n"

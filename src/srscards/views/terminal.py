@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from srscards.model.card import Card, CardType
 from srscards.model.shuffle import shuffled_order
 from srscards.sources import cloze
+from srscards.sources.sanitize import strip_controls
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -56,8 +57,20 @@ def card_text(card: Card, variant: str, seed: str = "", shuffle: random.Random |
     """Front and back of `variant` of a note; `seed` fixes the shuffle of ordering and matching cards.
 
     With `shuffle`, the options of a choice question come in an order drawn from it (options
-    pinned in the source keep their place), each with its explanation.
+    pinned in the source keep their place), each with its explanation. Control characters are
+    dropped: a terminal would act on them (an ESC sequence can retitle the window, clear the
+    screen or write the clipboard).
     """
+    text = _card_text(card, variant, seed, shuffle)
+    return CardText(
+        strip_controls(text.front),
+        strip_controls(text.back),
+        tuple((strip_controls(t), ok, strip_controls(why)) for t, ok, why in text.options),
+        strip_controls(text.title),
+    )
+
+
+def _card_text(card: Card, variant: str, seed: str = "", shuffle: random.Random | None = None) -> CardText:
     kind = card.type
     title = images_as_paths(card.title.md)
     prompt = images_as_paths(card.prompt.md)

@@ -1,0 +1,105 @@
+"""Card states computed again from the review log, as Anki recomputes them.
+
+The log is the record; a card's state columns are a copy. When the FSRS parameters or the
+scheduling settings change (an `optimize` that adopts new parameters, settings taken from an
+Anki collection), every card's state is replayed from its log with the new settings, the way
+Anki recomputes memory states on a parameter change: days counted from the day start after
+the moment of the recompute, and a card's history starting again after its last reset. As in
+Anki (without its "reschedule cards on change" option), a card keeps the due date it was given
+when its last answer is the same: only its memory (stability, difficulty) moves.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from srscards.scheduling.scheduler import Memory, Rating, Scheduler
+from srscards.store.store import Store
+from srscards.words import count
+
+
+@dataclass(frozen=True)
+class Recompute:
+    """What a recompute changed: cards whose state moved, and by how much their stability moved."""
+
+    cards: int
+    moved: int
+    median_change: float  # relative change of stability, over the cards that moved
+    max_change: float
+
+    def describe(self) -> str:
+        if not self.moved:
+            return f"{count(self.cards, 'card state')} recomputed from the log; none moved."
+        return (
+            f"{count(self.cards, 'card state')} recomputed from the log; {self.moved:,} moved "
+            f"(stability changed by {self.median_change:.1%} median, {self.max_change:.1%} at most)."
+        )
+
+
+def history_starts(store: Store) -> dict[int, list[datetime]]:
+    """When each card's history starts again: its resets (Anki's Forget, imported), and for a
+    card forgotten with `srscards cards forget`, the moment of its last answer set aside."""
+    starts = store.resets()
+    forgotten = store.forgotten_before()
+    if forgotten:
+        for review in store.log():
+            if review.id <= forgotten.get(review.card, 0):
+                starts.setdefault(review.card, []).append(review.reviewed_at)
+    return starts
+
+
+def since_last_reset(answers: Sequence[tuple[datetime, Rating]], resets: Sequence[datetime]) -> list:  # type: ignore[type-arg]
+    """The answers after a card's last reset (Anki's Forget): its history starts again there."""
+    if not resets:
+        return list(answers)
+    last = max(resets)
+    return [a for a in answers if a[0] > last]
+
+
+def replay_card(
+    scheduler: Scheduler,
+    answers: Iterable[tuple[datetime, Rating]],
+    resets: Sequence[datetime],
+    key: str,
+    now: datetime,
+) -> Memory:
+    """A card's state from its answers (oldest first) and resets, days counted from `now`."""
+    return scheduler.replay(since_last_reset(sorted(answers, key=lambda a: a[0]), resets), key, now)
+
+
+def _change(old: Memory, new: Memory) -> float:
+    if old.stability is None or new.stability is None:
+        return 0.0 if old.stability == new.stability else 1.0
+    return abs(new.stability / old.stability - 1)
+
+
+def recompute_states(store: Store, scheduler: Scheduler, courses: Sequence[str], now: datetime) -> Recompute:
+    """Compute every card's state again from the review log, as of `now`; store those that moved."""
+    by_card: dict[int, list[tuple[datetime, Rating]]] = {}
+    forgotten = store.forgotten_before()
+    for review in store.log():
+        if review.id <= forgotten.get(review.card, 0):
+            continue  # answers before a forget (srscards cards forget) no longer count
+        by_card.setdefault(review.card, []).append((review.reviewed_at, review.rating))
+    resets = store.resets()
+    moved: dict[int, Memory] = {}
+    changes: list[float] = []
+    cards = store.cards(list(courses), include_retired=True)
+    for card in cards:
+        memory = replay_card(scheduler, by_card.get(card.id, []), resets.get(card.id, []), card.key, now)
+        old = card.memory
+        if old.due is not None and (memory.state, memory.last_review, memory.reps) == (
+            old.state,
+            old.last_review,
+            old.reps,
+        ):
+            memory = replace(memory, due=old.due)  # the card keeps the due date it was given
+        if memory != card.memory:
+            moved[card.id] = memory
+            changes.append(_change(card.memory, memory))
+    if moved:
+        store.set_memories(moved)
+    return Recompute(len(cards), len(moved), statistics.median(changes) if changes else 0.0, max(changes, default=0.0))
