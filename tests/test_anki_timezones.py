@@ -15,7 +15,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -63,12 +62,9 @@ def studied_in_anki(root: Path, zone: str, seed: int) -> tuple[Path, Path, dict]
 
 
 @pytest.fixture
-def zone_tz(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("TZ", request.param)
-    time.tzset()
-    yield request.param
-    monkeypatch.undo()
-    time.tzset()
+def zone_tz(request: pytest.FixtureRequest, time_zone) -> str:  # type: ignore[no-untyped-def]
+    time_zone(request.param)
+    return request.param
 
 
 _RUNS: dict[str, tuple[Path, Path, dict, Path]] = {}  # type: ignore[type-arg]

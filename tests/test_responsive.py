@@ -9,17 +9,15 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from browser_fixture import CHROMIUM, PHONE, measure, screenshot
+from browser_fixture import PHONE, measure, screenshot
 from conftest import run
 from srscards.outputs.cheatsheet import write_cheatsheets
 from test_metrics import NOW, build
 
 REPO = Path(__file__).resolve().parent.parent
 
-pytestmark = [
-    pytest.mark.usefixtures("utc"),
-    pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (apt-get install chromium)"),
-]
+# the chromium fixture skips these tests with the reason when Chromium is missing (CI fails instead)
+pytestmark = pytest.mark.usefixtures("utc", "chromium")
 
 FITS = {"width": PHONE[0], "scrollWidth": PHONE[0], "wide": [], "scrolls": [], "broken": []}
 
