@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import shlex
-from importlib import metadata
 from urllib.parse import unquote, urlparse
 
 
 def _checkout() -> tuple[str, bool] | None:
     """(folder, editable) when srscards was installed from a local folder, else None."""
+    from importlib import metadata  # slow to import, and needed only to word an error
+
     try:
         text = metadata.distribution("srscards").read_text("direct_url.json")
     except metadata.PackageNotFoundError:

@@ -14,13 +14,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from srscards import sources
 from srscards.errors import SrsError
 from srscards.model.course import CourseSources, Profile
 from srscards.paths import cache_home
 from srscards.scheduling.config import load_settings
 from srscards.scheduling.scheduler import Scheduler, Settings
 from srscards.sources.discover import COURSE_FILE, deck_files, find_courses
-from srscards.sources.load import load_checked, load_sources
 from srscards.store.records import SyncReport
 from srscards.store.store import Store
 from srscards.study.filters import course_facts, remember_course
@@ -59,10 +59,10 @@ def sync_sources(store: Store, root: Path, now: datetime) -> tuple[list[str], Sy
     last = store.source_fingerprint(key)
     if last is not None and last[0] == fingerprint and all(course_facts(store, c) for c in last[1]):
         return last[1], None
-    courses = load_checked(root, cache_dir=cache_home() / "parse")
+    courses = sources.load_checked(root, cache_dir=cache_home() / "parse")  # the parser loads only now
     report = store.sync(courses, now, key, fingerprint)
-    for sources in courses:
-        remember_course(store, sources.course, now)
+    for loaded in courses:
+        remember_course(store, loaded.course, now)
     return [c.course.id for c in courses], report
 
 
@@ -154,17 +154,17 @@ def open_course(
         if len(folders) > 1:
             names = ", ".join(str(f) for f in folders)
             raise SrsError(f"{decks} holds {len(folders)} courses ({names}); give the folder of one, e.g. {folders[0]}")
-        sources, _problems, _ = load_sources(folders[0], cache_dir=cache_home() / "parse")
-        if sources is None:
+        loaded, _problems, _ = sources.load_sources(folders[0], cache_dir=cache_home() / "parse")
+        if loaded is None:
             raise SrsError(f"{folders[0]}: the course file cannot be read; run srscards check {decks}")
-        profile = sources.course.default
+        profile = loaded.course.default
         if version is not None:
-            found = sources.course.profile(version)
+            found = loaded.course.profile(version)
             if found is None:
-                known = ", ".join(sources.course.versions)
-                raise SrsError(f"{sources.course.id} has no exam version {version}; choose one of {known}")
+                known = ", ".join(loaded.course.versions)
+                raise SrsError(f"{loaded.course.id} has no exam version {version}; choose one of {known}")
             profile = found
-        return ExamContext(space.store, sources, profile, space.scheduler, space.courses)
+        return ExamContext(space.store, loaded, profile, space.scheduler, space.courses)
     except BaseException:
         space.close()
         raise
