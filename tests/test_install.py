@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from srscards import install
 from srscards.install import install_command
 
 REPO = Path(__file__).resolve().parent.parent
@@ -43,7 +42,7 @@ class Installed:
     ],
 )  # fmt: skip
 def test_the_hint_follows_the_install(monkeypatch, direct_url, extra, upgrade, hint):
-    monkeypatch.setattr(install.metadata, "distribution", lambda name: Installed(direct_url))
+    monkeypatch.setattr(metadata, "distribution", lambda name: Installed(direct_url))
     assert install_command(extra, upgrade=upgrade) == hint
 
 
