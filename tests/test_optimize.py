@@ -20,6 +20,11 @@ from test_metrics import build
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
 
+def log_row(card_id: int, at: datetime, rating: Rating, before: Memory, after: Memory) -> tuple:  # type: ignore[type-arg]
+    """One answer as the review log's columns hold it (card, time, rating, 8 s, origin, states)."""
+    return (card_id, to_ms(at), int(rating), 8000, "review", json.dumps(before.to_json()), json.dumps(after.to_json()))
+
+
 def simulated_home(course, tmp_path: Path, cards: int = 60, seed: int = 7) -> Path:
     """A store with a few weeks of answers to `cards` cards, written as a session would write them."""
     lines = ["---\ntitle: Sim\ndomain: 1\ntasks: [1.1]\n---\n"]
@@ -39,17 +44,7 @@ def simulated_home(course, tmp_path: Path, cards: int = 60, seed: int = 7) -> Pa
             recall = scheduler.recall(memory.stability, 1) if memory.stability else 0.8
             rating = Rating.GOOD if rng.random() < recall**3 else Rating.AGAIN
             after = scheduler.answer(memory, rating, at, card.key)
-            rows.append(
-                (
-                    card.id,
-                    to_ms(at),
-                    int(rating),
-                    8000,
-                    "review",
-                    json.dumps(memory.to_json()),
-                    json.dumps(after.to_json()),
-                )
-            )
+            rows.append(log_row(card.id, at, rating, memory, after))
             memory = after
             assert after.due is not None
             at = after.due + timedelta(hours=rng.uniform(0, 40))
@@ -168,17 +163,7 @@ def home_answered_by_the_model(course, tmp_path: Path, cards: int = 70, seed: in
             recall = scheduler.retrievability(memory, at) if memory.stability else 0.75
             rating = Rating.GOOD if rng.random() < recall else Rating.AGAIN
             after = scheduler.answer(memory, rating, at, card.key)
-            rows.append(
-                (
-                    card.id,
-                    to_ms(at),
-                    int(rating),
-                    8000,
-                    "review",
-                    json.dumps(memory.to_json()),
-                    json.dumps(after.to_json()),
-                )
-            )
+            rows.append(log_row(card.id, at, rating, memory, after))
             memory = after
             assert after.due is not None
             at = after.due + timedelta(hours=rng.uniform(0, 30))
