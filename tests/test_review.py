@@ -174,9 +174,8 @@ def test_the_summary_gives_the_time_the_session_took(course):
 
     result = review(course.root, "31B33", clock=clock)
     assert result.exit_code == 0, result.output
-    assert "Studied 3 card(s) in 2m 05s · again 33% · due tomorrow: 3\n" in lines(
-        result.output
-    )  # siblings are not buried, as in Anki
+    # each note's first card comes before any second one, and siblings are not buried, as in Anki
+    assert "Studied 4 card(s) in 2m 05s · again 25% · due tomorrow: 4\n" in lines(result.output)
 
 
 def test_the_next_days_bring_the_right_cards(course):
@@ -433,3 +432,11 @@ def test_commands_are_a_colon_and_a_letter_on_every_card(course):
     with store() as s:
         assert s.log() == []
         assert [c.buried_day is not None for c in s.cards(["aws-mla"])] == [True]
+
+
+def test_a_new_sibling_never_follows_the_card_that_shows_its_answer(course):
+    """The cloze's second deletion comes after every note's first card, as Anki orders new cards by default."""
+    course.write("d1.md", DECK)
+    result = review(course.root, "33B3")
+    shown = [line.split(" · ")[0] for line in result.output.splitlines() if line.startswith(("fmt-1", "clz-1", "q-1"))]
+    assert shown[:4] == ["fmt-1/card", "clz-1/c1", "q-1/card", "clz-1/c2"]

@@ -1,7 +1,8 @@
 """Today's queue: which cards a session shows, in what order, within the daily limits.
 
 Like Anki: learning cards as they fall due (and up to `learn_ahead` early when nothing else
-is left), then the reviews due today, then new cards in source order. Siblings (the other
+is left), then the reviews due today, then new cards in source order, each note's first card
+before any note's second (as Anki's default "card type, then order gathered"). Siblings (the other
 cards of a note: a cloze's other deletions, a reverse side) are buried as Anki's settings say,
 and Anki's defaults bury none: with `bury_reviews`, a review card waits for tomorrow once a
 card of its note was answered or queued today; with `bury_new`, a new card does.
@@ -171,4 +172,16 @@ def build_queue(
             queue.new.append(card)
             if len(queue.new) >= new_room:
                 break
+        queue.new[:] = first_cards_first(queue.new)
     return queue
+
+
+def first_cards_first(cards: list[StoredCard]) -> list[StoredCard]:
+    """Today's new cards with each note's first card before any note's second (Anki's default order,
+    "card type, then order gathered"), so a sibling never follows the card whose answer it shows."""
+    rank: Counter[tuple[str, str]] = Counter()
+    order = []
+    for position, card in enumerate(cards):
+        order.append((rank[(card.course, card.note)], position))
+        rank[(card.course, card.note)] += 1
+    return [cards[position] for _, position in sorted(order)]
