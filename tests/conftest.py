@@ -22,6 +22,7 @@ BROWSER = "chromium"
 PDF_TEXT = "poppler-utils"
 CJK_FONT = "fonts-noto-cjk"
 PANGO = "libpango-1.0-0 libpangoft2-1.0-0"
+TMUX = "tmux"
 
 
 @pytest.fixture(autouse=True)

@@ -28,6 +28,7 @@ from srscards.study.review import ReviewSession
 from srscards.study.simulate import NOT_DUE, Deck, Model, simulate, simulate_split
 from srscards.study.triage import PlanProfile, exam_weights, priority_order, weak_tasks
 from srscards.study.workspace import open_course
+from srscards.words import count
 
 pytestmark = pytest.mark.usefixtures("utc")
 DECKS = Path(__file__).resolve().parents[1] / "decks"
@@ -313,7 +314,7 @@ def test_review_and_due_introduce_exactly_the_plans_cards_of_the_exam_version(co
     finally:
         session.close()
     screen = run_cli("review", str(course.root), "--now", START.isoformat(), input="q")
-    assert screen.output.splitlines()[0] == f"Following your study plan: {today.new} new card(s) today."
+    assert screen.output.splitlines()[0] == f"Following your study plan: {count(today.new, 'new card')} today."
     due = run_cli("due", str(course.root), "--json", "--now", START.isoformat())
     data = json.loads(due.output)
     assert data["total"]["new"] == today.new
@@ -370,7 +371,7 @@ def test_review_says_when_it_made_the_plan_again(course):
     assert text.startswith(
         f"Your study plan was made again from today (behind plan: 0 of {missed} planned new cards studied; "
         f"{missed} still new): it covers {again.coverage:.0%} of the weighted content by 2026-12-26. "
-        f"Following your study plan: {again.days[0].new} new card(s) today."
+        f"Following your study plan: {count(again.days[0].new, 'new card')} today."
     )
 
 

@@ -47,7 +47,7 @@ def test_review_follows_the_plans_new_cards(course):
     assert run("plan", str(course.root), "--exam-date", "2027-01-26").exit_code == 0
     result = run_cli("review", str(course.root), "--now", START.isoformat(), input=":q")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == "Following your study plan: 1 new card(s) today."
+    assert result.output.splitlines()[0] == "Following your study plan: 1 new card today."
     assert "0 due · 1 new · 0 learning" in result.output
 
 
@@ -114,6 +114,6 @@ def test_near_exam_day_review_brings_forward_cards_that_would_not_hold(course):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("Your study plan was made again from today (behind plan: 2 of 16 planned")
-    near = lines.index("Exam day is near: 1 card(s) brought forward so they hold on exam day.")
+    near = lines.index("Exam day is near: 1 card brought forward so it holds on exam day.")
     assert "1 due · 0 new · 0 learning" in lines[near + 1]
     assert "concept-1/card" in result.output

@@ -149,8 +149,9 @@ def test_a_first_day_of_review_with_piped_keys(course):
         "A. Amazon S3\n"
         "B. Amazon EFS\n"
         "answer with a letter (A-B) · :u undo · :b bury · :s suspend · :e edit · :q quit\n"
-        "Studied 3 card(s) in 0m 00s · again 33% · due tomorrow: 2\n"
-        "2 learning card(s) come back later today.\n"
+        "Studied 3 cards in 0m 00s · again 33%\n"
+        "Later today: 2 learning cards come back, the next in 10m.\n"
+        "Due tomorrow: 0 cards, not counting new cards or the 2 above.\n"
     )
     with store() as s:
         log = s.log()
@@ -175,13 +176,17 @@ def test_the_summary_gives_the_time_the_session_took(course):
     result = review(course.root, "31B33", clock=clock)
     assert result.exit_code == 0, result.output
     # each note's first card comes before any second one, and siblings are not buried, as in Anki
-    assert "Studied 4 card(s) in 2m 05s · again 25% · due tomorrow: 4\n" in lines(result.output)
+    assert "Studied 4 cards in 2m 05s · again 25%\n" in lines(result.output)
 
 
 def test_the_next_days_bring_the_right_cards(course):
     bury_siblings()
     course.write("d1.md", DECK)
-    assert review(course.root, "31B33").exit_code == 0
+    first = review(course.root, "31B33")
+    assert first.exit_code == 0
+    # the summary counts the learning cards of later today apart from tomorrow's, never twice
+    assert "Later today: 2 learning cards come back" in first.output
+    assert "Due tomorrow: 0 cards, not counting new cards or the 2 above.\n" in first.output
     due = run("due", str(course.root), "--now", DAY2)
     assert due.exit_code == 0
     # the two cards left in learning are due; the second cloze waits while its sibling is in learning
@@ -198,7 +203,7 @@ def test_the_next_days_bring_the_right_cards(course):
     assert data["total"] == {"learning": 0, "review": 1, "new": 1}  # fmt-1 is due; clz-1/c2 is new at last
     result = review(course.root, " 3 3 3", when=DAY3)
     assert "fmt-1/card" in result.output and "clz-1/c2" in result.output
-    assert result.output.rstrip().endswith("Nothing more is due today.")
+    assert result.output.rstrip().endswith("Nothing more is due today.\nDue tomorrow: 1 card, not counting new cards.")
 
 
 def test_undo_takes_back_state_and_log(course):

@@ -179,7 +179,8 @@ def test_two_sessions_at_once_neither_corrupt_nor_double(course, tmp_path):
 
 
 def test_single_keypresses_in_a_real_terminal(course, tmp_path):
-    """In a terminal keys are read raw, one press each, without enter."""
+    """In a terminal keys are read raw, one press each, without enter; the full-screen review keeps
+    keys typed while the next card is being drawn, and the summary stays after the screen ends."""
     import pty
     import re
     import select
@@ -192,23 +193,25 @@ def test_single_keypresses_in_a_real_terminal(course, tmp_path):
         os.execv(sys.executable, [*CLI, "review", str(course.root), "--now", DAY1, "--no-fuzz"])
     seen = b""
 
-    def read_until(marker: bytes) -> None:
+    def text() -> str:
+        return re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", seen.decode(errors="replace"))
+
+    def read_until(marker: str) -> None:
         nonlocal seen
         deadline = time.monotonic() + 30
-        while marker not in seen:
-            assert time.monotonic() < deadline, seen.decode(errors="replace")
+        while marker not in text():
+            assert time.monotonic() < deadline, text()
             if select.select([fd], [], [], 0.1)[0]:
                 seen += os.read(fd, 65536)
 
-    read_until(b"space/enter: show answer")
+    read_until("show answer")
     os.write(fd, b" ")
-    read_until(b" Easy (8d)")
+    read_until("4 Easy 8d")
     os.write(fd, b"3 1:q")  # typed ahead, while the next cards are still being drawn: none is lost
-    read_until(b"Studied 2 card(s)")
+    read_until("Studied 2 cards")
     os.waitpid(pid, 0)
     os.close(fd)
-    text = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", seen.decode())
-    assert "1 Again (1m)  2 Hard (6m)  3 Good (10m)  4 Easy (8d)" in text
-    assert "Good: next in 10m." in text and "Again: next in 1m." in text
+    assert "1 Again 1m   2 Hard 6m   3 Good 10m   4 Easy 8d" in text()
+    assert "Last card: Good, next in 10m." in text() and "Last card: Again, next in 1m." in text()
     with Store.open(home) as store:
         assert [r.rating for r in store.log()] == [Rating.GOOD, Rating.AGAIN]

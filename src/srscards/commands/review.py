@@ -7,92 +7,40 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from srscards.commands._study import resolve, study_options
+from srscards.commands.keys import COMMANDS, END, NAMES, PREFIX, WHITESPACE, Keys
+from srscards.words import count
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from srscards.study.review import Answered, ReviewSession, Shown
 
-NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
-WHITESPACE = (" ", "\n", "\r")
-# Letters are option letters on a question, so commands are a colon and a letter on every card:
-# one set of keys that never clashes with an answer.
-PREFIX = ":"
-COMMANDS = ":u undo · :b bury · :s suspend · :e edit · :q quit"
-END = "\x04"  # what Keys.get gives at the end of input, on Ctrl-C and on Ctrl-D: quit
-
-
-class Keys:
-    """Single keypresses: from the terminal in cbreak mode, or one character at a time from a pipe.
-
-    The terminal stays in cbreak mode for the whole session (restored on exit), so a key
-    pressed while the next card is being drawn is kept, not echoed and lost.
-    """
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.tty = stream.isatty()
-        self._saved: list[Any] | None = None
-
-    def __enter__(self) -> Keys:
-        if self.tty:
-            try:
-                import termios
-                import tty
-            except ImportError:  # no termios (Windows): click reads raw keys itself
-                return self
-            fd = self.stream.fileno()
-            self._saved = termios.tcgetattr(fd)
-            tty.setcbreak(fd)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._saved is not None:
-            import termios
-
-            termios.tcsetattr(self.stream.fileno(), termios.TCSADRAIN, self._saved)
-
-    def get(self) -> str:
-        """The next key; END at the end of piped input, on Ctrl-C or Ctrl-D."""
-        if not self.tty:
-            key = self.stream.read(1)
-            return key if key else END
-        if self._saved is None:
-            key = click.getchar()
-            return END if key in ("\x03", "\x04") else key
-        import select
-
-        fd = self.stream.fileno()
-        try:
-            data = os.read(fd, 1)
-            if data == b"\x1b":  # an arrow or function key: drop the whole sequence
-                while select.select([fd], [], [], 0.02)[0]:
-                    os.read(fd, 16)
-                return ""
-        except KeyboardInterrupt:
-            return END
-        if data in (b"", b"\x03", b"\x04"):
-            return END
-        return data.decode("latin-1")
-
 
 @click.command("review")
 @study_options
-def command(**kwargs: Any) -> None:
+@click.option(
+    "--plain",
+    is_flag=True,
+    help="Print a scrolling transcript instead of the full-screen review (as when keys are piped).",
+)
+def command(plain: bool, **kwargs: Any) -> None:
     """Study today's due cards in the terminal, scheduled with FSRS.
 
-    Keys: space or enter shows the answer; 1-4 rate Again, Hard, Good, Easy (each shows the
-    interval it gives); for questions, type the option letters (enter submits several): on a
-    question every letter is an option. Commands are a colon and a letter on every card: :u
-    undoes the last answer, :b buries the card until tomorrow, :s suspends it, :e opens its
-    source in $EDITOR, :q quits (so do Ctrl-C and Ctrl-D). Keys can also be piped; the end of
-    the input quits. With a study plan (srscards plan), the day's new cards follow it unless
-    --new-limit is given.
+    In a terminal the review takes the whole screen, one card at a time: a header with the
+    decks folder and what is left, the card, then the answer in its place. Keys: space or enter
+    shows the answer; 1-4 rate Again, Hard, Good, Easy (each shows the interval it gives); for
+    questions, type the option letters (enter submits several): on a question every letter is
+    an option. Commands are a colon and a letter on every card: :u undoes the last answer, bury
+    or suspend, :b buries the card until tomorrow, :s suspends it, :e opens its source in
+    $EDITOR, :q quits (so do Ctrl-C and Ctrl-D). Up/Down and PgUp/PgDn scroll a card longer
+    than the screen. Keys can also be piped (then, or with --plain, the session is printed as a
+    transcript); the end of the input quits. With a study plan (srscards plan), the day's new
+    cards follow it unless --new-limit is given.
 
     \b
     Example:
@@ -108,35 +56,48 @@ def command(**kwargs: Any) -> None:
         kwargs["decks"], options["home"], options["settings"], options["filters"], kwargs["seed"], options["clock"]
     )
     console = Console(highlight=False, soft_wrap=False)
+    full_screen = not plain and sys.stdin.isatty() and console.is_terminal and not console.is_dumb_terminal
     try:
-        _follow_plan(session, console, kwargs["new_limit"] is None)
+        notices = _follow_plan(session, kwargs["new_limit"] is None)
         report = session.sync_report
         if report is not None and (report.added or report.updated or report.retired or report.revived):
-            console.print(
+            notices.insert(
+                0,
                 f"Synced with the sources: {report.added} new, {report.updated} edited, {report.retired} retired, "
-                f"{report.revived} back."
+                f"{report.revived} back.",
             )
+        for notice in notices:
+            console.print(notice)
         with Keys(sys.stdin) as keys:
-            _study(session, console, keys)
+            if full_screen and session.next() is not None:
+                from srscards.commands.review_screen import ReviewScreen
+
+                ReviewScreen(session, console, keys, kwargs["decks"], notices).run()
+            else:
+                _study(session, console, keys)
         _print_summary(session, console)
     finally:
         session.close()
 
 
-def _follow_plan(session: ReviewSession, console: Console, pace_new_cards: bool) -> None:
+def _follow_plan(session: ReviewSession, pace_new_cards: bool) -> list[str]:
+    """Follow the study plans; what the learner should be told about them."""
     planned, brought_forward = session.follow_plan(pace_new_cards)
-    for plan, why in session.plans_remade:
-        console.print(
-            f"Your study plan was made again from today ({why}): it covers {plan.coverage:.0%} of the weighted "
-            f"content by {plan.exam_date}."
-        )
+    said = [
+        f"Your study plan was made again from today ({why}): it covers {plan.coverage:.0%} of the weighted "
+        f"content by {plan.exam_date}."
+        for plan, why in session.plans_remade
+    ]
     if planned is not None and pace_new_cards:
-        console.print(f"Following your study plan: {planned} new card(s) today.")
+        said.append(f"Following your study plan: {count(planned, 'new card')} today.")
     if brought_forward:
-        console.print(f"Exam day is near: {brought_forward} card(s) brought forward so they hold on exam day.")
+        they = "it holds" if brought_forward == 1 else "they hold"
+        said.append(f"Exam day is near: {count(brought_forward, 'card')} brought forward so {they} on exam day.")
+    return said
 
 
 def _study(session: ReviewSession, console: Console, keys: Keys) -> None:
+    """The transcript: each card printed below the last (keys piped, or --plain)."""
     while True:
         shown = session.next()
         if shown is None:
@@ -334,13 +295,31 @@ def _print_answered(session: ReviewSession, answered: Answered, console: Console
 
 
 def _print_summary(session: ReviewSession, console: Console) -> None:
+    for line in summary_lines(session):
+        console.print(line, soft_wrap=True)
+
+
+def summary_lines(session: ReviewSession) -> list[str]:
+    """The end of a session: what was studied, what comes back later today, what is due tomorrow.
+
+    The learning cards of later today are not counted again in tomorrow's figure, and each line
+    says what it counts.
+    """
+    from srscards.scheduling.scheduler import format_interval
+
     summary = session.summary()
     minutes, seconds = divmod(round(summary.seconds), 60)
-    console.print(
-        f"Studied {summary.studied} card(s) in {minutes}m {seconds:02d}s · again {summary.again_rate:.0%} · "
-        f"due tomorrow: {summary.due_tomorrow}"
-    )
+    lines = [f"Studied {count(summary.studied, 'card')} in {minutes}m {seconds:02d}s · again {summary.again_rate:.0%}"]
     if summary.learning_later:
-        console.print(f"{summary.learning_later} learning card(s) come back later today.")
+        wait = summary.next_learning
+        lines.append(
+            f"Later today: {count(summary.learning_later, 'learning card')} "
+            f"{'comes' if summary.learning_later == 1 else 'come'} back"
+            + (f", the next in {format_interval(wait)}." if wait else ".")
+        )
     elif session.shown is None and not any(session.counts()):
-        console.print("Nothing more is due today.")
+        lines.append("Nothing more is due today.")
+    above = "the one above" if summary.learning_later == 1 else f"the {summary.learning_later} above"
+    besides = f" or {above}" if summary.learning_later else ""
+    lines.append(f"Due tomorrow: {count(summary.due_tomorrow, 'card')}, not counting new cards{besides}.")
+    return lines

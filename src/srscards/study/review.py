@@ -78,11 +78,15 @@ class Acted:
 
 @dataclass(frozen=True)
 class Summary:
-    studied: int
+    """The end of a session. The two counts are apart: `due_tomorrow` leaves out the learning cards
+    that come back later today (and new cards), so the two never count one card twice."""
+
+    studied: int  # cards answered at least once
     seconds: float
-    again: int
-    due_tomorrow: int
-    learning_later: int
+    again: int  # answers rated Again
+    due_tomorrow: int  # cards due by the end of tomorrow's study day, besides `learning_later`
+    learning_later: int  # learning cards due again later today
+    next_learning: timedelta | None = None  # until the first of those is due
 
     @property
     def again_rate(self) -> float:
@@ -298,13 +302,18 @@ class ReviewSession:
         return self.queue.counts
 
     def summary(self) -> Summary:
-        """Cards studied, time spent, again count, and how many cards are due tomorrow."""
+        """Cards studied, time spent, again count, learning cards left today and cards due tomorrow."""
         now = self.clock()
         studied = len({a.card.id for a in self.history})
         again = sum(1 for a in self.history if a.rating is Rating.AGAIN)
         tomorrow_end = day_begins(self.queue.day + 2, self.settings.day_start)
-        due = sum(1 for c in self.store.due_cards(self.courses, tomorrow_end) if self.filters.matches(c))
-        return Summary(studied, (now - self.started).total_seconds(), again, due, len(self.queue.learning))
+        later = {c.id for c in self.queue.learning}
+        due = sum(
+            1 for c in self.store.due_cards(self.courses, tomorrow_end) if self.filters.matches(c) and c.id not in later
+        )
+        dues = [c.memory.due for c in self.queue.learning if c.memory.due is not None]
+        wait = max(min(dues) - now, timedelta(0)) if dues else None
+        return Summary(studied, (now - self.started).total_seconds(), again, due, len(later), wait)
 
     def _current(self) -> Shown:
         if self.shown is None:
