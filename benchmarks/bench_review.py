@@ -8,6 +8,11 @@ Measures, as a user meets them:
   `python -c pass` measured in the same run;
 - time per answer: keys piped into that process, from the first card to the last answer
   shown; and inside one process, `answer` + `next` (commit included) per card;
+- the same in a terminal (a pseudo-terminal of 80x24), where the review takes the whole screen:
+  start to first card drawn, per answer until the screen after the last one is drawn, and the CPU
+  time of a start to the first card and quit; with `--baseline-src DIR` (the src/ folder of
+  another checkout, e.g. `git worktree add /tmp/base v0.9`), that version is timed in turns with
+  this one on the same store;
 - queue building: today's queue from the store, against Anki's `col.sched.get_queued_cards()`
   on a collection with the same cards in the same states (imported from the package
   `srscards build` writes, states and review log copied over), each on a freshly opened file.
@@ -19,6 +24,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -26,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -264,6 +271,74 @@ def start_to_first_card(root: Path, home: Path, answers: int) -> tuple[float, fl
     return first, per_answer
 
 
+def in_terminal(root: Path, home: Path, answers: int, src: Path | None = None) -> tuple[float, float, float]:
+    """`srscards review` in an 80x24 pseudo-terminal: seconds to the first card on screen, seconds
+    per answer for `answers` keys typed at once, and the CPU seconds of a start to the first card
+    and quit (a loaded machine inflates it less than the wall time). `src`: another version's source."""
+    import pty
+    import select
+
+    env = {**os.environ, "SRSCARDS_HOME": str(home), "TERM": "xterm-256color"}
+    env.pop("COLUMNS", None)
+    env.pop("LINES", None)
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+
+    def run(keys: bytes, done: Callable[[bytes], bool]) -> tuple[float, float]:
+        parent, child = pty.openpty()
+        os.set_blocking(parent, False)
+        import fcntl
+        import struct
+        import termios
+
+        fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [*CLI, "review", str(root)], stdin=child, stdout=child, stderr=child, env=env, start_new_session=True
+        )
+        os.close(child)
+        seen = b""
+
+        def read_until(test: Callable[[bytes], bool]) -> None:
+            nonlocal seen
+            while not test(seen):
+                if proc.poll() is not None and not select.select([parent], [], [], 0)[0]:
+                    raise SystemExit(f"review ended early: {seen.decode(errors='replace')[-2000:]}")
+                if select.select([parent], [], [], 0.5)[0]:
+                    try:
+                        seen += os.read(parent, 65536)
+                    except OSError:
+                        pass
+
+        read_until(lambda out: any(m in out for m in (b"show answer", b"answer with", b"choose ")))
+        first = time.perf_counter() - start
+        begin = time.perf_counter()
+        os.write(parent, keys)
+        read_until(done)
+        per = (time.perf_counter() - begin) / max(answers, 1)
+        os.write(parent, b":q")
+        while proc.poll() is None:
+            if select.select([parent], [], [], 0.1)[0]:
+                try:
+                    os.read(parent, 65536)
+                except OSError:
+                    pass
+        os.close(parent)
+        return first, per
+
+    def answered(out: bytes) -> bool:
+        # the transcript says "Good: next in 10m." per answer; the full screen counts them in its header
+        return out.count(b": next in ") >= answers or f" {answers} answered ".encode() in out[-20000:]
+
+    # "3" answers a card Good; "A" answers a question, and the next key goes on after its explanations
+    first, per = run(b"3A" * answers * 2, answered)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run(b"", lambda out: True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return first, per, cpu
+
+
 def in_process_answer(root: Path, home: Path, answers: int) -> tuple[float, float]:
     """Median and 95th percentile of answer + next card, inside one session."""
     session = ReviewSession.start(root, home)
@@ -290,6 +365,7 @@ def main() -> None:
     parser.add_argument("--reviews", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--answers", type=int, default=100)
+    parser.add_argument("--baseline-src", type=Path, help="src/ of another version, timed in turns in a terminal")
     args = parser.parse_args()
     cache_bytecode()
     with tempfile.TemporaryDirectory() as tmp:
@@ -355,6 +431,23 @@ def main() -> None:
         )
         print(f"start to first card after a deck file was saved: {statistics.median(edited) * 1000:.0f} ms")
         print(f"per answer, piped keys, end to end: {statistics.median(pipes) * 1000:.1f} ms  (target <= 20 ms)")
+        versions = {"this version": None}
+        if args.baseline_src is not None:
+            versions["baseline"] = args.baseline_src.resolve()
+        timed: dict[str, list[tuple[float, float, float]]] = {name: [] for name in versions}
+        for run in range(args.runs):
+            for name, src in versions.items():
+                copy = tmp_path / f"home-tty-{run}-{name.replace(' ', '-')}"
+                shutil.copytree(home, copy)
+                timed[name].append(in_terminal(root, copy, args.answers, src))
+        for name, results in timed.items():
+            first_tty = statistics.median(r[0] for r in results)
+            per_tty = statistics.median(r[1] for r in results)
+            cpu_tty = statistics.median(r[2] for r in results)
+            print(
+                f"in a terminal ({name}): start to first card {first_tty * 1000:.0f} ms (CPU {cpu_tty * 1000:.0f} ms), "
+                f"per answer {per_tty * 1000:.1f} ms"
+            )
         copy = tmp_path / "home-inproc"
         shutil.copytree(home, copy)
         median, p95 = in_process_answer(root, copy, args.answers)

@@ -355,7 +355,7 @@ class ReviewScreen:
                 pointer = Text(">" if picked else " ", style="bold")
                 content: RenderableType = Group(
                     Markdown(option + ("  *(your choice)*" if picked else ""), code_theme=CODE_THEME),
-                    Markdown(why, code_theme=CODE_THEME, style="dim") if why else Text(""),
+                    Markdown(why, code_theme=CODE_THEME) if why else Text(""),
                 )
                 table.add_row(Text.assemble(pointer, " ", mark), label, content)
             else:
