@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import shutil
 import sqlite3
 import statistics
@@ -32,7 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -273,70 +271,84 @@ def start_to_first_card(root: Path, home: Path, answers: int) -> tuple[float, fl
 
 def in_terminal(root: Path, home: Path, answers: int, src: Path | None = None) -> tuple[float, float, float]:
     """`srscards review` in an 80x24 pseudo-terminal: seconds to the first card on screen, seconds
-    per answer for `answers` keys typed at once, and the CPU seconds of a start to the first card
-    and quit (a loaded machine inflates it less than the wall time). `src`: another version's source."""
+    per answer (a key, then the wait for the next card on screen; a question takes its letter, then
+    a key after its explanations), and the CPU seconds the process used until its first card was on
+    screen (read from /proc; a loaded machine inflates it less than the wall time). `src`: another
+    version's source, timed the same way."""
+    import fcntl
     import pty
     import select
+    import struct
+    import termios
 
     env = {**os.environ, "SRSCARDS_HOME": str(home), "TERM": "xterm-256color"}
     env.pop("COLUMNS", None)
     env.pop("LINES", None)
     if src is not None:
         env["PYTHONPATH"] = str(src)
+    parent, child = pty.openpty()
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [*CLI, "review", str(root)], stdin=child, stdout=child, stderr=child, env=env, start_new_session=True
+    )
+    os.close(child)
+    seen = b""
+    prompts = (b"show answer", b"answer with")
 
-    def run(keys: bytes, done: Callable[[bytes], bool]) -> tuple[float, float]:
-        parent, child = pty.openpty()
-        os.set_blocking(parent, False)
-        import fcntl
-        import struct
-        import termios
+    def read_until(markers: tuple[bytes, ...], after: int) -> bytes | None:
+        """The first of `markers` to appear in the output past `after`; None when the process ended."""
+        nonlocal seen
+        while True:
+            found = [(seen.rfind(m), m) for m in markers if seen.rfind(m) >= after]
+            if found:
+                return max(found)[1]  # the latest: the screen now shown
+            if not select.select([parent], [], [], 1.0)[0]:
+                if proc.poll() is not None:
+                    return None
+                continue
+            try:
+                seen += os.read(parent, 65536)
+            except OSError:
+                return None
 
-        fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            [*CLI, "review", str(root)], stdin=child, stdout=child, stderr=child, env=env, start_new_session=True
-        )
-        os.close(child)
-        seen = b""
-
-        def read_until(test: Callable[[bytes], bool]) -> None:
-            nonlocal seen
-            while not test(seen):
-                if proc.poll() is not None and not select.select([parent], [], [], 0)[0]:
-                    raise SystemExit(f"review ended early: {seen.decode(errors='replace')[-2000:]}")
-                if select.select([parent], [], [], 0.5)[0]:
-                    try:
-                        seen += os.read(parent, 65536)
-                    except OSError:
-                        pass
-
-        read_until(lambda out: any(m in out for m in (b"show answer", b"answer with", b"choose ")))
-        first = time.perf_counter() - start
-        begin = time.perf_counter()
-        os.write(parent, keys)
-        read_until(done)
-        per = (time.perf_counter() - begin) / max(answers, 1)
+    prompt = read_until(prompts, 0)
+    first = time.perf_counter() - start
+    cpu = _cpu_seconds(proc.pid)
+    begin = time.perf_counter()
+    done = 0
+    while prompt is not None and done < answers:
+        mark = len(seen)
+        if prompt == b"answer with":  # the synthetic questions have one answer: a letter, then any key
+            os.write(parent, b"A")
+            if read_until((b"any key",), mark) is None:
+                break
+            mark = len(seen)
+            os.write(parent, b"x")
+        else:
+            os.write(parent, b"3")  # Good, the answer shown first
+        prompt = read_until(prompts, mark)
+        done += 1
+    per = (time.perf_counter() - begin) / max(done, 1)
+    if proc.poll() is None:
         os.write(parent, b":q")
-        while proc.poll() is None:
-            if select.select([parent], [], [], 0.1)[0]:
-                try:
-                    os.read(parent, 65536)
-                except OSError:
-                    pass
-        os.close(parent)
-        return first, per
-
-    def answered(out: bytes) -> bool:
-        # the transcript says "Good: next in 10m." per answer; the full screen counts them in its header
-        return out.count(b": next in ") >= answers or f" {answers} answered ".encode() in out[-20000:]
-
-    # "3" answers a card Good; "A" answers a question, and the next key goes on after its explanations
-    first, per = run(b"3A" * answers * 2, answered)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    run(b"", lambda out: True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    while proc.poll() is None:
+        if select.select([parent], [], [], 0.1)[0]:
+            try:
+                os.read(parent, 65536)
+            except OSError:
+                pass
+    os.close(parent)
     return first, per, cpu
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds process `pid` used so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def in_process_answer(root: Path, home: Path, answers: int) -> tuple[float, float]:

@@ -83,6 +83,14 @@ class Keys:
         finally:
             tty.setcbreak(fd)
 
+    def pending(self) -> bool:
+        """A key was typed and not read yet (in a terminal): a screen about to be replaced need not be drawn."""
+        if self._saved is None:
+            return False
+        import select
+
+        return bool(select.select([self.stream.fileno()], [], [], 0)[0])
+
     def get(self, idle: Callable[[], None] | None = None) -> str:
         """The next key; END at the end of piped input, on Ctrl-C or Ctrl-D.
 

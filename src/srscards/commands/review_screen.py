@@ -45,7 +45,7 @@ QUESTIONS = ("choice", "ordering", "matching")
 SCROLL_HINT = "↑↓ PgUp PgDn scroll"
 
 
-@dataclass
+@dataclass(eq=False)  # one per showing: compared by identity
 class OnScreen:
     """The card on screen and how far the learner got with it."""
 
@@ -70,6 +70,7 @@ class ReviewScreen:
         self._size = console.size
         self._max_offset = 0
         self._room = 1
+        self._body: tuple[tuple[object, ...], list[list[Segment]]] | None = None  # the card's lines, kept
 
     def run(self) -> None:
         """Study from the card the session shows now; Ctrl-C anywhere quits, the screen restored."""
@@ -91,7 +92,10 @@ class ReviewScreen:
     # keys
 
     def _key(self) -> str:
-        self.draw()
+        """The next key, once the screen shows where things stand (not drawn while typed keys wait:
+        the keys typed ahead act at once, and the screen after the last of them is drawn)."""
+        if not self.keys.pending():
+            self.draw()
         return self.keys.get(idle=self._resized)
 
     def _resized(self) -> None:
@@ -267,7 +271,7 @@ class ReviewScreen:
         inner, margin = self._width()
         header = self._lines(self._header(inner), inner)
         footer = self._lines(self._footer(), inner)
-        body = self._lines(self._body(self.card), inner)
+        body = self._body_lines(self.card, inner)
         room = max(height - len(header) - len(footer), 1)
         self._room = room
         if len(body) > room:
@@ -283,6 +287,13 @@ class ReviewScreen:
             body = body + [[]] * (room - len(body))
         lines = [[Segment(" " * margin), *line] if margin else line for line in header + body + footer]
         self.console.update_screen_lines(Segment.set_shape(lines, width, height))
+
+    def _body_lines(self, card: OnScreen, width: int) -> list[list[Segment]]:
+        """The card's lines at `width`, rendered again only when the card, its state or the width changed."""
+        key = (card, card.revealed, tuple(card.chosen), card.result is not None, width)
+        if self._body is None or self._body[0] != key:
+            self._body = (key, self._lines(self._card_body(card), width))
+        return self._body[1]
 
     def _header(self, width: int) -> RenderableType:
         """Where the cards come from, what is left, a progress bar, the card's deck and state."""
@@ -316,7 +327,7 @@ class ReviewScreen:
     def _front(self, card: OnScreen) -> RenderableType:
         return Markdown(card.shown.text.front, code_theme=CODE_THEME)
 
-    def _body(self, card: OnScreen) -> RenderableType:
+    def _card_body(self, card: OnScreen) -> RenderableType:
         text = card.shown.text
         if text.is_choice:
             return self._question(card)
