@@ -38,7 +38,17 @@ def facts_key(course_id: str) -> str:
 
 
 def remember_course(store: Store, course: Course, now: datetime) -> None:
-    store.remember(facts_key(course.id), json.dumps({"versions": list(course.versions)}), now)
+    """Keep what sessions need of the course file: its versions and the whole course (`Course.to_dict`)."""
+    store.remember(
+        facts_key(course.id), json.dumps({"versions": list(course.versions), "course": course.to_dict()}), now
+    )
+
+
+def stored_course(store: Store, course_id: str) -> Course | None:
+    """The course as last synced; None when the store has none (or only the versions, as an older release kept)."""
+    text = store.remembered(facts_key(course_id))
+    data = None if text is None else json.loads(text).get("course")
+    return None if data is None else Course.from_dict(data)
 
 
 def course_facts(store: Store, course_id: str) -> CourseFacts | None:
