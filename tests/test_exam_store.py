@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from conftest import run
 from exam_fixture import START, StepClock, write_bank
+from srscards.model.course import Course
 from srscards.model.exam_result import ExamItem, ExamResult, ExamTally
 from srscards.paths import home
 from srscards.sources.load import load_checked
@@ -91,6 +92,15 @@ def test_exam_start_parses_nothing_when_the_sources_are_unchanged(tmp_path):
     assert first.stdout.split(" ", 1)[1].strip() != "[]"  # the first start syncs: it parses
     again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert again.stdout.strip() == "65 []"
+
+
+def test_the_course_kept_in_the_store_is_the_course_file():
+    store_home, _ = shipped()
+    parsed = load_checked(DECKS)[0].course
+    assert Course.from_dict(json.loads(json.dumps(parsed.to_dict()))) == parsed
+    context = open_course(DECKS, store_home, NOW, "C01")
+    context.store.close()
+    assert context.course == parsed and context.profile == parsed.profile("C01")
 
 
 def test_an_edited_question_reaches_the_next_exam(course):
