@@ -26,7 +26,7 @@ from srscards.paths import home
 from srscards.sources.load import load_checked
 from srscards.store.store import Store
 from srscards.study.exam import draw
-from srscards.study.filters import facts_key
+from srscards.study.filters import course_key, facts_key
 from srscards.study.follow import stored_plan, stored_settings
 from srscards.study.plan import saved_plan
 from srscards.study.sitting import last_seen, stored_questions, task_weakness
@@ -118,12 +118,13 @@ def test_an_old_store_without_the_course_reads_the_course_file_once(course):
     write_bank(course)
     assert run("exam", str(course.root), "--quick", "1", input="B\n", clock=StepClock()).exit_code == 0
     with Store.open(home()) as store:
-        store.remember(facts_key("aws-mla"), json.dumps({"versions": ["C02", "C01"]}), START)
+        store._conn.execute("DELETE FROM remembered WHERE key = ?", (course_key("aws-mla"),))
+        assert json.loads(store.remembered(facts_key("aws-mla")) or "{}") == {"versions": ["C02", "C01"]}
     again = run("exam", str(course.root), "--quick", "1", "--seed", "1", input="B\n", clock=StepClock())
     assert again.exit_code == 0 and "Quick quiz · MLA-C02 · 1 question" in again.output
     with Store.open(home()) as store:
-        remembered = json.loads(store.remembered(facts_key("aws-mla")) or "{}")
-    assert remembered["versions"] == ["C02", "C01"] and remembered["course"]["id"] == "aws-mla"
+        remembered = json.loads(store.remembered(course_key("aws-mla")) or "{}")
+    assert remembered["id"] == "aws-mla" and [p["version"] for p in remembered["profiles"]] == ["C02", "C01"]
 
 
 # -- typed records ------------------------------------------------------------------------------------
