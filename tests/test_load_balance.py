@@ -208,11 +208,14 @@ def test_easy_days_are_kept_as_ankis(tmp_path, utc):
     easy = [1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.0]  # Saturday reduced, Sunday kept free
     anki = in_anki(tmp_path, "UTC", easy_days=easy, learn=0)
     ours = our_intervals(Scheduler(Settings(easy_days=tuple(easy))), the_load(anki["counted"]))
+    figures = {}
     for i, name in enumerate(BUTTONS):
         theirs_days = Counter(o[i] for o in anki["offered"])
         ours_days = Counter(o[i] for o in ours)
         p, tv = homogeneity(ours_days, theirs_days)
         assert p > 0.001, (name, sorted(ours_days.items()), sorted(theirs_days.items()))
+        figures[name] = {"p": round(p, 3), "total variation": round(tv, 3)}
+    print(json.dumps({"easy days": easy, **figures}))
     sundays = [d for d in range(1, 40) if (NOW + timedelta(days=d)).weekday() == 6]
     good = Counter(o[1] for o in ours)
     assert sum(good[d] for d in sundays) < good.total() * 0.01  # hardly any card lands on a Sunday
@@ -222,9 +225,12 @@ def test_easy_days_are_kept_as_ankis(tmp_path, utc):
 def test_without_load_balancer_days_are_uniform_over_the_range_as_ankis(tmp_path, utc):
     anki = in_anki(tmp_path, "UTC", load_balancer=False, learn=0)
     ours = our_intervals(Scheduler(Settings(load_balancer=False)), the_load(anki["counted"]))
+    figures = {}
     for i, name in enumerate(BUTTONS):
-        p, _ = homogeneity(Counter(o[i] for o in ours), Counter(o[i] for o in anki["offered"]))
+        p, tv = homogeneity(Counter(o[i] for o in ours), Counter(o[i] for o in anki["offered"]))
         assert p > 0.001, name
+        figures[name] = {"p": round(p, 3), "total variation": round(tv, 3)}
+    print(json.dumps({"load balancer": "off", **figures}))
 
 
 @pytest.mark.slow
