@@ -7,7 +7,8 @@ Measures, as a user meets them:
   (sources unchanged since the last sync, as on any day but the first), against a bare
   `python -c pass` measured in the same run;
 - time per answer: keys piped into that process, from the first card to the last answer
-  shown; and inside one process, `answer` + `next` (commit included) per card;
+  shown; and inside one process, `answer` + `next` (commit included) per card, also with the load
+  balancer on and off side by side (wall and CPU time);
 - queue building: today's queue from the store, against Anki's `col.sched.get_queued_cards()`
   on a collection with the same cards in the same states (imported from the package
   `srscards build` writes, states and review log copied over), each on a freshly opened file.

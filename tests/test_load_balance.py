@@ -9,10 +9,12 @@ each day is picked.
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -368,10 +370,60 @@ def test_a_review_session_balances_by_the_stores_load_read_once(course, tmp_path
             expected.add(study_day(done.after.due, settings.day_start), note)  # type: ignore[arg-type]
             answered += 1
         assert answered == 30
-        due_queries = [q for q in queries if "SELECT due, course, note" in q]
+        due_queries = [q for q in queries if "GROUP BY due" in q]
         assert len(due_queries) == 1  # the load was read once, then kept up to date
         fresh = session.store.due_load(today, settings.day_start)
         assert session.due_load() is not None and session.due_load().counts[1:] == fresh.counts[1:]  # type: ignore[union-attr]
         assert fresh.counts[1:] == expected.counts[1:]
+        with_notes = session.store.due_load(today, settings.day_start, notes=True)
+        assert with_notes.counts == fresh.counts and fresh.notes == {}
+        assert sum(len(days) for days in with_notes.notes.values()) == 80  # each card once, on its day
     finally:
         session.close()
+
+
+def test_the_plan_simulation_gives_the_schedulers_hard_good_and_easy_under_load():
+    """After a passed review, the simulation's day for the rating given equals the scheduler's, with the load."""
+    import random
+
+    import numpy as np
+
+    from srscards.study.learner import Learner
+    from srscards.study.simulate import Model
+
+    scheduler = Scheduler(Settings())
+    model = Model.of(scheduler, Learner(), ())
+    rng = random.Random(11)
+    load = the_load()
+    table = np.array([load.counts])
+    cases = []
+    for _ in range(400):
+        memory = replace(reviewed(), stability=rng.uniform(1.0, 40.0), difficulty=rng.uniform(2.0, 9.0))
+        previous, rating, draw = rng.randint(1, 30), Rating(rng.randint(2, 4)), rng.random()
+        stabilities = []
+        for r in (Rating.HARD, Rating.GOOD, Rating.EASY):
+            stabilities.append(scheduler.answer(memory, r, NOW, "k", previous=previous).stability)
+        cases.append((memory, previous, rating, draw, stabilities))
+    arrays = [np.array([c[4][k] for c in cases]) for k in range(3)]
+    got = model.passed_review_days(
+        arrays,
+        np.array([c[1] for c in cases]),
+        np.array([int(c[2]) for c in cases]),
+        np.array([c[3] for c in cases]),
+        (table, np.zeros(len(cases), dtype=np.int64)),
+    )
+    for (memory, previous, rating, draw, stabilities), days in zip(cases, got.tolist(), strict=True):
+        lower, upper = scheduler.interval_bounds(memory, rating, NOW, previous)  # type: ignore[misc]
+        assert lower <= days <= upper
+        # the scheduler's rule for a passed review (Scheduler._review_days), with the same draw and load
+        expected = 0
+        for r, stability in zip((Rating.HARD, Rating.GOOD, Rating.EASY), stabilities, strict=True):
+            raw = scheduler.raw_interval(stability)
+            if math.floor(raw + 0.5) > previous:
+                floor = previous + 1
+            else:
+                floor = previous if fuzz_bounds(raw, 1, 36500)[1] >= previous else 0
+            expected = fuzzed_interval(raw, max(floor, expected + 1), 36500, draw, load)
+            if r is rating:
+                break
+        assert days == expected

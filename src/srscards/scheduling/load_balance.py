@@ -49,11 +49,11 @@ class DueLoad:
             load.add(day, note)
         return load
 
-    def add(self, day: int, note: str | None = None) -> None:
-        """Count one more card due on study day `day` (ignored outside the days kept)."""
+    def add(self, day: int, note: str | None = None, count: int = 1) -> None:
+        """Count `count` more cards due on study day `day` (ignored outside the days kept)."""
         index = day - self.today
         if 0 <= index < LOAD_BALANCE_DAYS:
-            self.counts[index] += 1
+            self.counts[index] += count
             if note is not None:
                 self.notes.setdefault(note, set()).add(index)
 

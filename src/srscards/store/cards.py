@@ -134,20 +134,22 @@ class CardTable(StoreBase):
             rows = self._conn.execute(query, (to_ms(before), *courses)).fetchall()
         return [row_to_card(r) for r in rows]
 
-    def due_load(self, today: int, day_start: time) -> DueLoad:
+    def due_load(self, today: int, day_start: time, notes: bool = False) -> DueLoad:
         """The cards due on each of the next `LOAD_BALANCE_DAYS` study days from `today`, in any course,
         neither suspended nor retired (learning and review cards): the load Anki's load balancer
-        evens out. One indexed query."""
+        evens out. One indexed query; with `notes`, each day's notes too (for sibling burying)."""
         starts = [to_ms(day_begins(today + i, day_start)) for i in range(LOAD_BALANCE_DAYS + 1)]
-        query = (
-            "SELECT due, course, note FROM cards INDEXED BY cards_due WHERE state > 0 AND due >= ? AND due < ? "
-            "AND retired_at IS NULL AND suspended = 0"
-        )
+        where = "state > 0 AND due >= ? AND due < ? AND retired_at IS NULL AND suspended = 0"
+        if notes:
+            query = f"SELECT due, course || '/' || note, 1 FROM cards INDEXED BY cards_due WHERE {where}"
+        else:  # review cards fall due at a day start: a few hundred distinct times at most
+            query = f"SELECT due, NULL, COUNT(*) FROM cards INDEXED BY cards_due WHERE {where} GROUP BY due"
         with self._guard():
             rows = self._conn.execute(query, (starts[0], starts[-1])).fetchall()
-        return DueLoad.of(
-            today, ((today + bisect_right(starts, due) - 1, f"{course}/{note}") for due, course, note in rows)
-        )
+        load = DueLoad(today)
+        for due, note, count in rows:
+            load.add(today + bisect_right(starts, due) - 1, note, count)
+        return load
 
     def new_cards(self, courses: Sequence[str]) -> Iterator[StoredCard]:
         """New cards in source order, read as they are taken (a day needs only a few of them)."""

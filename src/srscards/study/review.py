@@ -250,7 +250,7 @@ class ReviewSession:
         if not (settings.load_balancer and settings.fuzz):
             return None
         if self._load is None or self._load.today != self.queue.day:
-            self._load = self.store.due_load(self.queue.day, settings.day_start)
+            self._load = self.store.due_load(self.queue.day, settings.day_start, settings.bury_reviews)
         return self._load
 
     def _requeue(self, fresh: StoredCard) -> None:

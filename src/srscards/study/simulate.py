@@ -164,7 +164,11 @@ class Model:
             grew = np.floor(raw + 0.5) > previous
             reaches = self.bounds(raw, ones)[1] >= previous
             floor = np.where(grew, previous + 1, np.where(reaches, previous, 0))
-            days = self.days(raw, np.maximum(floor, days + 1), draw, load)
+            minimum = np.maximum(floor, days + 1)
+            days = self.days(raw, minimum, draw)
+            need = rating >= r  # balanced only where this button's day counts: it or a later one is chosen
+            if load is not None and need.any():
+                days[need] = self.days(raw[need], minimum[need], draw[need], (load[0], load[1][need]))
             chosen = np.where(rating == r, days, chosen)
         return chosen
 

@@ -365,7 +365,8 @@ def log_answers(
     done: set[int] = set()
     settings = scheduler.settings
     balanced = settings.load_balancer and settings.fuzz  # Anki's load balancer: the store's load, read once
-    load = store.due_load(study_day(at, settings.day_start), settings.day_start) if balanced else None
+    today = study_day(at, settings.day_start)
+    load = store.due_load(today, settings.day_start, settings.bury_reviews) if balanced else None
 
     def rate(note: str, variant: str, rating: Rating, duration: float | None) -> None:
         card = stored.get((note, variant))
