@@ -396,3 +396,28 @@ def test_a_collection_with_a_held_write_lock_is_refused(anki, tmp_path):
         holder.close()
     assert result.exit_code == 1
     assert "the collection is open in Anki (it is locked); close Anki or switch profiles" in result.output
+
+
+def test_an_answer_given_in_srscards_keeps_its_due_date_through_an_import(anki, tmp_path):
+    """A card answered in srscards after its Anki answers keeps the day srscards gave it (which the load
+    balancer may have picked inside the fuzz range), as an answer given in Anki keeps Anki's."""
+    from srscards.scheduling.scheduler import State
+    from srscards.study.anki_history import import_history
+
+    start = datetime.now(UTC) + timedelta(hours=1)
+    first = synced_home(tmp_path / "a", anki.decks)
+    import_history(anki.collection, first, Settings(), start)
+    with Store.open(first) as store:
+        card = next(c for c in store.cards(store.course_ids()) if c.memory.state is not State.NEW)
+    later = start + timedelta(days=3)
+    given = Scheduler(Settings()).answer(card.memory, Rating.GOOD, later, card.key)
+    assert given.due is not None
+    moved = replace(given, due=given.due + timedelta(days=1))  # a day the load balancer could have picked
+    home = synced_home(tmp_path / "b", anki.decks)
+    with Store.open(home) as store:
+        assert store.record_answer(store.card(card.id), moved, Rating.GOOD, later, 4000) is not None
+    import_history(anki.collection, home, Settings(), later + timedelta(hours=1))
+    with Store.open(home) as store:
+        after = store.card(card.id).memory
+    assert after.state is given.state and after.due == moved.due
+    assert after.stability == pytest.approx(given.stability, rel=1e-9)
