@@ -8,8 +8,8 @@ random, each day weighted by how many cards are already due on it:
   the easy-day and sibling modifiers below;
 - easy days (one setting per weekday, Monday first): 1.0 is a normal day; 0.0 a day kept almost
   free (its weight times 0.0001); anything between a reduced day, which counts as a normal day
-  until its cards due (doubled) pass the average of the other days in the range, and as a
-  minimum day after that;
+  until its cards due (doubled) exceed the other days' cards per unit of their capacity (a
+  normal day 1, a reduced one 0.5, a minimum one 0.0001), and as a minimum day after that;
 - with review siblings buried, a day that already holds a card of the same note weighs almost
   nothing (times 0.000001), and the days 1-4 before and after it times 0.2, 0.4, 0.6 and 0.8.
 
