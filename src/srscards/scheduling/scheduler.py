@@ -382,6 +382,62 @@ class Scheduler:
             memory = self.answer(memory, rating, moment, key, now)
         return memory
 
+    def replay_memory(self, answers: Iterable[tuple[int, int]], now: datetime) -> Memory:
+        """`replay` of (ms, rating) answers (oldest first) with days counted from `now`, without due dates.
+
+        State, step, stability and difficulty never depend on a due date or on fuzz, so this gives
+        every field of `replay(..., now=now)` but `due` (None), without the interval rules that make
+        most of an answer's cost: a recompute that keeps each card's due date needs no more. It takes
+        fsrs's own formulas (the scheduler's methods) through fsrs's `review_card` steps for the
+        memory alone, on whole days as `answer` hands them to fsrs (`tests/test_optimize_paths.py`
+        checks it against `replay` on random histories and settings).
+        """
+        f = self._fsrs
+        ratings = {int(r): self._fsrs_module.Rating(int(r)) for r in Rating}
+        learning_steps, relearning_steps = len(f.learning_steps), len(f.relearning_steps)
+        initial_stability, initial_difficulty = f._initial_stability, f._initial_difficulty
+        short_term, next_stability, next_difficulty = f._short_term_stability, f._next_stability, f._next_difficulty
+        factor, decay = f._FACTOR, f._DECAY
+        review, relearning = State.REVIEW, State.RELEARNING
+        today_of = DayCount(now, self.settings.day_start).day_ms
+        state, step, stability, difficulty = State.NEW, None, None, None
+        last_ms, last_day, reps, lapses = None, 0, 0, 0
+        for ms, number in answers:
+            rating = ratings[number]
+            today = today_of(ms)
+            days = today - last_day  # fsrs's days since the last review, on stand-in days
+            if stability is None or difficulty is None:  # a new card: fsrs's learning card at step 0
+                stability = initial_stability(rating=rating)
+                difficulty = initial_difficulty(rating=rating, clamp=True)
+            else:
+                if days < 1:
+                    stability = short_term(stability=stability, rating=rating)
+                else:
+                    recall = (1 + factor * max(0, days) / stability) ** decay
+                    stability = next_stability(
+                        difficulty=difficulty, stability=stability, retrievability=recall, rating=rating
+                    )
+                difficulty = next_difficulty(difficulty=difficulty, rating=rating)
+            lapses += state is review and number == Rating.AGAIN
+            if state is review:
+                if number == Rating.AGAIN and relearning_steps:
+                    state, step = relearning, 0
+            else:
+                steps = relearning_steps if state is relearning else learning_steps
+                at = step if step is not None else 0
+                if steps == 0 or (at >= steps and number != Rating.AGAIN):
+                    state, step = review, None
+                elif number == Rating.AGAIN:
+                    state, step = (relearning if state is relearning else State.LEARNING), 0
+                elif number == Rating.HARD:
+                    state, step = (relearning if state is relearning else State.LEARNING), at
+                elif number == Rating.GOOD and at + 1 != steps:
+                    state, step = (relearning if state is relearning else State.LEARNING), at + 1
+                else:
+                    state, step = review, None
+            last_ms, last_day, reps = ms, today, reps + 1
+        return Memory(state, step, stability, difficulty, None, from_ms(last_ms), reps, lapses)
+
     def retrievability(self, memory: Memory, now: datetime) -> float:
         """Probability of recall now, with elapsed days counted by day boundaries."""
         if memory.stability is None or memory.last_review is None:

@@ -12,11 +12,13 @@ when its last answer is the same: only its memory (stability, difficulty) moves.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
 
-from srscards.scheduling.scheduler import Memory, Rating, Scheduler
+from srscards.scheduling.scheduler import Memory, Rating, Scheduler, from_ms, to_ms
 from srscards.store.store import Store
 from srscards.words import count
 
@@ -76,20 +78,31 @@ def _change(old: Memory, new: Memory) -> float:
     return abs(new.stability / old.stability - 1)
 
 
-def recompute_states(store: Store, scheduler: Scheduler, courses: Sequence[str], now: datetime) -> Recompute:
-    """Compute every card's state again from the review log, as of `now`; store those that moved."""
-    by_card: dict[int, list[tuple[datetime, Rating]]] = {}
+def answers_since_reset(store: Store) -> Iterator[tuple[int, list[tuple[int, int]]]]:
+    """(card, its (ms, rating) answers in time order) for each card with answers that count: those after
+    the card's last reset (Anki's Forget) and not set aside by a forget (`srscards cards forget`)."""
     forgotten = store.forgotten_before()
-    for review in store.log():
-        if review.id <= forgotten.get(review.card, 0):
-            continue  # answers before a forget (srscards cards forget) no longer count
-        by_card.setdefault(review.card, []).append((review.reviewed_at, review.rating))
-    resets = store.resets()
+    last_reset = {card: to_ms(max(at)) or 0 for card, at in store.resets().items() if at}
+    for card, rows in groupby(store.answers_by_card(), itemgetter(0)):
+        set_aside, reset = forgotten.get(card, 0), last_reset.get(card, -1)
+        answers = [(ms, rating) for _, ms, rating, review in rows if review > set_aside and ms > reset]
+        if answers:
+            yield card, answers
+
+
+def recompute_states(store: Store, scheduler: Scheduler, courses: Sequence[str], now: datetime) -> Recompute:
+    """Compute every card's state again from the review log, as of `now`; store those that moved.
+
+    A card whose last answer is the one its stored state comes from keeps its due date, so only its
+    memory is replayed (`Scheduler.replay_memory`); the others are replayed whole, due dates included."""
+    cards = store.cards(list(courses), include_retired=True)
+    wanted = {card.id for card in cards}
+    by_card = {card: answers for card, answers in answers_since_reset(store) if card in wanted}
     moved: dict[int, Memory] = {}
     changes: list[float] = []
-    cards = store.cards(list(courses), include_retired=True)
     for card in cards:
-        memory = replay_card(scheduler, by_card.get(card.id, []), resets.get(card.id, []), card.key, now)
+        answers = by_card.pop(card.id, [])
+        memory = scheduler.replay_memory(answers, now)
         old = card.memory
         if old.due is not None and (memory.state, memory.last_review, memory.reps) == (
             old.state,
@@ -97,6 +110,9 @@ def recompute_states(store: Store, scheduler: Scheduler, courses: Sequence[str],
             old.reps,
         ):
             memory = replace(memory, due=old.due)  # the card keeps the due date it was given
+        else:
+            moments = [(from_ms(ms), Rating(rating)) for ms, rating in answers]
+            memory = scheduler.replay(moments, card.key, now)  # type: ignore[arg-type]
         if memory != card.memory:
             moved[card.id] = memory
             changes.append(_change(card.memory, memory))
