@@ -26,7 +26,6 @@ peak resident memory (VmHWM), and the ratios srscards / anchor.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -37,11 +36,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench_review import anki_collection, simulate
+from bench_review import build_cache
 from bench_startup import cache_bytecode
-from srscards.outputs.build import build_decks
 from srscards.store.store import STORE_FILE
-from synthetic import make_course
 
 DECK = "AWS ML Engineer Associate"
 
@@ -104,35 +101,6 @@ ANKI = (
     "print('RESULT', r.fsrs_items, [round(p, 4) for p in r.params])\n"
     "col.close()\n"
 )
-
-
-def build_cache(cache: Path, notes: int, reviews: int) -> dict[str, object]:
-    """The course, store and Anki collection for `notes` and `reviews`, built once under `cache`."""
-    meta_file = cache / "meta.json"
-    wanted = {"notes": notes, "reviews": reviews}
-    if meta_file.exists():
-        meta = json.loads(meta_file.read_text())
-        if {k: meta.get(k) for k in wanted} == wanted:
-            return meta
-    if cache.exists():
-        shutil.rmtree(cache)
-    cache.mkdir(parents=True)
-    os.environ["SRSCARDS_CACHE"] = str(cache / "parse-cache")
-    root = cache / "decks"
-    make_course(root, notes, files=max(4, -(-notes // 4000)))  # deck files under the 1 MB limit
-    home = cache / "home"
-    now = datetime.now(UTC)
-    start = time.perf_counter()
-    logged, course_id = simulate(home, root, reviews, now)
-    print(f"simulated {logged} answers in {time.perf_counter() - start:.0f} s", flush=True)
-    [result] = build_decks(root, cache / "exports", now=now.timestamp(), force=True)
-    anki_path = cache / "anki" / "collection.anki2"
-    anki_path.parent.mkdir()
-    anki_collection(anki_path, result.path, home, course_id)
-    print(f"built the store and the Anki collection in {time.perf_counter() - start:.0f} s", flush=True)
-    meta = {**wanted, "logged": logged, "course": course_id, "simulated_at": now.isoformat()}
-    meta_file.write_text(json.dumps(meta))
-    return meta
 
 
 def child(code: str, *args: str) -> tuple[float, float, float, dict[str, str]]:
