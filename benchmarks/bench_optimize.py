@@ -16,8 +16,10 @@ Each run starts a fresh process for each of:
   latest 20%, fit to every item, both sets evaluated on every item); it also prints the time of
   the fsrs-rs calls alone;
 - Anki: a process that opens the collection and runs `compute_fsrs_params` (Anki's Optimize
-  button: one fit, its result checked against the parameters in force; Anki recomputes the
-  cards' memory states later, when the preset is saved).
+  button: one fit, its result checked against the parameters in force);
+- Anki and save: the same, then the fitted parameters saved into the deck's preset
+  (`update_deck_configs`, as the deck options screen saves), which makes Anki recompute every
+  card's memory state: what `srscards optimize` does when it adopts parameters.
 
 Printed per measure: median wall time, median CPU time (user + system of the process) and
 peak resident memory (VmHWM), and the ratios srscards / anchor.
@@ -93,12 +95,26 @@ FSRS_RS = (
 )
 
 ANKI = (
-    "import sys, warnings\n"
+    "import sys\n"
     "from anki.collection import Collection\n"
     "col = Collection(sys.argv[1])\n"
     "r = col._backend.compute_fsrs_params(search='', current_params=[], ignore_revlogs_before_ms=0,"
     " num_of_relearning_steps=1, health_check=False)\n"
     "print('RESULT', r.fsrs_items, [round(p, 4) for p in r.params])\n"
+    "if len(sys.argv) > 2:\n"
+    "    from anki.decks import UpdateDeckConfigs\n"
+    "    from anki.deck_config_pb2 import UpdateDeckConfigsMode\n"
+    "    deck = col.decks.id_for_name(sys.argv[2])\n"
+    "    update = col.decks.get_deck_configs_for_update(deck)\n"
+    "    configs = [c.config for c in update.all_config]\n"
+    "    for config in configs:\n"
+    "        del config.config.fsrs_params_6[:]\n"
+    "        config.config.fsrs_params_6.extend(r.params)\n"
+    "    col.decks.update_deck_configs(UpdateDeckConfigs(target_deck_id=deck, configs=configs, removed_config_ids=[],"
+    " mode=UpdateDeckConfigsMode.UPDATE_DECK_CONFIGS_MODE_NORMAL, card_state_customizer=update.card_state_customizer,"
+    " limits=update.current_deck.limits, new_cards_ignore_review_limit=update.new_cards_ignore_review_limit, fsrs=True,"
+    " apply_all_parent_limits=update.apply_all_parent_limits, fsrs_reschedule=False, fsrs_health_check=False))\n"
+    "    print('SAVED', col.db.scalar(\"select count() from cards where data like '%decay%'\"))\n"
     "col.close()\n"
 )
 
@@ -145,8 +161,8 @@ def main() -> None:
     outputs: dict[str, dict[str, str]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for run in range(args.runs):
-            for name in ("srscards", "fsrs-rs", "anki"):
-                if name not in only:
+            for name in ("srscards", "fsrs-rs", "anki", "anki+save"):
+                if name.split("+")[0] not in only:
                     continue
                 if name == "srscards":
                     home = Path(tmp) / f"home{run}"
@@ -155,8 +171,13 @@ def main() -> None:
                     shutil.rmtree(home)
                 elif name == "fsrs-rs":
                     figure = child(FSRS_RS, str(cache / "home" / STORE_FILE), now)
-                else:
+                elif name == "anki":
                     figure = child(ANKI, str(cache / "anki" / "collection.anki2"))
+                else:
+                    copy = Path(tmp) / f"anki{run}"
+                    shutil.copytree(cache / "anki", copy)
+                    figure = child(ANKI, str(copy / "collection.anki2"), DECK)
+                    shutil.rmtree(copy)
                 figures.setdefault(name, []).append(figure[:3])
                 outputs[name] = figure[3]
                 wall, cpu, rss = figure[:3]
@@ -171,7 +192,7 @@ def main() -> None:
         print(f"| {name} | {wall:.2f} s | {cpu:.2f} s | {rss:.0f} MB |")
     if "srscards" in medians:
         wall, cpu, rss = medians["srscards"]
-        for name in ("fsrs-rs", "anki"):
+        for name in ("fsrs-rs", "anki", "anki+save"):
             if name in medians:
                 w, c, r = medians[name]
                 print(f"srscards / {name}: {wall / w:.2f}x wall, {cpu / c:.2f}x CPU, {rss / r:.2f}x peak memory")

@@ -217,6 +217,7 @@ class Scheduler:
             **extra,
         )
         self._fsrs_module = fsrs
+        self._memory: tuple[Any, ...] | None = None  # fsrs's constants for `replay_memory`, taken on first use
 
     def answer(
         self,
@@ -393,10 +394,12 @@ class Scheduler:
         taken from fsrs's own methods once; days are whole days, as `answer` hands them to fsrs.
         `tests/test_optimize_paths.py` checks it against `replay` on random histories and settings.
         """
-        constants = self._memory_constants()
-        p, factor, decay, initial_s, initial_d, easy_d, lowest_s, lowest_d, highest_d = constants
+        if self._memory is None:
+            self._memory = self._memory_constants()
+        constants = self._memory
+        p, factor, decay, initial_s, initial_d, easy_d, lowest_s, lowest_d, highest_d = constants[:9]
+        recall_base, forget_short, short_terms, deltas, bonuses = constants[9:]
         p7, p9, p11, p12, p13, p14, p19 = p[7], p[9], p[11], p[12], p[13], p[14], p[19]
-        recall_base, forget_short, short_terms, deltas, bonuses = self._memory_terms(constants)
         learning_steps, relearning_steps = len(self._fsrs.learning_steps), len(self._fsrs.relearning_steps)
         review, relearning, learning = State.REVIEW, State.RELEARNING, State.LEARNING
         count = DayCount(now, self.settings.day_start)
@@ -476,17 +479,16 @@ class Scheduler:
         easy_d = f._initial_difficulty(rating=rating_of.Easy, clamp=False)
         lowest_s = fsrs_scheduler.STABILITY_MIN
         lowest_d, highest_d = fsrs_scheduler.MIN_DIFFICULTY, fsrs_scheduler.MAX_DIFFICULTY
-        return tuple(f.parameters), f._FACTOR, f._DECAY, initial_s, initial_d, easy_d, lowest_s, lowest_d, highest_d
-
-    @staticmethod
-    def _memory_terms(constants: tuple[Any, ...]) -> tuple[Any, ...]:
-        p = constants[0]
+        p = tuple(f.parameters)
         recall_base = math.e ** (p[8])
         forget_short = math.e ** (p[17] * p[18])
         short_terms = {r: math.e ** (p[17] * (r - 3 + p[18])) for r in range(1, 5)}
         deltas = {r: -(p[6] * (r - 3)) for r in range(1, 5)}
         bonuses = {2: (p[15], 1), 3: (1, 1), 4: (1, p[16])}
-        return recall_base, forget_short, short_terms, deltas, bonuses
+        curve = (f._FACTOR, f._DECAY)
+        bounds = (lowest_s, lowest_d, highest_d)
+        terms = (recall_base, forget_short, short_terms, deltas, bonuses)
+        return (p, *curve, initial_s, initial_d, easy_d, *bounds, *terms)
 
     def retrievability(self, memory: Memory, now: datetime) -> float:
         """Probability of recall now, with elapsed days counted by day boundaries."""
