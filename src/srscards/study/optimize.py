@@ -27,7 +27,7 @@ from typing import Any
 from srscards.scheduling.scheduler import DayCount, Scheduler, Settings, to_ms
 from srscards.store.records import ReviewRow
 from srscards.store.store import Store
-from srscards.study.recompute import Recompute, recompute_states
+from srscards.study.recompute import KeptAnswers, Recompute, keep_answers, recompute_states
 from srscards.study.workspace import settings_in_force
 
 MIN_REVIEWS = 400  # answers on a later day; fewer give parameters that swing with every new answer
@@ -85,10 +85,13 @@ def timed_items(
     return items
 
 
-def training_items(store: Store, day_start: Any, now: datetime) -> list[Any]:
+def training_items(
+    store: Store, day_start: Any, now: datetime, keep: dict[int, KeptAnswers] | None = None
+) -> list[Any]:
     """The fsrs-rs items of `timed_items(store.review_rows(), day_start, now, history_starts(store))`,
     oldest first, read from the store card by card: no row list of the whole log, one review object
-    per (rating, days) pair, and the items put in time order by numpy's stable sort."""
+    per (rating, days) pair, and the items put in time order by numpy's stable sort. With `keep`,
+    each card's answers are kept there too, compactly, for a recompute to use without reading again."""
     import numpy as np
     from fsrs_rs_python import FSRSItem, FSRSReview
 
@@ -103,6 +106,8 @@ def training_items(store: Store, day_start: Any, now: datetime) -> list[Any]:
     first_id: list[int] = []
     for card, rows in groupby(store.answers_by_card(), itemgetter(0)):
         answers = list(rows)
+        if keep is not None:
+            keep[card] = keep_answers(answers)
         cut = last_reset.get(card, -1)
         set_aside = forgotten.get(card)
         if set_aside is not None:  # a forget starts the history again after the last answer it set aside
@@ -166,7 +171,8 @@ def optimize(store: Store, settings: Settings, now: datetime, min_reviews: int =
     which halves the wait on two cores and gives the same figures."""
     from fsrs_rs_python import DEFAULT_PARAMETERS
 
-    items = training_items(store, settings.day_start, now)
+    kept: dict[int, KeptAnswers] = {}  # the log as read, compactly: the recompute needs it again
+    items = training_items(store, settings.day_start, now, kept)
     if len(items) < min_reviews:
         return Optimization(len(items), min_reviews)
     in_force = settings_in_force(store, settings)
@@ -187,7 +193,7 @@ def optimize(store: Store, settings: Settings, now: datetime, min_reviews: int =
         store.record_parameters(new, now, fitted, after.log_loss, after.rmse_bins)
         if not settings.parameters:  # config.toml's own parameters stay in force otherwise
             scheduler = Scheduler(settings_in_force(store, settings))
-            recompute = recompute_states(store, scheduler, store.course_ids(), now)
+            recompute = recompute_states(store, scheduler, store.course_ids(), now, kept)
     return Optimization(
         fitted, min_reviews, before, after, old, new, adopted, held_out, held_before, held_after, recompute
     )

@@ -12,11 +12,13 @@ when its last answer is the same: only its memory (stability, difficulty) moves.
 from __future__ import annotations
 
 import statistics
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from itertools import groupby
+from itertools import groupby, repeat
 from operator import itemgetter
+from typing import TypeAlias
 
 from srscards.scheduling.scheduler import Memory, Rating, Scheduler, from_ms, to_ms
 from srscards.store.store import Store
@@ -78,26 +80,52 @@ def _change(old: Memory, new: Memory) -> float:
     return abs(new.stability / old.stability - 1)
 
 
-def answers_since_reset(store: Store) -> Iterator[tuple[int, list[tuple[int, int]]]]:
+# A card's answers as `Store.answers_by_card` gives them (card, ms, rating, review id), kept compactly
+# between reading and replaying: the ms, the ratings and the review ids, each in an array.
+KeptAnswers: TypeAlias = "tuple[array[int], bytes, array[int]]"
+
+
+def keep_answers(rows: Sequence[tuple[int, int, int, int]]) -> KeptAnswers:
+    return array("q", [r[1] for r in rows]), bytes(r[2] for r in rows), array("q", [r[3] for r in rows])
+
+
+def _kept_rows(kept: dict[int, KeptAnswers]) -> Iterator[tuple[int, Iterable[tuple[int, int, int, int]]]]:
+    for card, (moments, ratings, reviews) in kept.items():
+        yield card, zip(repeat(card), moments, ratings, reviews, strict=False)  # repeat: as long as the others
+
+
+def answers_since_reset(
+    store: Store, kept: dict[int, KeptAnswers] | None = None
+) -> Iterator[tuple[int, list[tuple[int, int]]]]:
     """(card, its (ms, rating) answers in time order) for each card with answers that count: those after
-    the card's last reset (Anki's Forget) and not set aside by a forget (`srscards cards forget`)."""
+    the card's last reset (Anki's Forget) and not set aside by a forget (`srscards cards forget`).
+    Read from the store, or from answers already read (`kept`, as `keep_answers` holds them)."""
     forgotten = store.forgotten_before()
     last_reset = {card: to_ms(max(at)) or 0 for card, at in store.resets().items() if at}
-    for card, rows in groupby(store.answers_by_card(), itemgetter(0)):
+    grouped = _kept_rows(kept) if kept is not None else groupby(store.answers_by_card(), itemgetter(0))
+    for card, rows in grouped:
         set_aside, reset = forgotten.get(card, 0), last_reset.get(card, -1)
         answers = [(ms, rating) for _, ms, rating, review in rows if review > set_aside and ms > reset]
         if answers:
             yield card, answers
 
 
-def recompute_states(store: Store, scheduler: Scheduler, courses: Sequence[str], now: datetime) -> Recompute:
+def recompute_states(
+    store: Store,
+    scheduler: Scheduler,
+    courses: Sequence[str],
+    now: datetime,
+    kept: dict[int, KeptAnswers] | None = None,
+) -> Recompute:
     """Compute every card's state again from the review log, as of `now`; store those that moved.
 
     A card whose last answer is the one its stored state comes from keeps its due date, so only its
-    memory is replayed (`Scheduler.replay_memory`); the others are replayed whole, due dates included."""
+    memory is replayed (`Scheduler.replay_memory`); the others are replayed whole, due dates included.
+    `kept`: the log as the caller has just read it (every card's answers, `keep_answers`), so it is
+    not read again."""
     cards = store.cards(list(courses), include_retired=True)
     wanted = {card.id for card in cards}
-    by_card = {card: answers for card, answers in answers_since_reset(store) if card in wanted}
+    by_card = {card: answers for card, answers in answers_since_reset(store, kept) if card in wanted}
     moved: dict[int, Memory] = {}
     changes: list[float] = []
     for card in cards:
