@@ -51,9 +51,11 @@ SRSCARDS = (
     "import sys, time; from datetime import UTC, datetime; from pathlib import Path\n"
     "from srscards.study.optimize import optimize_home; from srscards.scheduling.scheduler import Settings\n"
     "r = optimize_home(Path(sys.argv[1]), Settings(), datetime.fromisoformat(sys.argv[2]))\n"
-    "print('RESULT', r.reviews, r.adopted, r.before, r.after, r.held_before if hasattr(r, 'held_before') else '',"
-    " r.held_out_before, r.held_out_after, list(r.new))\n"
+    "print('RESULT', r.reviews, r.adopted, r.before, r.after, r.held_out_before, r.held_out_after, list(r.new))\n"
     "print('RECOMPUTE', r.recompute)\n"
+    "import resource; forked = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print('FORKED', f'fit in a forked process: {forked.ru_utime + forked.ru_stime:.2f} s CPU (counted in the"
+    " CPU figure), peak {forked.ru_maxrss / 1024:.0f} MB (not in the peak figure; shares the items with it)')\n"
 )
 
 FSRS_RS = (

@@ -156,19 +156,21 @@ def _fit(params: Sequence[float], items: list[Any]) -> tuple[float, ...]:
     return tuple(float(p) for p in FSRS(list(params)).compute_parameters(items))
 
 
-def _held_out_trial(old: tuple[float, ...], items: list[Any], split: int) -> tuple[Evaluation, Evaluation]:
-    """The parameters in force and those fitted to the items before `split`, evaluated on the items after it."""
+def _with_old_parameters(old: tuple[float, ...], items: list[Any], split: int) -> tuple[Evaluation, ...]:
+    """What needs the parameters in force and not the fit to every item: the held-out figures of the
+    parameters in force and of those fitted to the items before `split`, and the in-sample figure
+    of the parameters in force."""
     trial = _fit(old, items[:split])
     latest = items[split:]
-    return _evaluation(old, latest), _evaluation(trial, latest)
+    return _evaluation(old, latest), _evaluation(trial, latest), _evaluation(old, items)
 
 
 def optimize(store: Store, settings: Settings, now: datetime, min_reviews: int = MIN_REVIEWS) -> Optimization:
     """Fit parameters to the store's log; adopt them (in force from `now`) when they predict held-out answers better.
 
     The fit to the earlier items (the decision) and the fit to every item (the parameters adopted)
-    are independent: on Linux the first runs in a forked process while this one makes the second,
-    which halves the wait on two cores and gives the same figures."""
+    are independent: on Linux the first, with the evaluations of the parameters in force, runs in
+    a forked process while this one makes the second; the figures are the same either way."""
     from fsrs_rs_python import DEFAULT_PARAMETERS
 
     kept: dict[int, KeptAnswers] = {}  # the log as read, compactly: the recompute needs it again
@@ -178,13 +180,13 @@ def optimize(store: Store, settings: Settings, now: datetime, min_reviews: int =
     in_force = settings_in_force(store, settings)
     old = tuple(float(p) for p in (in_force.parameters or DEFAULT_PARAMETERS))
     split = len(items) - max(1, round(len(items) * HELD_OUT))
-    pending = _in_a_fork(_held_out_trial, old, items, split)
+    pending = _in_a_fork(_with_old_parameters, old, items, split)
     try:
         new = _fit(old, items)
-        before, after = _evaluation(old, items), _evaluation(new, items)
+        after = _evaluation(new, items)
     finally:
-        held = pending.result() if pending is not None else None
-    held_before, held_after = held if held is not None else _held_out_trial(old, items, split)
+        figures = pending.result() if pending is not None else None
+    held_before, held_after, before = figures if figures is not None else _with_old_parameters(old, items, split)
     fitted, held_out = len(items), len(items) - split
     del items  # the recompute below needs the memory more
     adopted = _better(held_after, held_before)
