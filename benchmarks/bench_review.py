@@ -32,7 +32,6 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench_startup import cache_bytecode, median_time
 from srscards.model.anki_ids import note_guid
 from srscards.outputs.build import build_decks
 from srscards.scheduling.config import CONFIG_FILE, load_settings
@@ -41,6 +40,7 @@ from srscards.store.store import STORE_FILE, Store
 from srscards.study.daily_queue import Filters
 from srscards.study.review import ReviewSession, todays_queue
 from synthetic import make_course
+from timing import cache_bytecode, median_time
 
 CLI = [sys.executable, "-c", "from srscards.cli import main; main()"]
 
@@ -199,6 +199,19 @@ def time_anki_queue(path: Path, deck: str, runs: int) -> tuple[float, tuple[int,
     return statistics.median(times), counts
 
 
+# CPU seconds (user + system, all threads) each process had used when its first card was on screen
+FIRST_CARD_CPU: dict[str, list[float]] = {"srscards": [], "anki": []}
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds a running process has used so far (Linux: /proc/PID/stat), or NaN elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def anki_first_card(path: Path, deck: str, runs: int) -> float:
     """Median seconds for a fresh process to import anki, open the collection and get the first
     queued card of the deck (what Anki does before it can show a card)."""
@@ -218,6 +231,7 @@ def anki_first_card(path: Path, deck: str, runs: int) -> float:
         if not proc.stdout.readline().strip():
             raise SystemExit("Anki showed no card")
         times.append(time.perf_counter() - start)
+        FIRST_CARD_CPU["anki"].append(cpu_seconds(proc.pid))
         proc.communicate()
     return statistics.median(times)
 
@@ -250,6 +264,7 @@ def start_to_first_card(root: Path, home: Path, answers: int) -> tuple[float, fl
         if b"space/enter" in line or b"answer with" in line or b"choose " in line:
             break
     first = time.perf_counter() - start
+    FIRST_CARD_CPU["srscards"].append(cpu_seconds(proc.pid))
     begin = time.perf_counter()
     # "3" answers a card Good; "A" answers a question (the synthetic ones have a single answer), and
     # each is ignored by the other kind of card
@@ -399,6 +414,11 @@ def main() -> None:
         print(
             f"Anki, new process to first queued card (import, open, get_queued_cards): {anki_first * 1000:.0f} ms; "
             f"srscards / Anki {first / anki_first:.2f}x  (target <= 1x)"
+        )
+        ours_cpu, anki_cpu = (statistics.median(FIRST_CARD_CPU[k]) for k in ("srscards", "anki"))
+        print(
+            f"CPU until the first card: srscards {ours_cpu * 1000:.0f} ms, Anki {anki_cpu * 1000:.0f} ms, "
+            f"srscards / Anki {ours_cpu / anki_cpu:.2f}x"
         )
         if edited:  # not with --cache: the cached decks stay as they are
             print(f"start to first card after a deck file was saved: {statistics.median(edited) * 1000:.0f} ms")

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import IntEnum
+from functools import cached_property
 from typing import Any
 
 
@@ -203,12 +204,21 @@ class Scheduler:
     """Answers cards with fsrs; `seed` makes fuzz repeatable."""
 
     def __init__(self, settings: Settings, seed: int = 0) -> None:
-        import fsrs
-
         self.settings = settings
         self.seed = seed
+
+    @cached_property
+    def _fsrs_module(self) -> Any:
+        """The fsrs package, imported on the first answer or interval (not to show the first card)."""
+        import fsrs
+
+        return fsrs
+
+    @cached_property
+    def _fsrs(self) -> Any:
+        settings = self.settings
         extra = {"parameters": settings.parameters} if settings.parameters else {}
-        self._fsrs = fsrs.Scheduler(
+        return self._fsrs_module.Scheduler(
             desired_retention=settings.desired_retention,
             learning_steps=settings.learning_steps,
             relearning_steps=settings.relearning_steps,
@@ -216,8 +226,6 @@ class Scheduler:
             enable_fuzzing=False,
             **extra,
         )
-        self._fsrs_module = fsrs
-        self._memory: tuple[Any, ...] | None = None  # fsrs's constants for `replay_memory`, taken on first use
 
     def answer(
         self,
@@ -394,9 +402,7 @@ class Scheduler:
         taken from fsrs's own methods once; days are whole days, as `answer` hands them to fsrs.
         `tests/test_optimize_paths.py` checks it against `replay` on random histories and settings.
         """
-        if self._memory is None:
-            self._memory = self._memory_constants()
-        constants = self._memory
+        constants = self._memory_constants
         p, factor, decay, initial_s, initial_d, easy_d, lowest_s, lowest_d, highest_d = constants[:9]
         recall_base, forget_short, short_terms, deltas, bonuses = constants[9:]
         p7, p9, p11, p12, p13, p14, p19 = p[7], p[9], p[11], p[12], p[13], p[14], p[19]
@@ -469,8 +475,10 @@ class Scheduler:
             return Memory()
         return Memory(state, step, stability, difficulty, None, from_ms(last_ms), reps, lapses)
 
+    @cached_property
     def _memory_constants(self) -> tuple[Any, ...]:
-        """fsrs's parameters, curve and bounds, and the parts of its formulas that depend on the rating alone."""
+        """fsrs's parameters, curve and bounds, and the parts of its formulas that depend on the rating
+        alone, for `replay_memory` (taken once per scheduler)."""
         import fsrs.scheduler as fsrs_scheduler
 
         f, rating_of = self._fsrs, self._fsrs_module.Rating
