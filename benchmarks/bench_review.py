@@ -10,7 +10,8 @@ Measures, as a user meets them:
   (sources unchanged since the last sync, as on any day but the first), against a bare
   `python -c pass` measured in the same run;
 - time per answer: keys piped into that process, from the first card to the last answer
-  shown; and inside one process, `answer` + `next` (commit included) per card;
+  shown; and inside one process, `answer` + `next` (commit included) per card, also with the load
+  balancer on and off side by side (wall and CPU time);
 - queue building: today's queue from the store, against Anki's `col.sched.get_queued_cards()`
   on a collection with the same cards in the same states (imported from the package
   `srscards build` writes, states and review log copied over), each on a freshly opened file.
@@ -29,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -282,9 +284,11 @@ def start_to_first_card(root: Path, home: Path, answers: int) -> tuple[float, fl
     return first, per_answer
 
 
-def in_process_answer(root: Path, home: Path, answers: int) -> tuple[list[float], list[float]]:
+def answer_times(
+    root: Path, home: Path, answers: int, settings: Settings | None = None
+) -> tuple[list[float], list[float]]:
     """Wall and CPU seconds of each answer + next card (commit included), inside one session, sorted."""
-    session = ReviewSession.start(root, home)
+    session = ReviewSession.start(root, home, settings)
     times, cpus = [], []
     try:
         shown = session.next()
@@ -300,6 +304,15 @@ def in_process_answer(root: Path, home: Path, answers: int) -> tuple[list[float]
     finally:
         session.close()
     return sorted(times), sorted(cpus)
+
+
+def in_process_answer(
+    root: Path, home: Path, answers: int, settings: Settings | None = None
+) -> tuple[float, float, float, float]:
+    """Median and 95th percentile of answer + next card inside one session, wall clock and CPU time."""
+    times, cpu = answer_times(root, home, answers, settings)
+    p95 = int(len(times) * 0.95) - 1
+    return statistics.median(times), times[p95], statistics.median(cpu), cpu[p95]
 
 
 def build_cache(cache: Path, notes: int, reviews: int) -> dict[str, object]:
@@ -425,7 +438,7 @@ def main() -> None:
         print(f"per answer, piped keys, end to end: {statistics.median(pipes) * 1000:.1f} ms  (target <= 20 ms)")
         copy = tmp_path / "home-inproc"
         shutil.copytree(home, copy)
-        times, cpus = in_process_answer(root, copy, args.answers)
+        times, cpus = answer_times(root, copy, args.answers)
         over = sum(t >= 0.020 for t in times)
         print(
             f"per answer, in process (answer + next card), {len(times)} answers: "
@@ -434,6 +447,21 @@ def main() -> None:
             f"{over} at 20 ms or more (target: none); CPU median {statistics.median(cpus) * 1000:.1f} ms, "
             f"slowest {cpus[-1] * 1000:.1f} ms"
         )
+        # the load balancer reads the cards due on each of the next 99 days once per session: the same
+        # answers with it on and off, side by side on copies of the store, alternating
+        balance: dict[bool, list[tuple[float, float, float, float]]] = {True: [], False: []}
+        limits = load_settings(home)
+        for run in range(args.runs):
+            for on in (True, False):
+                copy = tmp_path / f"home-balance-{on}-{run}"
+                shutil.copytree(home, copy)
+                balance[on].append(in_process_answer(root, copy, args.answers, replace(limits, load_balancer=on)))
+        for on in (True, False):
+            figures = [statistics.median(r[i] for r in balance[on]) * 1000 for i in range(4)]
+            print(
+                f"per answer, in process, load balancer {'on ' if on else 'off'}: median {figures[0]:.1f} ms, "
+                f"p95 {figures[1]:.1f} ms; CPU median {figures[2]:.1f} ms, p95 {figures[3]:.1f} ms"
+            )
 
 
 if __name__ == "__main__":

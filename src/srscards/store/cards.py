@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 
 from srscards.model.card import Card
 from srscards.model.course import CourseSources
-from srscards.scheduling.scheduler import Memory, from_ms, to_ms
+from srscards.scheduling.load_balance import LOAD_BALANCE_DAYS, DueLoad
+from srscards.scheduling.scheduler import Memory, day_begins, from_ms, to_ms
 from srscards.store.base import CARD_COLUMNS, StoreBase, StoreError, memory_values
 from srscards.store.records import (
     CardSummary,
@@ -132,6 +134,23 @@ class CardTable(StoreBase):
             rows = self._conn.execute(query, (to_ms(before), *courses)).fetchall()
         return [row_to_card(r) for r in rows]
 
+    def due_load(self, today: int, day_start: time, notes: bool = False) -> DueLoad:
+        """The cards due on each of the next `LOAD_BALANCE_DAYS` study days from `today`, in any course,
+        neither suspended nor retired (learning and review cards): the load Anki's load balancer
+        evens out. One indexed query; with `notes`, each day's notes too (for sibling burying)."""
+        starts = [to_ms(day_begins(today + i, day_start)) for i in range(LOAD_BALANCE_DAYS + 1)]
+        where = "state > 0 AND due >= ? AND due < ? AND retired_at IS NULL AND suspended = 0"
+        if notes:
+            query = f"SELECT due, course || '/' || note, 1 FROM cards INDEXED BY cards_due WHERE {where}"
+        else:  # review cards fall due at a day start: a few hundred distinct times at most
+            query = f"SELECT due, NULL, COUNT(*) FROM cards INDEXED BY cards_due WHERE {where} GROUP BY due"
+        with self._guard():
+            rows = self._conn.execute(query, (starts[0], starts[-1])).fetchall()
+        load = DueLoad(today)
+        for due, note, count in rows:
+            load.add(today + bisect_right(starts, due) - 1, note, count)
+        return load
+
     def new_cards(self, courses: Sequence[str]) -> Iterator[StoredCard]:
         """New cards in source order, read as they are taken (a day needs only a few of them)."""
         for course in courses:
@@ -161,6 +180,26 @@ class CardTable(StoreBase):
             query = "SELECT content FROM notes WHERE course = ? AND note = ?"
             row = self._conn.execute(query, (course, note)).fetchone()
         return None if row is None else Card.from_dict(json.loads(row[0]))
+
+    def contents(self, course: str, types: Sequence[str] = (), notes: Sequence[str] | None = None) -> list[Card]:
+        """The course's notes as last synced, in source order, retired ones left out: only the
+        notes of `types` when given, only the ids in `notes` when given (exams read their bank here)."""
+        where, params = ["course = ?", "retired_at IS NULL"], [course]
+        if types:
+            where.append(f"type IN ({','.join('?' * len(types))})")
+            params += list(types)
+        if notes is not None:
+            if not notes:
+                return []
+            where.append(f"note IN ({','.join('?' * len(notes))})")
+            params += list(notes)
+        query = (
+            "SELECT n.content FROM notes n JOIN (SELECT note, min(position) AS first FROM cards "
+            f"WHERE {' AND '.join(where)} GROUP BY note) c ON c.note = n.note WHERE n.course = ? ORDER BY c.first"
+        )
+        with self._guard():
+            rows = self._conn.execute(query, (*params, course)).fetchall()
+        return [Card.from_dict(json.loads(r[0])) for r in rows]
 
     def card_summaries(self, courses: Sequence[str]) -> list[CardSummary]:
         """Every card of `courses`, retired ones included, with only what metrics need."""

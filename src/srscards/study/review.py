@@ -13,8 +13,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from srscards.clock import Clock, utc_now
+from srscards.clock import Clock, SteadyClock, utc_now
 from srscards.errors import SrsError
+from srscards.scheduling.load_balance import DueLoad
 from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, State, day_begins, study_day
 from srscards.store.card_actions import CardState
 from srscards.store.records import StoredCard, SyncReport
@@ -108,12 +109,17 @@ class ReviewSession:
     plans_in_force: list[Plan] = field(default_factory=list)
     plans_remade: list[tuple[Plan, str]] = field(default_factory=list)  # plans made again today, and why
     shuffle: random.Random = field(default_factory=random.Random)  # a fresh option order at every showing
-    clock_went_back: bool = False  # the system clock went back during the session (see _monotonic_now)
-    _floor: datetime | None = None
+    _steady: SteadyClock | None = None  # answers are logged on it (see _monotonic_now)
+    _load: DueLoad | None = None  # the cards due on each coming day, read once a day, kept up to date
 
     @property
     def settings(self) -> Settings:
         return self.scheduler.settings
+
+    @property
+    def clock_went_back(self) -> bool:
+        """Whether the system clock went back during the session (answers kept their order)."""
+        return self._steady is not None and self._steady.went_back
 
     @classmethod
     def start(
@@ -199,32 +205,31 @@ class ReviewSession:
                     f"{card.key}: its text is missing from the review store; run srscards review decks/ to sync"
                 )
             text = card_text(note, card.variant, card.key, self.shuffle)
-            intervals = self.scheduler.preview(card.memory, now, card.key)
+            intervals = self.scheduler.preview(card.memory, now, card.key, self.due_load(), _note(card))
             self.shown = Shown(card, text, intervals, now)
             return self.shown
 
     def _monotonic_now(self) -> datetime:
-        """The clock, but never before an answer already logged: when the system clock goes back, answers
-        keep their order (the log replays to the same state) and `clock_went_back` says so."""
-        now = self.clock()
-        if self._floor is None:
-            self._floor = self.store.latest_answer_at()
-        if self._floor is not None and now < self._floor:
-            self.clock_went_back = True
-            now = self._floor
-        self._floor = now
-        return now
+        """The clock, but never before an answer already logged (`SteadyClock`, as exam sittings use):
+        when the system clock goes back, answers keep their order (the log replays to the same state)
+        and `clock_went_back` says so; the store caps each answer's time at MAX_ANSWER_MS."""
+        if self._steady is None:
+            self._steady = SteadyClock(self.clock, self.store.latest_answer_at())
+        return self._steady()
 
     def answer(self, rating: Rating) -> Answered:
         """Answer the card on screen: the answer is committed before this returns."""
         shown = self._current()
         now = self._monotonic_now()
         card = shown.card
-        after = self.scheduler.answer(card.memory, rating, now, card.key)
+        load = self.due_load()
+        after = self.scheduler.answer(card.memory, rating, now, card.key, load=load, note=_note(card))
         duration = max(int((now - shown.shown_at).total_seconds() * 1000), 0)
         review_id = self.store.record_answer(card, after, rating, now, duration)
         self.queue.take(card)
         if review_id is not None:
+            if load is not None and after.state is State.REVIEW and after.due is not None:
+                load.add(study_day(after.due, self.settings.day_start), _note(card))  # as Anki's `add_card`
             moved = StoredCard(**{**card.__dict__, "memory": after})
             self.queue.put_back(moved)
             if after.state is State.REVIEW:
@@ -238,8 +243,19 @@ class ReviewSession:
         self.shown = None
         return result
 
+    def due_load(self) -> DueLoad | None:
+        """The cards due on each coming day, for the load balancer (None when it is off): read from the
+        store once a day and session, then kept up to date with this session's answers."""
+        settings = self.settings
+        if not (settings.load_balancer and settings.fuzz):
+            return None
+        if self._load is None or self._load.today != self.queue.day:
+            self._load = self.store.due_load(self.queue.day, settings.day_start, settings.bury_reviews)
+        return self._load
+
     def _requeue(self, fresh: StoredCard) -> None:
         """Put a card back as the store now has it, after another session changed it."""
+        self._load = None  # read the load again: the other session moved a card
         self.queue.take(fresh)
         hidden = fresh.suspended or (fresh.buried_day is not None and fresh.buried_day > self.queue.day)
         if not hidden:
@@ -268,6 +284,7 @@ class ReviewSession:
                 if self.store.undo_action(last.action_id, self.clock()) is None:
                     continue  # changed since, in another session: not ours to undo
             card = self.store.card(last.card.id)
+            self._load = None  # read the load again, with the card back where it was
             self.queue.take(card)
             self.queue.front.insert(0, card)
             self.shown = None
@@ -310,6 +327,11 @@ class ReviewSession:
         if self.shown is None:
             raise SrsError("no card is on screen")
         return self.shown
+
+
+def _note(card: StoredCard) -> str:
+    """The note of a card as the load balancer names it (siblings share it)."""
+    return f"{card.course}/{card.note}"
 
 
 @dataclass(frozen=True)
