@@ -28,7 +28,7 @@ from srscards.sources import cloze
 from srscards.sources.course_file import ID_RE, TASK_RE, read_text
 from srscards.sources.markdown import markdown
 from srscards.sources.markdown import render_tokens as _render_tokens
-from srscards.sources.sanitize import clean, link_violation, violations
+from srscards.sources.sanitize import clean, link_violation, map_image_sources, violations
 from srscards.sources.yaml_positions import load
 
 FRONT_KEYS = {"title", "domain", "subdeck", "tasks", "tags", "exam", "cheatsheet", "checked"}
@@ -522,9 +522,11 @@ class _FileParser:
                 line0, self.block_end = tok.map
             if tok.type == "html_block":
                 self.check_html(tok, line0)
+                found += self.check_html_images(tok, line0)
             for child in tok.children or ():
                 if child.type == "html_inline":
                     self.check_html(child, line0)
+                    found += self.check_html_images(child, line0)
                 elif child.type == "link_open":
                     self.check_link(child, line0)
                 elif child.type == "image":
@@ -558,15 +560,33 @@ class _FileParser:
             "remove it: cards may hold formatting, images from the course folder and http(s) links only",
         )  # fmt: skip
 
+    def check_html_images(self, tok: Token, line0: int) -> list[Path]:
+        """An `<img>` written as HTML is checked like a Markdown image, its src written relative to the course."""
+        found: list[Path] = []
+
+        def swap(src: str) -> str:
+            target = self.image_file(src, line0, "<img", encoded=False)
+            found.append(target)
+            return target.relative_to(self.course_root).as_posix()
+
+        tok.content = map_image_sources(tok.content, swap)
+        return found
+
     def check_image(self, tok: Token, line0: int) -> Path:
-        src = str(tok.attrGet("src") or "")
-        line, col = self.find(line0, src or "![")
+        target = self.image_file(str(tok.attrGet("src") or ""), line0, "![", encoded=True)
+        tok.attrSet("src", target.relative_to(self.course_root).as_posix())  # each view maps it to its medium
+        return target
+
+    def image_file(self, src: str, line0: int, opening: str, encoded: bool) -> Path:
+        """The file an image `src` names, or a located error; `encoded`: percent-encoded (Markdown)."""
+        line, col = self.find(line0, src or opening)
         if not src or re.match(r"^[a-z][a-z0-9+.-]*:", src, re.IGNORECASE) or src.startswith("/"):
             raise self.fail(
                 line, col, f"image {src!r} is not a path inside the course folder",
                 "copy the image into the course folder (e.g. media/) and use a relative path",
             )  # fmt: skip
-        src = unquote(src)  # markdown-it percent-encodes the link: `café.png`, `<my pic.png>`
+        if encoded or not _exists(self.path.parent / src):
+            src = unquote(src)  # markdown-it percent-encodes the link: `café.png`, `<my pic.png>`
         line, col = self.find(line0, src) if src in "\n".join(self.lines[line0:]) else (line, col)
         try:
             target = (self.path.parent / src).resolve()
@@ -585,7 +605,6 @@ class _FileParser:
             raise self.fail(line, col, f"image {src!r} not found", "check the file name and path")
         if not os.access(target, os.R_OK):
             raise self.fail(line, col, f"cannot read image {src!r}: permission denied", "make it readable")
-        tok.attrSet("src", target.relative_to(self.course_root).as_posix())  # each view maps it to its medium
         return target
 
     def source(self, block: list[Token]) -> str:
@@ -808,6 +827,13 @@ def _split_inline(inline: Token, skip: int) -> tuple[str, str]:
 def render_tokens(tokens: list[Token]) -> str:
     """Card HTML of `tokens`, through the allowlist (see `sanitize`)."""
     return clean(_render_tokens(tokens))
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):  # a name too long, a NUL byte: not a file either
+        return False
 
 
 def _first_line(block: list[Token], default: int) -> int:
