@@ -247,6 +247,9 @@ def summary(trials: list[Trial]) -> dict[str, Any]:
         "interrupted (exit 130)": sum(t.exit_code == 130 for t in trials),
         "left something": sum(bool(t.left) for t in trials),
         "leaks (left, not reported or not removed by the command)": sum(t.leak for t in trials),
+        "left with no command that removes it": sum(
+            bool(t.left) and (not t.command or bool(t.left_after_command)) for t in trials
+        ),  # fmt: skip
         "reports not exact": sum(not t.exact for t in trials),
         "tracebacks": sum(t.traceback for t in trials),
     }

@@ -823,8 +823,7 @@ def test_cleanup_with_arn_deletes_an_untagged_resource_and_refuses_other_arns(la
     assert result.exit_code == 0, result.output
     assert result.stdout.endswith("cleanup: deleted 1 resource\n  - arn:aws:s3:::srs-demo-bbbbbb\n")
     assert fake_aws.client("s3").list_buckets()["Buckets"] == []
-    result = run(*args, "--arn", "arn:aws:iam::123456789012:user/alice")
-    assert result.exit_code == 2
-    assert "Invalid value for --arn: 'arn:aws:iam::123456789012:user/alice' is not the ARN of a resource" in (
-        result.stderr
-    )
+    for bad in ("arn:aws:iam::123456789012:user/alice", "arn:aws:s3:::", "arn:aws:kms:us-east-1:1:key", "x", ""):
+        result = run(*args, "--arn", bad)
+        assert result.exit_code == 2
+        assert f"Invalid value for --arn: {bad!r} is not the ARN of a resource a lab creates" in result.stderr

@@ -87,8 +87,12 @@ def can_delete(arn: str) -> bool:
     if not arn.startswith("arn:") or arn.count(":") < 5:
         return False
     service, resource = _parts(arn)
+    if not resource.strip("/") or any(ch.isspace() for ch in arn):
+        return False
     if service == "iam":
         return resource.startswith("role/")
+    if service == "kms":
+        return resource.startswith("key/") and len(resource) > 4
     if service == "ec2":
         return resource.startswith(("vpc-endpoint/", "security-group/", "subnet/", "vpc/"))
     if service == "sagemaker":
