@@ -827,3 +827,22 @@ def test_cleanup_with_arn_deletes_an_untagged_resource_and_refuses_other_arns(la
         result = run(*args, "--arn", bad)
         assert result.exit_code == 2
         assert f"Invalid value for --arn: {bad!r} is not the ARN of a resource a lab creates" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("x = (\n", "lab.py:1:5: '(' was never closed (fix the lab's Python)"),
+        ("import os\n\nimport srscards_no_such_module\n", "lab.py:3: importing the lab failed: ModuleNotFoundError: "),
+        ("x = 1 / 0\n", "lab.py:1: importing the lab failed: ZeroDivisionError: division by zero"),
+        ('TITLE = "t"\nRESOURCES = []\nCOST = "c"\nSTEPS = 5\n', "STEPS must be a non-empty list"),
+        ('TITLE = "t"\nRESOURCES = 5\nCOST = "c"\nSTEPS = []\n', "STEPS must be a non-empty list"),
+    ],
+)
+def test_a_broken_lab_file_is_a_located_error_not_a_traceback(tmp_path: Path, code: str, message: str):
+    folder = write_lab(tmp_path / "labs", "demo-broken", "x = 1\n", "Broken")
+    (folder / "lab.py").write_text(code, encoding="utf-8")
+    result = run("lab", "show", "demo-broken", "--labs", str(tmp_path / "labs"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {folder / 'lab.py'}") and message in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1
