@@ -846,3 +846,26 @@ def test_a_broken_lab_file_is_a_located_error_not_a_traceback(tmp_path: Path, co
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: {folder / 'lab.py'}") and message in result.stderr, result.stderr
     assert result.stderr.count("\n") == 1
+
+
+UPLOAD_LAB = INTERRUPTED_LAB.replace(
+    """def interrupt(ctx):
+    raise KeyboardInterrupt""",
+    """def interrupt(ctx):  # boto3 uploads from worker threads
+    path = ctx.work_dir / "data.csv"
+    path.write_text("a,b\\n1,2\\n")
+    ctx.client("s3").upload_file(str(path), ctx.name("kept"), "data.csv")
+    ctx.state["uploaded"] = True""",
+)
+
+
+def test_ctrl_c_during_a_threaded_upload_stops_the_run_and_cleans_up(tmp_path: Path, fake_aws):
+    write_lab(tmp_path / "labs", "demo-upload", UPLOAD_LAB, "Upload")
+    fake_aws.events.register("before-send.s3.PutObject", _press_ctrl_c(1))
+    events = []
+    with pytest.raises(KeyboardInterrupt):
+        run_lab(load_lab(tmp_path / "labs", "demo-upload"), SessionTarget(fake_aws), suffix="abc123",
+                on_event=events.append)  # fmt: skip
+    assert [e.index for e in events if e.kind == "passed"] == [1]  # the upload step did not pass
+    assert events[-1].cleanup.deleted == ["arn:aws:s3:::srs-kept-abc123"] and events[-1].cleanup.failed == []
+    assert fake_aws.client("s3").list_buckets()["Buckets"] == []

@@ -12,6 +12,7 @@ that cleanup deletes them even when Ctrl-C fell between creating a resource and 
 
 from __future__ import annotations
 
+import _thread
 import signal
 import threading
 from collections.abc import Iterator
@@ -42,6 +43,7 @@ class InterruptGuard:
         self.abandoned = ""  # the call that a forced stop (FORCE presses) left without an answer
         self._in_call = 0
         self._pending = 0  # presses since the call in flight began
+        self._pending_elsewhere = False
         self._previous: Any = None
         self._installed = False
         self._session: Any = None
@@ -63,6 +65,9 @@ class InterruptGuard:
             self._installed = False
 
     def _on_sigint(self, signum: int, frame: FrameType | None) -> None:
+        if self._pending_elsewhere:  # interrupt_main() passing on a press already counted
+            self._pending_elsewhere = False
+            raise KeyboardInterrupt
         self.presses += 1
         if self._in_call:
             self._pending += 1
@@ -130,7 +135,11 @@ class InterruptGuard:
         self.in_flight = ""
         pending, self._pending = self._pending, 0
         if pending and not self.holding and not self._in_call:
-            raise KeyboardInterrupt
+            if threading.current_thread() is threading.main_thread():
+                raise KeyboardInterrupt
+            # a worker thread's call (boto3's upload_file uses threads): stop the run in the main thread
+            self._pending_elsewhere = True
+            _thread.interrupt_main()
 
     def _note(self, arn: str) -> None:
         if arn not in self.created:
