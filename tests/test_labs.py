@@ -491,7 +491,8 @@ def test_cleanup_on_aws_lists_asks_and_deletes(labs: Path, fake_aws):
     result = run(*args, input="y\n")
     assert result.exit_code == 0
     assert result.stdout.endswith(
-        "Delete them? [y/N]: y\ncleanup: deleted 1 resource\n  - arn:aws:s3:::srs-demo-aaaaaa\n"
+        "Delete them? [y/N]: y\ncleanup: deleting arn:aws:s3:::srs-demo-aaaaaa\n"
+        "cleanup: deleted 1 resource\n  - arn:aws:s3:::srs-demo-aaaaaa\n"
     )
     assert s3.list_buckets()["Buckets"] == []
 

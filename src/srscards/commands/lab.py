@@ -324,12 +324,13 @@ def cleanup_command(
     """
     from srscards.labs import LabError, load_lab
     from srscards.labs.cleanup import can_delete, cleanup_lab, find_leftovers
+    from srscards.labs.interrupts import InterruptGuard
 
+    for arn in arns:
+        if not can_delete(arn):
+            raise click.BadParameter(f"{arn!r} is not the ARN of a resource a lab creates", param_hint="--arn")
     lab = load_lab(labs_root, name)
     with _target(aws, profile, region) as target:
-        for arn in arns:
-            if not can_delete(arn):
-                raise click.BadParameter(f"{arn!r} is not the ARN of a resource a lab creates", param_hint="--arn")
         leftovers, failed = find_leftovers(target.session, target.region, lab.name, also=arns)
         if not leftovers:
             click.echo(f"No leftovers of lab {lab.name} on {target.describe()}.")
@@ -344,7 +345,22 @@ def cleanup_command(
         if aws and not yes and not click.confirm("Delete them?", default=False):
             click.echo("Nothing deleted.")
             return
-        report = cleanup_lab(target.session, target.region, lab.name, created=arns)
+        guard = InterruptGuard()  # Ctrl-C stops the cleanup between two deletions, never half-way
+        guard.install()
+        guard.watch(target.session)
+        try:
+            with guard.held():
+                report = cleanup_lab(
+                    target.session,
+                    target.region,
+                    lab.name,
+                    created=arns,
+                    stop=lambda: guard.stop_requested,
+                    on_delete=lambda arn: click.echo(f"cleanup: deleting {arn}") if aws else None,
+                )
+        finally:
+            guard.unwatch()
+            guard.uninstall()
         again = _again(lab.name, aws, profile, region, report.untagged)
         _echo_cleanup(report, again)
         if report.failed:
