@@ -135,7 +135,8 @@ def left_on_server(endpoint: str) -> list[str]:
 
 
 def reset(endpoint: str) -> None:
-    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10).read()
+    with urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10) as r:
+        r.read()
 
 
 _ARN = re.compile(r"arn:aws:[a-z0-9-]+:[^\s:]*:[^\s:]*:\S+?(?=[\s:,)]|$)")
@@ -183,6 +184,8 @@ def trial(endpoint: str, home: Path, moment: Moment, delay: float, timeout: floa
     while True:
         if time.monotonic() > deadline:
             proc.kill()
+            proc.wait()
+            proc.stdout.close()
             raise TimeoutError(f"{moment.name}: no end after {timeout} s:\n" + "".join(lines))
         ready, _, _ = select.select([proc.stdout], [], [], 0.5)
         if not ready:
@@ -205,6 +208,7 @@ def trial(endpoint: str, home: Path, moment: Moment, delay: float, timeout: floa
             proc.send_signal(signal.SIGINT)
             waiting_again = False
     proc.wait(timeout=30)
+    proc.stdout.close()
     output = "".join(lines)
     left = left_on_server(endpoint)
     result = Trial(

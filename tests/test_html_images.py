@@ -125,7 +125,7 @@ def test_a_bad_raw_html_image_is_a_located_error(course: CourseDir, html: str, m
     assert f"d1.md:{line}:{column}: error: {message} (fix: " in result.output, result.output
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30))
+@given(st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=30))
 def test_any_source_is_swapped_whole_and_written_safely(src: str):
     swapped: list[str] = []
 
