@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -256,6 +257,7 @@ def summary(trials: list[Trial]) -> dict[str, Any]:
         ),  # fmt: skip
         "reports not exact": sum(not t.exact for t in trials),
         "tracebacks": sum(t.traceback for t in trials),
+        "exit codes": dict(sorted(Counter(t.exit_code for t in trials).items(), key=str)),
     }
 
 

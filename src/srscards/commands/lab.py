@@ -221,6 +221,11 @@ def run_command(
         _need_input("--step", "run without --step")
     try:
         result = run_lab(lab, target, on_event=show, pause=pause if step_by_step else None, confirm=confirm)
+        from srscards.paths import home
+        from srscards.store.store import Store
+
+        with Store.open(home()) as store:  # a Ctrl-C here, after cleanup, still reads as one
+            store.record_lab(lab.name, result.target, datetime.now(UTC))
     except KeyboardInterrupt:
         if not reports:
             click.echo("Interrupted before the lab created anything.", err=True)
@@ -235,11 +240,6 @@ def run_command(
         else:
             click.echo("Interrupted; cleanup has run and nothing is left.", err=True)
         sys.exit(130)
-    from srscards.paths import home
-    from srscards.store.store import Store
-
-    with Store.open(home()) as store:
-        store.record_lab(lab.name, result.target, datetime.now(UTC))
     passed = "The only step passed" if len(result.passed) == 1 else f"All {len(result.passed)} steps passed"
     click.echo(f"{passed}; completion recorded.")
     if result.cleanup.failed:
