@@ -12,6 +12,7 @@ new_per_day = 20
 reviews_per_day = 200
 bury_new = false           # keep new siblings of a card answered today for tomorrow
 bury_reviews = false       # the same for review siblings
+same_day_questions = false # a new question may come on a day a concept card it tests is shown
 ```
 
 Every key is optional; a missing file means Anki's defaults.
@@ -88,6 +89,7 @@ def settings_from(values: dict[str, Any], where: str) -> Settings:
         "parameters",
         "bury_new",
         "bury_reviews",
+        "same_day_questions",
     }
     unknown = sorted(set(values) - known)
     if unknown:
@@ -104,7 +106,7 @@ def settings_from(values: dict[str, Any], where: str) -> Settings:
             if not isinstance(value, int) or isinstance(value, bool) or value < (1 if key == "maximum_interval" else 0):
                 raise ConfigError(f"{where}: {key} must be a whole number (got {value!r})")
             changes[key] = value
-    for key in ("fuzz", "bury_new", "bury_reviews"):
+    for key in ("fuzz", "bury_new", "bury_reviews", "same_day_questions"):
         if key in values:
             if not isinstance(values[key], bool):
                 raise ConfigError(f"{where}: {key} must be true or false (got {values[key]!r})")
@@ -165,6 +167,7 @@ def save_settings(home: Path, settings: Settings) -> Path:
         "reviews_per_day": settings.reviews_per_day,
         "bury_new": settings.bury_new,
         "bury_reviews": settings.bury_reviews,
+        "same_day_questions": settings.same_day_questions,
     }
     if settings.parameters:
         review["parameters"] = [float(p) for p in settings.parameters]

@@ -63,6 +63,7 @@ class Settings:
     parameters: tuple[float, ...] = field(default=())
     bury_new: bool = False  # Anki's default: new siblings of a card answered today are shown too
     bury_reviews: bool = False  # Anki's default: so are review siblings
+    same_day_questions: bool = False  # a new question may come on a day its concept card is shown
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -147,6 +148,65 @@ class CardTable(StoreBase):
                 if not rows:
                     break
                 yield from (row_to_card(r) for r in rows)
+
+    def new_cards_by_task(self, courses: Sequence[str], per_task: int) -> tuple[list[tuple[int, StoredCard]], bool]:
+        """The first `per_task` new cards of each task statement (a card's first one) of each course, in
+        source order within it, each with its rank there (0 for the first); and whether some task
+        statement holds more. The ranks come from the narrow rows of the new cards' index; only the
+        cards chosen are read whole."""
+        marks = ",".join("?" * len(courses))
+        query = (
+            f"SELECT id, course, tasks FROM cards INDEXED BY cards_new WHERE course IN ({marks}) AND state = 0 "
+            "AND retired_at IS NULL AND suspended = 0 ORDER BY course, position"
+        )
+        with self._guard():
+            rows = self._conn.execute(query, tuple(courses)).fetchall()
+        seen: Counter[tuple[str, str]] = Counter()
+        ranks: dict[int, int] = {}
+        more = False
+        for card_id, course, tasks in rows:
+            group = (course, tasks.split(" ", 1)[0])
+            rank = seen[group]
+            seen[group] = rank + 1
+            if rank < per_task:
+                ranks[card_id] = rank
+            else:
+                more = True
+        chosen = list(ranks)
+        cards: list[tuple[int, StoredCard]] = []
+        for start in range(0, len(chosen), 500):
+            chunk = chosen[start : start + 500]
+            with self._guard():
+                found = self._conn.execute(
+                    f"SELECT {CARD_COLUMNS} FROM cards WHERE id IN ({','.join('?' * len(chunk))})", chunk
+                ).fetchall()
+            cards += [(ranks[r[0]], row_to_card(r)) for r in found]
+        return cards, more
+
+    def concepts(self, course: str, notes: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """The concept notes each of `notes` lists (`concepts:` of a question), for those that list any."""
+        found: dict[str, tuple[str, ...]] = {}
+        for start in range(0, len(notes), 500):
+            chunk = notes[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            query = (
+                "SELECT note, json_extract(content, '$.concepts') FROM notes WHERE course = ? "
+                f"AND note IN ({marks}) AND json_array_length(content, '$.concepts') > 0"
+            )
+            with self._guard():
+                rows = self._conn.execute(query, (course, *chunk)).fetchall()
+            found.update((note, tuple(json.loads(listed))) for note, listed in rows)
+        return found
+
+    def concept_links(self, course: str) -> dict[str, tuple[str, ...]]:
+        """The concept notes of every note of `course` that lists any (the course's questions)."""
+        query = (
+            "SELECT note, json_extract(content, '$.concepts') FROM notes WHERE course = ? "
+            "AND json_array_length(content, '$.concepts') > 0"
+        )
+        with self._guard():
+            rows = self._conn.execute(query, (course,)).fetchall()
+        return {note: tuple(json.loads(listed)) for note, listed in rows}
 
     def card(self, card_id: int) -> StoredCard:
         with self._guard():
