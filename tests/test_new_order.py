@@ -271,7 +271,7 @@ def test_the_store_gives_the_new_cards_in_the_same_order_as_the_rule_read_a_few_
         course.write(f"f{n}.md", concept_deck(task, count, f"f{n}x"))
     with Store.open(root / "home") as store:
         courses_, _ = sync_sources(store, course.root, DAY1)
-        streamed = [c.id for c in new_cards_in_order(store, courses_, per_task=2)]
+        streamed = [c.id for c in new_cards_in_order(store, courses_, want=0, per_task=2)]
         whole = [c.id for c in interleaved(ranked_by_task(store.cards(courses_)), courses_)]
     assert streamed == whole
     assert len(whole) == sum(count for _, count in files)
@@ -349,3 +349,28 @@ def test_a_planned_question_held_back_comes_the_next_day_without_planning_again(
     assert "planned again" not in second.output
     shown = notes(introduced_by_day(home)[study_day(day2, Settings().day_start)])
     assert shown == [n for n in days[2][1]] + [question]
+
+
+def test_a_store_of_the_previous_schema_gets_the_index_and_the_order(tmp_path, course):
+    """Migration 11 adds the index of new cards by task statement to a store with cards in it."""
+    import sqlite3
+
+    from srscards.store.store import STORE_FILE
+    from srscards.study.workspace import sync_sources
+
+    write_course(course)
+    path = tmp_path / STORE_FILE
+    old = Store(path, sqlite3.connect(path, isolation_level=None))
+    old.migrate(10)
+    courses_, _ = sync_sources(old, course.root, DAY1)
+    old.close()
+    with Store.open(tmp_path) as store:
+        assert store.version == 11
+        plan = store._conn.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM cards WHERE course = 'aws-mla' AND state = 0 AND retired_at IS NULL "
+            "AND suspended = 0 AND substr(tasks, 1, instr(tasks || ' ', ' ') - 1) = '1.2' ORDER BY position"
+        ).fetchall()
+        assert "cards_new_task" in plan[0][3]
+        order = [c.note for c in new_cards_in_order(store, courses_)]
+    assert order[:6] == ["ka0", "kb0", "kc0", "qa0", "kb1", "kc1"]
+    assert len(order) == 24

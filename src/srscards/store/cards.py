@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +11,7 @@ from srscards.model.card import Card
 from srscards.model.course import CourseSources
 from srscards.scheduling.scheduler import Memory, from_ms, to_ms
 from srscards.store.base import CARD_COLUMNS, StoreBase, StoreError, memory_values
+from srscards.store.migrations import FIRST_TASK
 from srscards.store.records import (
     CardSummary,
     Orphan,
@@ -149,38 +149,42 @@ class CardTable(StoreBase):
                     break
                 yield from (row_to_card(r) for r in rows)
 
-    def new_cards_by_task(self, courses: Sequence[str], per_task: int) -> tuple[list[tuple[int, StoredCard]], bool]:
+    def new_cards_by_task(
+        self, courses: Sequence[str], per_task: int, want: int = 0
+    ) -> tuple[list[tuple[int, StoredCard]], bool]:
         """The first `per_task` new cards of each task statement (a card's first one) of each course, in
         source order within it, each with its rank there (0 for the first); and whether some task
-        statement holds more. The ranks come from the narrow rows of the new cards' index; only the
-        cards chosen are read whole."""
-        marks = ",".join("?" * len(courses))
-        query = (
-            f"SELECT id, course, tasks FROM cards INDEXED BY cards_new WHERE course IN ({marks}) AND state = 0 "
-            "AND retired_at IS NULL AND suspended = 0 ORDER BY course, position"
+        statement holds more. With `want`, at least enough of each to give `want` cards in turns.
+        Index seeks only: one for each task statement, one for its first cards."""
+        new = (
+            "FROM cards INDEXED BY cards_new_task WHERE course = ? AND state = 0 AND retired_at IS NULL "
+            "AND suspended = 0"
         )
+        groups: list[tuple[str, str]] = []
         with self._guard():
-            rows = self._conn.execute(query, tuple(courses)).fetchall()
-        seen: Counter[tuple[str, str]] = Counter()
-        ranks: dict[int, int] = {}
-        more = False
-        for card_id, course, tasks in rows:
-            group = (course, tasks.split(" ", 1)[0])
-            rank = seen[group]
-            seen[group] = rank + 1
-            if rank < per_task:
-                ranks[card_id] = rank
-            else:
-                more = True
-        chosen = list(ranks)
-        cards: list[tuple[int, StoredCard]] = []
-        for start in range(0, len(chosen), 500):
-            chunk = chosen[start : start + 500]
-            with self._guard():
-                found = self._conn.execute(
-                    f"SELECT {CARD_COLUMNS} FROM cards WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            for course in courses:
+                task: str | None = None
+                while True:
+                    after = "" if task is None else f" AND {FIRST_TASK} > ?"
+                    row = self._conn.execute(
+                        f"SELECT {FIRST_TASK} {new}{after} ORDER BY {FIRST_TASK} LIMIT 1",
+                        (course,) if task is None else (course, task),
+                    ).fetchone()
+                    if row is None:
+                        break
+                    task = row[0]
+                    groups.append((course, row[0]))
+            if groups and want:
+                per_task = max(per_task, -(-want // len(groups)) + 1)
+            cards: list[tuple[int, StoredCard]] = []
+            more = False
+            for course, task in groups:
+                rows = self._conn.execute(
+                    f"SELECT {CARD_COLUMNS} {new} AND {FIRST_TASK} = ? ORDER BY position LIMIT ?",
+                    (course, task, per_task + 1),
                 ).fetchall()
-            cards += [(ranks[r[0]], row_to_card(r)) for r in found]
+                more = more or len(rows) > per_task
+                cards += [(rank, row_to_card(r)) for rank, r in enumerate(rows[:per_task])]
         return cards, more
 
     def concepts(self, course: str, notes: Sequence[str]) -> dict[str, tuple[str, ...]]:

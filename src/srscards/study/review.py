@@ -43,26 +43,28 @@ def todays_queue(
     today = study_day(now, settings.day_start)
     end = day_begins(today + 1, settings.day_start)
     answered = store.answered_between(day_begins(today, settings.day_start), end)
-    new: Iterable[StoredCard] = new_cards_in_order(store, courses)
+    new: Iterable[StoredCard] = new_cards_in_order(store, courses, settings.new_per_day)
     if plans is not None:
         new = todays_new_cards(store, plans, now, settings.day_start)
         settings = replace(settings, new_per_day=1 << 30)
     return build_queue(store.due_cards(courses, end), new, answered, now, settings, filters, store_links(store))
 
 
-def new_cards_in_order(store: Store, courses: list[str], per_task: int = 4) -> Iterator[StoredCard]:
+def new_cards_in_order(store: Store, courses: list[str], want: int = 20, per_task: int = 2) -> Iterator[StoredCard]:
     """The new cards in the order they are introduced (task statements taking turns, see `new_order`),
-    read as they are taken: the first few of each task statement, then more when a day needs them."""
+    read as they are taken: enough of each task statement for `want` cards, then more when a day
+    needs them (cards held back, or task statements that run out)."""
     given: set[int] = set()
     while True:
-        ranked, more = store.new_cards_by_task(courses, per_task)
+        ranked, more = store.new_cards_by_task(courses, per_task, want)
+        want = 0
         for card in interleaved(ranked, courses):
             if card.id not in given:
                 given.add(card.id)
                 yield card
         if not more:
             return
-        per_task *= 4
+        per_task = 4 * (1 + max(rank for rank, _ in ranked))
 
 
 def store_links(store: Store) -> Links:
