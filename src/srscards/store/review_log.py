@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from srscards.clock import MAX_ANSWER_MS
 from srscards.scheduling.scheduler import Memory, Rating, State, from_ms, to_ms
 from srscards.store.base import ORIGINS, StoreBase, StoreError, memory_values
 from srscards.store.records import (
@@ -16,9 +17,7 @@ from srscards.store.records import (
     StoredCard,
 )
 
-# The longest an answer counts as study time, as Anki's "maximum answer seconds" (60 by default) does
-# for reviews; an exam question may take longer to read.
-MAX_ANSWER_MS = {"review": 60_000, "exam": 600_000, "import": 600_000}
+__all__ = ["MAX_ANSWER_MS", "ReviewLog"]
 
 
 class ReviewLog(StoreBase):

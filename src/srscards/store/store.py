@@ -18,7 +18,7 @@ from pathlib import Path
 from srscards.clock import Clock, utc_now
 from srscards.files import write_failure
 from srscards.install import install_command
-from srscards.store.base import ORIGINS, StoreBase, StoreError, _corrupt_message
+from srscards.store.base import ORIGINS, IntegrityCheck, StoreBase, StoreError, _corrupt_message, one_line
 from srscards.store.card_actions import CardActionLog
 from srscards.store.cards import CardTable
 from srscards.store.exams import ExamTable
@@ -66,9 +66,6 @@ class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamT
         store = cls(path, conn, clock)
         try:
             with store._guard():
-                verdict = " ".join(str(conn.execute("PRAGMA quick_check").fetchone()[0]).split())  # one line
-                if verdict != "ok":
-                    raise StoreError(_corrupt_message(path, f"quick check: {verdict}"))
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 if version > SCHEMA_VERSION:
                     raise StoreError(
@@ -79,8 +76,13 @@ class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamT
                 conn.execute("PRAGMA synchronous=FULL")
                 conn.execute("PRAGMA foreign_keys=ON")
                 if version < SCHEMA_VERSION:
+                    verdict = one_line(str(conn.execute("PRAGMA quick_check").fetchone()[0]))
+                    if verdict != "ok":
+                        raise StoreError(_corrupt_message(path, f"quick check: {verdict}"))
                     take_backup(conn, path, clock().astimezone(), f"before-v{SCHEMA_VERSION}")
                     store.migrate(SCHEMA_VERSION)
+                else:
+                    store._check = IntegrityCheck(path)
         except BaseException:
             conn.close()
             raise
@@ -109,7 +111,11 @@ class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamT
             raise StoreError(str(exc).replace(str(tmp), str(path))) from exc
 
     def close(self) -> None:
-        self._conn.close()
+        """Close the store; StoreError if the integrity check started on open failed."""
+        try:
+            self._await_check()
+        finally:
+            self._conn.close()
 
     @staticmethod
     def peek_remembered(home: Path, key: str) -> str | None:
@@ -132,8 +138,14 @@ class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamT
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if kind is None:
+            self.close()
+            return
+        try:  # an error is already on its way out: it is the one to report
+            self.close()
+        except StoreError:
+            pass
 
     @property
     def version(self) -> int:
