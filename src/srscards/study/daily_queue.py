@@ -179,7 +179,7 @@ def build_queue(
                 rule.held.update((course, c) for c in concepts)
         cards = iter(new)
         while len(queue.new) < new_room:
-            read = list(islice(cards, 32))  # the links of a few cards at a time: a day needs only a few
+            read = list(islice(cards, new_room - len(queue.new)))  # only as many as may still be taken
             if not read:
                 break
             chunk = [c for c in read if c.memory.state is State.NEW and wanted(c)]
