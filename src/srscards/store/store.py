@@ -18,7 +18,16 @@ from pathlib import Path
 from srscards.clock import Clock, utc_now
 from srscards.files import write_failure
 from srscards.install import install_command
-from srscards.store.base import ORIGINS, IntegrityCheck, StoreBase, StoreError, _corrupt_message, one_line
+from srscards.store.base import (
+    ORIGINS,
+    IntegrityCheck,
+    StoreBase,
+    StoreError,
+    _corrupt_message,
+    one_line,
+    record_checked,
+    unchanged_since_checked,
+)
 from srscards.store.card_actions import CardActionLog
 from srscards.store.cards import CardTable
 from srscards.store.exams import ExamTable
@@ -81,6 +90,8 @@ class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamT
                         raise StoreError(_corrupt_message(path, f"quick check: {verdict}"))
                     take_backup(conn, path, clock().astimezone(), f"before-v{SCHEMA_VERSION}")
                     store.migrate(SCHEMA_VERSION)
+                elif unchanged_since_checked(path):
+                    store._verified = True  # not a byte changed since a session checked it and closed it
                 else:
                     store._check = IntegrityCheck(path)
         except BaseException:
@@ -111,11 +122,26 @@ class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamT
             raise StoreError(str(exc).replace(str(tmp), str(path))) from exc
 
     def close(self) -> None:
-        """Close the store; StoreError if the integrity check started on open failed."""
+        """Close the store; StoreError if the integrity check started on open failed.
+
+        A store that passed the check is stamped as srscards leaves it (size, times, inode), so the next
+        open can skip the check when not a byte of the file changed in between."""
         try:
             self._await_check()
-        finally:
+        except StoreError:
             self._conn.close()
+            raise
+        self._conn.close()
+        if self._verified:
+            record_checked(self.path)
+
+    def defer_checkpoints(self) -> None:
+        """Keep SQLite's write-ahead log from being copied into the file inside a write (every 1,000
+        pages by default, which made one answer in a thousand take a quarter of a second on a large
+        store); the copy is made when the last connection closes, or by a later open's writes.
+        For sessions of many small writes, such as a review."""
+        with self._guard():
+            self._conn.execute("PRAGMA wal_autocheckpoint=0")
 
     @staticmethod
     def peek_remembered(home: Path, key: str) -> str | None:

@@ -180,6 +180,7 @@ class ReviewSession:
                 shuffle=random.Random(seed),
             )
             session.rebuild()
+            space.store.defer_checkpoints()
         except BaseException:
             space.close()
             raise
