@@ -257,6 +257,20 @@ MIGRATIONS: tuple[Migration, ...] = (
         SELECT RAISE(ABORT, 'resets are append-only');
     END;
     """,
+    # 11: the review log's numbers, kept as packed columns for metrics (a copy, made and extended
+    # by `ReviewLog.answer_columns`; the log stays the record). Each row holds the answers with ids
+    # from `first_review` to `last_review`; `last_card` and `last_at` tell the copy from a log that
+    # was replaced under it (a store restored from a backup).
+    """
+    CREATE TABLE answer_columns (
+        last_review INTEGER PRIMARY KEY,
+        first_review INTEGER NOT NULL,
+        answers INTEGER NOT NULL,
+        last_card INTEGER NOT NULL,
+        last_at INTEGER NOT NULL,
+        data BLOB NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
