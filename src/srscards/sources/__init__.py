@@ -1,6 +1,6 @@
 """Reading the card sources: Markdown and YAML in, the one card model out.
 
-The package gives its two loaders through a module `__getattr__` (PEP 562), so importing it loads
+The package gives its loaders through a module `__getattr__` (PEP 562), so importing it loads
 nothing: a review or `due` that finds no source file changed never loads the parser.
 """
 
@@ -10,9 +10,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from srscards.sources.load import load_checked, load_sources
+    from srscards.sources.load import load_checked, load_course, load_sources
 
-__all__ = ["load_checked", "load_sources"]
+__all__ = ["load_checked", "load_course", "load_sources"]
 
 
 def __getattr__(name: str) -> Any:

@@ -312,7 +312,7 @@ def compute_stats(
     cards = card_figures(store, scheduler, courses, now)
     group_ids: dict[tuple[int | None, tuple[str, ...]], int] = {}
     lookup = _group_lookup(store, courses, group_ids, answers)
-    figures = _answer_figures(answers, lookup, len(group_ids) or 1, now, day_start, scheduler.curve)
+    figures = _answer_figures(answers, lookup, len(group_ids) or 1, now, day_start, scheduler.curve, FORECAST_DAYS)
     del answers
     today, answer_today = cards.today, count.today
 
@@ -440,7 +440,8 @@ def _group_lookup(
 
 @dataclass
 class _AnswerFigures:
-    counts: dict[tuple[int, int, bool, bool], int]  # (period day, group, mature, passed) -> answers
+    counts: dict[tuple[int, int, bool, bool], int]  # (period day, group, mature, passed) -> answers; days
+    # before the last `recent` ones are counted on the day before them
     fit: CalibrationSum
     days: set[int]  # days with an answer, as Anki counts them
     capped_ms: int  # answer times, each counted up to MAX_ANSWER_MS
@@ -450,7 +451,7 @@ class _AnswerFigures:
 
 
 def _answer_figures(
-    answers: Any, lookup: Any, width: int, now: datetime, day_start: time, curve: tuple[float, float]
+    answers: Any, lookup: Any, width: int, now: datetime, day_start: time, curve: tuple[float, float], recent: int
 ) -> _AnswerFigures:
     """Retention counts, calibration sums and study time over the log, as whole-array operations.
 
@@ -492,7 +493,8 @@ def _answer_figures(
     kept = np.nonzero(np.where(from_anki, anki_kept, own_kept))[0]
     mature = np.where(from_anki[kept], anki_interval[kept] >= MATURE_DAYS, _mature(due[kept], last[kept], day_start))
     mature &= from_anki[kept] | review[kept]
-    period_day = today - (next_s - 1 - ms[kept] // 1000) // 86400
+    # days before the last `recent` count the same (all time only), so they are counted as one
+    period_day = np.maximum(today - (next_s - 1 - ms[kept] // 1000) // 86400, today - recent)
     counts = _count_keys(period_day, lookup[card[kept]], width, mature, passed_all[kept])
 
     # calibration: answers to cards last answered on an earlier day
@@ -502,7 +504,8 @@ def _answer_figures(
                        stability[counted], curve)  # fmt: skip
 
     timed = duration >= 0
-    days = np.unique(day)
+    first_day = int(day.min())
+    days = np.nonzero(np.bincount(day - first_day))[0] + first_day
     return _AnswerFigures(
         counts,
         fit,
@@ -545,7 +548,13 @@ def _count_keys(day: Any, group: Any, width: int, mature: Any, passed: Any) -> d
         return {}
     first = int(day.min())
     keys = (((day - first) * width + group) * 2 + mature) * 2 + passed
-    values, counts = np.unique(keys, return_counts=True)
+    size = (int(day.max()) - first + 1) * width * 4
+    if size <= 4 * len(keys) + 1_000_000:  # counted in place, without sorting
+        tally = np.bincount(keys, minlength=size)
+        values = np.nonzero(tally)[0]
+        counts = tally[values]
+    else:
+        values, counts = np.unique(keys, return_counts=True)
     found = {}
     for key, n in zip(values.tolist(), counts.tolist(), strict=True):
         rest, passed_bit = divmod(key, 2)
@@ -553,6 +562,16 @@ def _count_keys(day: Any, group: Any, width: int, mature: Any, passed: Any) -> d
         offset, group_index = divmod(rest, width)
         found[(first + offset, group_index, bool(mature_bit), bool(passed_bit))] = n
     return found
+
+
+def _card_time_order(card: Any, ms: Any) -> Any:
+    """Positions that sort the answers by card, then time, then log order."""
+    import numpy as np
+
+    offset = ms - ms.min()
+    if int(card.max()) < 1 << 20 and int(offset.max()) < 1 << 42:
+        return np.argsort((card << 42) | offset, kind="stable")  # one sort of one key
+    return np.lexsort((ms, card))
 
 
 def _calibration(
@@ -567,7 +586,7 @@ def _calibration(
     if not total:
         return fit
     # per card, in time order (ties in log order): answers so far, this one included, and earlier lapses
-    order = np.lexsort((ms, card))
+    order = _card_time_order(card, ms)
     ordered = card[order]
     position = np.arange(total)
     starts = np.maximum.accumulate(np.where(np.r_[True, ordered[1:] != ordered[:-1]], position, 0))
@@ -586,16 +605,23 @@ def _calibration(
     recall = (1 + factor * t / stability[scored]) ** decay
     outcome = passed[scored]
     fit.loss = float(-(np.log(recall[outcome]).sum() + np.log(1 - recall[~outcome]).sum()))
-    # (elapsed, length, lapses) packed in one integer: each stays far below 2**20 in a real log
-    packed = (t << 42) | ((so_far[scored] + 1) << 21) | lapses[scored]
-    triples, which = np.unique(packed, return_inverse=True)
+    # fsrs-rs's bin of each part (elapsed days, length, lapses) depends on that part alone: each
+    # distinct value is binned once with `r_matrix_bin`'s own arithmetic, then looked up
+    parts = []
+    for i, values in enumerate((t, so_far[scored] + 1, lapses[scored])):
+        distinct, which = np.unique(values, return_inverse=True)
+        binned = [r_matrix_bin(*(v if j == i else 1 for j in range(3)))[i] for v in distinct.tolist()]
+        parts.append(np.array(binned, np.int64)[which.reshape(-1)])
+    packed = (parts[0] << 42) | (parts[1] << 21) | parts[2]  # each bin stays far below 2**21 in a real log
+    keys, which = np.unique(packed, return_inverse=True)
     which = which.reshape(-1)
     sums = np.bincount(which, weights=recall), np.bincount(which, weights=outcome), np.bincount(which)
-    for k, key in enumerate(triples.tolist()):
-        acc = fit.bins[r_matrix_bin(key >> 42, (key >> 21) & 0x1FFFFF, key & 0x1FFFFF)]
-        acc[0] += float(sums[0][k])
-        acc[1] += float(sums[1][k])
-        acc[2] += float(sums[2][k])
+    for k, key in enumerate(keys.tolist()):
+        fit.bins[(key >> 42, (key >> 21) & 0x1FFFFF, key & 0x1FFFFF)] = [
+            float(sums[0][k]),
+            float(sums[1][k]),
+            float(sums[2][k]),
+        ]
     return fit
 
 

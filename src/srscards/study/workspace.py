@@ -141,9 +141,18 @@ class ExamContext:
 
 
 def open_course(
-    decks: Path, home: Path, now: datetime, version: str | None = None, settings: Settings | None = None
+    decks: Path,
+    home: Path,
+    now: datetime,
+    version: str | None = None,
+    settings: Settings | None = None,
+    cards: bool = True,
 ) -> ExamContext:
-    """Open the workspace and pick the course and exam profile (default: the course's first)."""
+    """Open the workspace and pick the course and exam profile (default: the course's first).
+
+    With `cards` false, only the course file is read, not its cards (`sources.decks` is empty):
+    for a command that reads the cards from the synced store, such as readiness.
+    """
     if not decks.exists():
         raise SrsError(f"{decks}: no such folder; give the folder of your decks, e.g. srscards exam decks/")
     space = open_workspace(decks, home, now, settings)
@@ -154,7 +163,10 @@ def open_course(
         if len(folders) > 1:
             names = ", ".join(str(f) for f in folders)
             raise SrsError(f"{decks} holds {len(folders)} courses ({names}); give the folder of one, e.g. {folders[0]}")
-        loaded, _problems, _ = sources.load_sources(folders[0], cache_dir=cache_home() / "parse")
+        if cards:
+            loaded, _problems, _ = sources.load_sources(folders[0], cache_dir=cache_home() / "parse")
+        else:
+            loaded = CourseSources(sources.load_course(folders[0]), ())  # synced above: the file is valid
         if loaded is None:
             raise SrsError(f"{folders[0]}: the course file cannot be read; run srscards check {decks}")
         profile = loaded.course.default
