@@ -19,7 +19,17 @@ from hypothesis import strategies as st
 
 from conftest import CourseDir
 from deck_fixture import demo_deck
-from srscards.scheduling.scheduler import DayCount, Rating, Scheduler, Settings, State, study_day, to_ms
+from srscards.scheduling.scheduler import (
+    DayCount,
+    Memory,
+    Rating,
+    Scheduler,
+    Settings,
+    State,
+    day_begins,
+    study_day,
+    to_ms,
+)
 from srscards.store.records import ImportedAnswer
 from srscards.store.store import STORE_FILE, Store
 from srscards.study.metrics import FORECAST_DAYS, GOAL_DAYS, MATURE_DAYS, PERIODS, compute_stats, r_matrix_bin
@@ -288,3 +298,34 @@ def test_the_stored_copy_of_the_log_follows_new_answers_undos_and_a_restored_bac
         assert columns["id"].tolist() == [r.id for r in log]
         assert columns["ms"].tolist() == [to_ms(r.reviewed_at) for r in log]
         assert columns["rating"].tolist() == [int(r.rating) for r in log]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/New_York"])
+def test_mature_means_21_study_days_across_daylight_saving(template, tmp_path, time_zone, zone):
+    """Intervals of 19 to 22 study days, given before a clock change and answered after it: only
+    21 and 22 days count as mature, though a 21-day interval then spans less than 21 x 24 hours."""
+    time_zone(zone)
+    home = tmp_path / "home"
+    shutil.copytree(template, home)
+    day_start = time(4)
+    with Store.open(home) as store:
+        cards = store.cards(store.course_ids())[:6]
+        for i, (card, days) in enumerate(zip(cards, [19, 20, 21, 20, 21, 22], strict=True)):
+            # the first three start before the March change, the others before the October one
+            first = datetime(2026, 3, 12, 23, 30, tzinfo=UTC) if i < 3 else datetime(2026, 10, 8, 3, 59, tzinfo=UTC)
+            day = study_day(first, day_start)
+            due = day_begins(day + days, day_start)
+            after = Memory(State.REVIEW, None, 30.0, 5.0, due, first, 1, 0)
+            assert store.record_answer(card, after, Rating.GOOD, first, 8000) is not None
+            card = store.card(card.id)
+            later = Memory(State.REVIEW, None, 60.0, 5.0, due + timedelta(days=60), due, 2, 0)
+            assert store.record_answer(card, later, Rating.GOOD if i % 2 else Rating.AGAIN, due, 8000) is not None
+    now = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    scheduler = Scheduler(Settings(day_start=day_start))
+    slow = slow_stats(home, scheduler, now)
+    with Store.open(home) as store:
+        stats = compute_stats(store, scheduler, store.course_ids(), now)
+    compare(slow, stats)
+    every = stats.periods["all time"]
+    assert (every.mature.passed, every.mature.total) == (1, 3)  # the 21- and 22-day intervals
+    assert (every.young.passed, every.young.total) == (2, 3)
