@@ -3,6 +3,7 @@ daily backups, restore, doctor, read-only and full disks, sane durations and a c
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import subprocess
@@ -234,3 +235,27 @@ def test_answer_times_are_clamped_and_a_clock_going_back_keeps_the_log_in_order(
         assert fresh.memory.last_review is not None
         store.record_answer(fresh, fresh.memory, Rating.GOOD, fresh.memory.last_review - timedelta(hours=1), 1000)
     assert "the clock went backwards" in str(info.value) and "nothing was written" in str(info.value)
+
+
+def test_the_quick_check_runs_on_the_first_open_of_each_day_and_after_an_outside_change(course, tmp_path):
+    home = tmp_path / "home"
+    answered_store(course, home)
+    path = home / STORE_FILE
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    with Store.open(home, clock=lambda: NOW):  # checked, and the file's state noted as it is closed
+        pass
+    assert (home / f"{STORE_FILE}.checked").exists()
+    # a page damaged by something else, with the file's size and time put back as they were
+    stat = path.stat()
+    data = bytearray(path.read_bytes())
+    data[(pages - 2) * 4096 : (pages - 1) * 4096] = bytes(range(256)) * 16
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    with pytest.raises(StoreError, match="the review store is damaged"):
+        Store.open(home, clock=lambda: NOW + timedelta(days=1))  # a new day: checked again
+    path.write_bytes(bytes(data))  # and any change of size or time is checked at once
+    with pytest.raises(StoreError, match="the review store is damaged"):
+        Store.open(home, clock=lambda: NOW)
+    assert path.read_bytes() == bytes(data)

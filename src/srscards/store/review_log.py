@@ -66,16 +66,6 @@ def _pack(columns: dict[str, np.ndarray]) -> bytes:
     return b"".join(columns[name].astype(kind, copy=False).tobytes() for name, kind in ANSWER_FIELDS)
 
 
-def _unpack(data: bytes, count: int) -> dict[str, np.ndarray]:
-    import numpy as np
-
-    columns, offset = {}, 0
-    for name, kind in ANSWER_FIELDS:
-        columns[name] = np.frombuffer(data, kind, count, offset)
-        offset += count * np.dtype(kind).itemsize
-    return columns
-
-
 def _concatenate(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     import numpy as np
 
@@ -202,8 +192,17 @@ class ReviewLog(StoreBase):
         return True
 
     def _chunk(self, last_review: int, answers: int) -> dict[str, np.ndarray]:
-        (data,) = self._conn.execute("SELECT data FROM answer_columns WHERE last_review = ?", (last_review,)).fetchone()
-        return _unpack(data, answers)
+        """One chunk, read column by column straight from the blob (a query would hold it twice)."""
+        import numpy as np
+
+        columns, offset = {}, 0
+        with self._conn.blobopen("answer_columns", "data", last_review, readonly=True) as blob:
+            for name, kind in ANSWER_FIELDS:
+                size = answers * np.dtype(kind).itemsize
+                blob.seek(offset)
+                columns[name] = np.frombuffer(blob.read(size), kind, answers)
+                offset += size
+        return columns
 
     def _new_answers(self, after: int) -> dict[str, np.ndarray] | None:
         """The answers logged after review id `after`, read 100,000 at a time; None when there are none."""

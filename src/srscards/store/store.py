@@ -11,12 +11,13 @@ next card is shown, a killed process leaves a consistent file, and two sessions 
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from pathlib import Path
 
 from srscards.clock import Clock, utc_now
-from srscards.files import write_failure
+from srscards.files import atomic_write, write_failure
 from srscards.install import install_command
 from srscards.store.base import ORIGINS, StoreBase, StoreError, _corrupt_message
 from srscards.store.card_actions import CardActionLog
@@ -34,6 +35,30 @@ __all__ = ["ORIGINS", "STORE_FILE", "Store", "StoreBase", "StoreError"]
 STORE_FILE = "review.sqlite3"
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
+# Beside the store: its size and modification time (and its WAL's) as srscards left it on close, and
+# the day of the last quick check that found it sound.
+_CHECKED_SUFFIX = ".checked"
+
+
+def _file_state(path: Path) -> list[list[int] | None]:
+    state: list[list[int] | None] = []
+    for part in (path, path.with_name(path.name + "-wal")):
+        try:
+            stat = part.stat()
+        except FileNotFoundError:
+            state.append(None)
+            continue
+        state.append([stat.st_size, stat.st_mtime_ns])
+    return state
+
+
+def _checked_today(path: Path, today: str) -> bool:
+    """Whether the store was found sound today and nothing but srscards touched it since."""
+    try:
+        record = json.loads(path.with_name(path.name + _CHECKED_SUFFIX).read_text(encoding="utf-8"))
+        return bool(record["checked_on"] == today and record["state"] == _file_state(path))
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamTable):
@@ -66,9 +91,14 @@ class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamT
         store = cls(path, conn, clock)
         try:
             with store._guard():
-                verdict = " ".join(str(conn.execute("PRAGMA quick_check").fetchone()[0]).split())  # one line
-                if verdict != "ok":
-                    raise StoreError(_corrupt_message(path, f"quick check: {verdict}"))
+                # the quick check reads the whole file (seconds for a learner's whole history): it runs on
+                # the first open of each day, and on any open after something other than srscards changed it
+                today = clock().astimezone().date().isoformat()
+                if not _checked_today(path, today):
+                    verdict = " ".join(str(conn.execute("PRAGMA quick_check").fetchone()[0]).split())  # one line
+                    if verdict != "ok":
+                        raise StoreError(_corrupt_message(path, f"quick check: {verdict}"))
+                store._checked_on = today
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 if version > SCHEMA_VERSION:
                     raise StoreError(
@@ -108,8 +138,16 @@ class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamT
             tmp.unlink(missing_ok=True)
             raise StoreError(str(exc).replace(str(tmp), str(path))) from exc
 
+    _checked_on: str | None = None  # the day the store was last found sound, when opened with `open`
+
     def close(self) -> None:
         self._conn.close()
+        if self._checked_on is not None:  # the file as srscards leaves it, so the next open today can trust it
+            record = {"checked_on": self._checked_on, "state": _file_state(self.path)}
+            try:
+                atomic_write(self.path.with_name(self.path.name + _CHECKED_SUFFIX), json.dumps(record))
+            except OSError:  # a read-only folder: the next open checks again
+                pass
 
     @staticmethod
     def peek_remembered(home: Path, key: str) -> str | None:

@@ -467,14 +467,14 @@ def _answer_figures(
     n = len(answers["ms"])
     if not n:
         return _AnswerFigures({}, CalibrationSum(), set(), 0, 0, 0.0, 0)
-    card, ms, rating = answers["card"].astype(np.int64), answers["ms"], answers["rating"]
+    card, ms, rating = answers["card"], answers["ms"], answers["rating"]
     state, due, last, stability = answers["state"], answers["due"], answers["last"], answers["stability"]
     duration = answers["duration"]
     count = DayCount(now, day_start)
     today, next_s = count.today, count.next_s
 
-    def review_days(moments: Any) -> Any:
-        return today - (next_s - moments // 1000) // 86400
+    def review_days(moments: Any) -> Any:  # as int32: day ordinals are far below 2**31
+        return (today - (next_s - moments // 1000) // 86400).astype(np.int32)
 
     day = review_days(ms)
     passed_all = rating > 1
@@ -483,25 +483,29 @@ def _answer_figures(
     # day or more (review cards, and learning steps of a day or more), in periods of 24 hours
     # back from the next day start; mature when the review interval was 21 days or more;
     # answers imported from Anki are counted by Anki's own revlog type and interval before them
+    # (the arrays of millions of answers are let go as soon as they are used: memory stays low)
     kind, anki_interval = answers["kind"], answers["interval"]
     from_anki = kind >= 0
-    known = (last >= 0) & (due >= 0)
     review = state == int(State.REVIEW)
     learning = (state == int(State.LEARNING)) | (state == int(State.RELEARNING))
-    own_kept = known & (review | (learning & (due - last >= 86_400_000)))
+    own_kept = (last >= 0) & (due >= 0) & (review | (learning & (due - last >= 86_400_000)))
     anki_kept = (kind == 1) | (anki_interval >= 1) | (anki_interval <= -86_400)
     kept = np.nonzero(np.where(from_anki, anki_kept, own_kept))[0]
+    del own_kept, anki_kept, learning
     mature = np.where(from_anki[kept], anki_interval[kept] >= MATURE_DAYS, _mature(due[kept], last[kept], day_start))
     mature &= from_anki[kept] | review[kept]
+    del from_anki, review
     # days before the last `recent` count the same (all time only), so they are counted as one
     period_day = np.maximum(today - (next_s - 1 - ms[kept] // 1000) // 86400, today - recent)
     counts = _count_keys(period_day, lookup[card[kept]], width, mature, passed_all[kept])
+    del kept, mature, period_day
 
     # calibration: answers to cards last answered on an earlier day
-    last_day = review_days(last)
-    counted = np.nonzero((last >= 0) & (state != int(State.NEW)) & (day - last_day >= 1))[0]
-    fit = _calibration(card[counted], ms[counted], (day - last_day)[counted], passed_all[counted],
-                       stability[counted], curve)  # fmt: skip
+    elapsed = day - review_days(last)
+    counted = np.nonzero((last >= 0) & (state != int(State.NEW)) & (elapsed >= 1))[0]
+    elapsed = elapsed[counted]
+    fit = _calibration(card[counted], ms[counted], elapsed, passed_all[counted], stability[counted], curve)
+    del counted, elapsed, passed_all
 
     timed = duration >= 0
     first_day = int(day.min())
@@ -568,10 +572,18 @@ def _card_time_order(card: Any, ms: Any) -> Any:
     """Positions that sort the answers by card, then time, then log order."""
     import numpy as np
 
-    offset = ms - ms.min()
-    if int(card.max()) < 1 << 20 and int(offset.max()) < 1 << 42:
-        return np.argsort((card << 42) | offset, kind="stable")  # one sort of one key
-    return np.lexsort((ms, card))
+    total = len(card)
+    bits = max(total.bit_length(), 1)
+    if int(card.max()) >= 1 << (62 - bits):
+        return np.lexsort((np.arange(total), ms, card))
+    # the log is in time order unless answers were imported after later ones: put it in time order
+    # first where it is not, then sort (card, position in time) packed in one integer, which costs
+    # far less than an argsort
+    in_time = total < 2 or bool((ms[1:] >= ms[:-1]).all())
+    by_time = None if in_time else np.argsort(ms, kind="stable")
+    cards = (card if by_time is None else card[by_time]).astype(np.int64)
+    order = np.sort((cards << bits) | np.arange(total)) & ((1 << bits) - 1)
+    return order if by_time is None else by_time[order]
 
 
 def _calibration(
@@ -588,14 +600,21 @@ def _calibration(
     # per card, in time order (ties in log order): answers so far, this one included, and earlier lapses
     order = _card_time_order(card, ms)
     ordered = card[order]
-    position = np.arange(total)
-    starts = np.maximum.accumulate(np.where(np.r_[True, ordered[1:] != ordered[:-1]], position, 0))
-    fails = (~passed[order]).astype(np.int64)
-    before = np.cumsum(fails) - fails
-    so_far = np.empty(total, np.int64)
+    first_of_card = np.empty(total, bool)
+    first_of_card[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first_of_card[1:])
+    del ordered
+    position = np.arange(total, dtype=np.int32)
+    starts = np.maximum.accumulate(np.where(first_of_card, position, 0))
+    del first_of_card
+    fails = (~passed[order]).astype(np.int32)
+    before = np.cumsum(fails, dtype=np.int32) - fails
+    del fails
+    so_far = np.empty(total, np.int32)
     so_far[order] = position - starts + 1
-    lapses = np.empty(total, np.int64)
+    lapses = np.empty(total, np.int32)
     lapses[order] = before - before[starts]
+    del order, position, starts, before
 
     scored = np.nonzero(stability > 0)[0]
     if not len(scored):
@@ -606,22 +625,30 @@ def _calibration(
     outcome = passed[scored]
     fit.loss = float(-(np.log(recall[outcome]).sum() + np.log(1 - recall[~outcome]).sum()))
     # fsrs-rs's bin of each part (elapsed days, length, lapses) depends on that part alone: each
-    # distinct value is binned once with `r_matrix_bin`'s own arithmetic, then looked up
-    parts = []
+    # distinct value is binned once with `r_matrix_bin`'s own arithmetic; the answers are then
+    # summed per combination of bins by their index in the list of bins of each part
+    index = np.zeros(len(scored), np.int64)
+    bins_of_part = []
     for i, values in enumerate((t, so_far[scored] + 1, lapses[scored])):
-        distinct, which = np.unique(values, return_inverse=True)
-        binned = [r_matrix_bin(*(v if j == i else 1 for j in range(3)))[i] for v in distinct.tolist()]
-        parts.append(np.array(binned, np.int64)[which.reshape(-1)])
-    packed = (parts[0] << 42) | (parts[1] << 21) | parts[2]  # each bin stays far below 2**21 in a real log
-    keys, which = np.unique(packed, return_inverse=True)
-    which = which.reshape(-1)
-    sums = np.bincount(which, weights=recall), np.bincount(which, weights=outcome), np.bincount(which)
-    for k, key in enumerate(keys.tolist()):
-        fit.bins[(key >> 42, (key >> 21) & 0x1FFFFF, key & 0x1FFFFF)] = [
-            float(sums[0][k]),
-            float(sums[1][k]),
-            float(sums[2][k]),
-        ]
+        distinct = np.nonzero(np.bincount(values))[0].tolist()
+        binned = [r_matrix_bin(*(v if j == i else 1 for j in range(3)))[i] for v in distinct]
+        kinds = sorted(set(binned))
+        table = np.zeros(distinct[-1] + 1, np.int64)
+        table[distinct] = [kinds.index(b) for b in binned]
+        index = index * len(kinds) + table[values]
+        bins_of_part.append(kinds)
+    sizes = [len(k) for k in bins_of_part]
+    count_all = sizes[0] * sizes[1] * sizes[2]
+    sums = (
+        np.bincount(index, weights=recall, minlength=count_all),
+        np.bincount(index, weights=outcome, minlength=count_all),
+        np.bincount(index, minlength=count_all),
+    )
+    for k in np.nonzero(sums[2])[0].tolist():
+        rest, li = divmod(k, sizes[2])
+        ti, ni = divmod(rest, sizes[1])
+        key = (bins_of_part[0][ti], bins_of_part[1][ni], bins_of_part[2][li])
+        fit.bins[key] = [float(sums[0][k]), float(sums[1][k]), float(sums[2][k])]
     return fit
 
 
