@@ -1,29 +1,21 @@
-"""`stats`, `report` and `readiness` over a learner's whole history, side by side with Anki.
+"""`stats`, `optimize` and `report` over a long review log: 20,000 cards, 200,000 answers.
 
-    python benchmarks/bench_stats.py --store-cache /var/tmp/srscards-bench/20k [--runs 5]
-    python benchmarks/bench_stats.py --notes 76923 --reviews 2000000 --history-days 1500 \\
-        --store-cache /var/tmp/srscards-bench/100k --runs 3
+(`stats`, `report` and `readiness` as whole processes against Anki, at 20,000 and 100,000 cards:
+bench_metrics.py.)
 
-The store is the one bench_review.py simulates (seeded: the same notes, answers and ratings
-for the same options), with an Anki collection holding the same cards, states and review log
-(`bench_review.anki_collection`). Building the 100,000-card store takes a while, so both are
-kept under `--store-cache` and reused by later runs with the same options.
+    python benchmarks/bench_stats.py [--notes 15385] [--reviews 200000] [--runs 5]
 
-Each figure is a whole process, as a user meets it, timed in turns with its anchor in the same
-run: `srscards stats --json`, `srscards report` and `srscards readiness --json` (sources
-unchanged since the last sync), against a process that imports anki, opens the collection and
-asks for Anki's graph data (the backend's `graphs` call over the whole history, what the
-Statistics screen draws) or
-Anki's stats report (`CollectionStats.report`, the older HTML statistics). Printed: the median
-wall time, the median CPU time (user + system), the ratio to the anchor, and the peak resident
-set of the process (VmHWM, read as the process exits).
+The log is the one bench_review.py simulates (answers written straight to the store). Each
+figure has a baseline measured in the same run:
+- stats and report: reading the log rows alone (`Store.review_rows`), in the same process;
+- optimize: a fresh process that reads the log rows and exits, against a fresh process that runs
+  `srscards optimize`; time and peak memory (VmHWM, the peak resident set) of each.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -32,156 +24,84 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench_review import anki_collection, simulate
-from bench_startup import cache_bytecode
-from srscards.outputs.build import build_decks
-from srscards.store.store import STORE_FILE, Store
+from bench_review import simulate
+from srscards.outputs.report import write_report
+from srscards.scheduling.scheduler import Scheduler, Settings
+from srscards.store.store import Store
+from srscards.study.metrics import compute_stats, load_stats
 from synthetic import make_course
 
-DECK = "AWS ML Engineer Associate"
-
-# Appended to each child: its peak resident set in kB, written to the file in $BENCH_PEAK as it exits
-# (VmHWM, not getrusage: Linux keeps a parent's maxrss across fork and exec, VmHWM starts afresh).
-PEAK = (
-    "import atexit, os\n"
-    "def _peak():\n"
-    "    with open('/proc/self/status') as status, open(os.environ['BENCH_PEAK'], 'w') as out:\n"
-    "        out.write(next(line.split()[1] for line in status if line.startswith('VmHWM')))\n"
-    "atexit.register(_peak)\n"
+READ_ONLY = (
+    "import sys; from pathlib import Path; from srscards.store.store import Store\n"
+    "with Store.open(Path(sys.argv[1])) as s: rows = s.review_rows()\n"
 )
-SRSCARDS = PEAK + "import sys\nfrom srscards.cli import main\nsys.argv[0] = 'srscards'\nmain()\n"
-ANKI_GRAPHS = PEAK + (
-    "import sys\n"
-    "from anki.collection import Collection\n"
-    "col = Collection(sys.argv[1])\n"
-    "data = col._backend.graphs(search='', days=0)  # the whole history, every card\n"
-    "col.close()\n"
-    "print(data.ByteSize())\n"
-)
-ANKI_REPORT = PEAK + (
-    "import sys\n"
-    "from anki.collection import Collection\n"
-    "col = Collection(sys.argv[1])\n"
-    "stats = col.stats()\n"
-    "stats.wholeCollection = True\n"
-    "html = stats.report(type=2)  # deck life\n"
-    "col.close()\n"
-    "print(len(html))\n"
+OPTIMIZE = (
+    "import sys; from datetime import UTC, datetime; from pathlib import Path\n"
+    "from srscards.study.optimize import optimize_home; from srscards.scheduling.scheduler import Settings\n"
+    "r = optimize_home(Path(sys.argv[1]), Settings(), datetime.now(UTC))\n"
+    "print(r.reviews, r.before, r.after, r.adopted)\n"
 )
 
 
-def prepare(cache: Path, notes: int, reviews: int, history_days: int, seed: int) -> dict[str, object]:
-    """The decks, store and Anki collection under `cache`, built once for these options."""
-    wanted = {"notes": notes, "reviews": reviews, "history_days": history_days, "seed": seed}
-    meta_path = cache / "meta.json"
-    if meta_path.exists():
-        meta = json.loads(meta_path.read_text())
-        if {k: meta.get(k) for k in wanted} == wanted:
-            return meta
-        raise SystemExit(f"{cache} holds a store built with other options ({meta}); give another --store-cache")
-    cache.mkdir(parents=True, exist_ok=True)
-    os.environ["SRSCARDS_CACHE"] = str(cache / "cache")
-    root = cache / "decks"
-    make_course(root, notes, files=4 * max(1, -(-notes // 16_000)))  # under the 1 MB a deck file may hold
-    home = cache / "home"
-    now = datetime.now(UTC)
+def median_time(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def child(code: str, home: Path) -> tuple[float, float, str]:
+    """Wall time, peak RSS in MB and output of `code` run in a fresh Python process."""
     start = time.perf_counter()
-    logged, course_id = simulate(home, root, reviews, now, seed=seed, history_days=history_days)
-    simulated = time.perf_counter() - start
-    with Store.open(home) as store:
-        cards = len(store.cards([course_id]))
-    [result] = build_decks(root, cache / "exports", now=now.timestamp(), force=True)
-    anki_path = cache / "anki" / "collection.anki2"
-    anki_path.parent.mkdir(exist_ok=True)
-    anki_collection(anki_path, result.path, home, course_id)
-    meta = {
-        **wanted,
-        "cards": cards,
-        "logged": logged,
-        "built_at": now.isoformat(),
-        "simulated_seconds": round(simulated, 1),
-        "store_mb": round((home / STORE_FILE).stat().st_size / 1e6, 1),
-        "anki_mb": round(anki_path.stat().st_size / 1e6, 1),
-    }
-    # the first stats after the simulation syncs once (the log was written behind the store's back)
-    env = {**os.environ, "SRSCARDS_HOME": str(home)}
-    cmd = [sys.executable, "-c", SRSCARDS, "stats", str(root), "--json"]
-    subprocess.run(cmd, env=_peak_env(env, cache), check=True, capture_output=True)
-    meta_path.write_text(json.dumps(meta, indent=2))
-    return meta
+    done = subprocess.run([sys.executable, "-c", code + _RSS, str(home)], capture_output=True, text=True, check=True)
+    elapsed = time.perf_counter() - start
+    lines = done.stdout.strip().splitlines()
+    return elapsed, int(lines[-1]) / 1024, "\n".join(lines[:-1])
 
 
-def _peak_env(env: dict[str, str], folder: Path) -> dict[str, str]:
-    return {**env, "BENCH_PEAK": str(folder / "peak.txt")}
-
-
-def run(cmd: list[str], env: dict[str, str], folder: Path) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds (user + system) and peak resident MB of one process."""
-    env = _peak_env(env, folder)
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode:
-        raise SystemExit(f"{cmd[3:]} failed: {proc.stderr.read().decode() if proc.stderr else ''}")
-    if proc.stderr:
-        proc.stderr.close()
-    return wall, usage.ru_utime + usage.ru_stime, int((folder / "peak.txt").read_text()) / 1024
+# VmHWM, not getrusage: Linux keeps a parent's maxrss across fork and exec, VmHWM starts afresh
+_RSS = "print(next(int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM')))\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--notes", type=int, default=15385, help="notes in the synthetic course (1.3 cards each)")
     parser.add_argument("--reviews", type=int, default=200_000)
-    parser.add_argument("--history-days", type=int, default=900, help="cards start between 30 and this many days ago")
-    parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--store-cache", type=Path, help="keep the built store and collection here, reuse them")
-    parser.add_argument("--only", nargs="*", default=["stats", "report", "readiness"])
     args = parser.parse_args()
-    cache_bytecode()
+    now = datetime.now(UTC)
     with tempfile.TemporaryDirectory() as tmp:
-        cache = args.store_cache or Path(tmp) / "store"
-        meta = prepare(cache.resolve(), args.notes, args.reviews, args.history_days, args.seed)
-        cache = cache.resolve()
+        root = Path(tmp) / "decks"
+        make_course(root, args.notes)
+        home = Path(tmp) / "home"
+        start = time.perf_counter()
+        reviews, course = simulate(home, root, args.reviews, now)
+        print(f"simulated {reviews} answers in {time.perf_counter() - start:.1f} s")
+        settings = Settings()
+        with Store.open(home) as store:
+            cards = len(store.cards([course]))
+            baseline = median_time(store.review_rows, args.runs)
+            scheduler = Scheduler(settings)
+            core = median_time(lambda: compute_stats(store, scheduler, [course], now), args.runs)
+        command = median_time(lambda: load_stats(root, home, settings, now), args.runs)
+        out = Path(tmp) / "report.html"
+        report = median_time(lambda: write_report(root, home, settings, now, out), args.runs)
+        base_time, base_rss, _ = child(READ_ONLY, home)
+        opt_time, opt_rss, result = child(OPTIMIZE, home)
+        print(f"{cards} cards, {reviews} answers; median of {args.runs} runs")
+        print(f"| reading the log rows alone (baseline) | {baseline:.3f} s | 1.00x |")
+        print(f"| stats, core (compute_stats) | {core:.3f} s | {core / baseline:.2f}x |")
         print(
-            f"{meta['cards']} cards, {meta['logged']} answers (store {meta['store_mb']} MB, Anki collection "
-            f"{meta['anki_mb']} MB; built {meta['built_at']}, simulated in {meta['simulated_seconds']} s)"
+            f"| stats as the command runs it (open, sync check, compute) | {command:.3f} s "
+            f"| {command / baseline:.2f}x |"
         )
-        env = {**os.environ, "SRSCARDS_HOME": str(cache / "home"), "SRSCARDS_CACHE": str(cache / "cache")}
-        decks, anki = str(cache / "decks"), str(cache / "anki" / "collection.anki2")
-        out = str(Path(tmp) / "report.html")
-        cli = [sys.executable, "-c", SRSCARDS]
-        pairs = {
-            "stats": ([*cli, "stats", decks, "--json"], [sys.executable, "-c", ANKI_GRAPHS, anki], "Anki graph data"),
-            "report": ([*cli, "report", decks, "-o", out], [sys.executable, "-c", ANKI_REPORT, anki],
-                       "Anki stats report"),
-            "readiness": ([*cli, "readiness", decks, "--json"], [sys.executable, "-c", ANKI_GRAPHS, anki],
-                          "Anki graph data"),
-        }  # fmt: skip
-        # untimed: the first start after an upgrade migrates the store and packs the log once
-        run([*cli, "stats", decks, "--json"], env, Path(tmp))
-        rows = []
-        for name in args.only:
-            ours_cmd, anchor_cmd, anchor_name = pairs[name]
-            ours, anchor = [], []
-            for _ in range(args.runs):  # in turns, so both meet the same load
-                ours.append(run(ours_cmd, env, Path(tmp)))
-                anchor.append(run(anchor_cmd, env, Path(tmp)))
-            rows.append((name, anchor_name, ours, anchor))
-        print(f"median of {args.runs} whole-process runs each, in turns")
-        print(
-            "| command | srscards wall (CPU) | peak RSS | anchor | anchor wall (CPU) | anchor peak | ratio wall (CPU) |"
-        )
-        print("|---|---|---|---|---|---|---|")
-        for name, anchor_name, ours, anchor in rows:
-            w, c, m = (statistics.median(x[i] for x in ours) for i in range(3))
-            aw, ac, am = (statistics.median(x[i] for x in anchor) for i in range(3))
-            print(
-                f"| `{name}` | {w:.2f} s ({c:.2f} s) | {max(x[2] for x in ours):.0f} MB | {anchor_name} "
-                f"| {aw:.2f} s ({ac:.2f} s) | {am:.0f} MB | {w / aw:.2f}x ({c / ac:.2f}x) |"
-            )
+        print(f"| report (stats + HTML written) | {report:.3f} s | {report / baseline:.2f}x |")
+        print(f"| process reading the log rows (baseline) | {base_time:.2f} s | {base_rss:.0f} MB |")
+        print(f"| process running optimize | {opt_time:.2f} s | {opt_rss:.0f} MB |")
+        print(f"optimize: {result}")
+        print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 if __name__ == "__main__":
