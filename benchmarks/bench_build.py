@@ -31,12 +31,12 @@ from pathlib import Path
 
 import genanki
 
-from bench_startup import cache_bytecode
 from srscards.model.anki_ids import note_guid, stable_int
 from srscards.outputs.build import build_decks
 from srscards.sources.load import load_sources
 from srscards.views.anki import NOTE_TYPES, note_fields, note_tags
-from synthetic import REPO, make_course
+from synthetic import REPO, edit_one_card, make_course
+from timing import cache_bytecode
 
 
 def bare_genanki(sources, out: Path) -> None:
@@ -111,19 +111,6 @@ def pyrs_then_genanki(texts: list[str], sources, out: Path) -> None:
             md.render(option.text.md)
             md.render(option.explanation.md)
     bare_genanki(sources, out)
-
-
-def edit_one_card(text: str, n: int) -> str:
-    """`text` with one answer line of one card changed (the first plain line after a card's id)."""
-    lines = text.split("\n")
-    seen_card = False
-    for i, line in enumerate(lines):
-        if line.startswith("### "):
-            seen_card = True
-        elif seen_card and line.strip() and line[0].isalpha():
-            lines[i] = line + f" (edit {n})"
-            return "\n".join(lines)
-    raise SystemExit("no card answer to edit")
 
 
 def process_time(cmd: list[str], runs: int, before=None) -> tuple[float, float]:

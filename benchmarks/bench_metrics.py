@@ -34,10 +34,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench_review import anki_collection, simulate
-from bench_startup import cache_bytecode
 from srscards.outputs.build import build_decks
 from srscards.store.store import STORE_FILE, Store
 from synthetic import make_course
+from timing import cache_bytecode
 
 DECK = "AWS ML Engineer Associate"
 

@@ -29,7 +29,6 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench_startup import cache_bytecode, median_time
 from srscards.model.anki_ids import note_guid
 from srscards.outputs.build import build_decks
 from srscards.scheduling.config import CONFIG_FILE, load_settings
@@ -38,6 +37,7 @@ from srscards.store.store import STORE_FILE, Store
 from srscards.study.daily_queue import Filters
 from srscards.study.review import ReviewSession, todays_queue
 from synthetic import make_course
+from timing import cache_bytecode, median_time
 
 CLI = [sys.executable, "-c", "from srscards.cli import main; main()"]
 

@@ -19,29 +19,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from timing import cache_bytecode, median_time
+
 REPO = Path(__file__).resolve().parent.parent
-
-
-def cache_bytecode() -> None:
-    """Write srscards' bytecode, as an installed package has it (pip compiles at install time): in an
-    editable install with PYTHONDONTWRITEBYTECODE set, every process would compile the sources again."""
-    import compileall
-
-    import srscards
-
-    compileall.compile_dir(Path(srscards.__file__).parent, quiet=1)
-
-
-def median_time(cmd: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -70,8 +52,8 @@ def review_start(tmp: Path, runs: int) -> tuple[float, float, float]:
     """Median start to first card of `srscards review` on a copy of the real decks: unchanged, and
     after one card's answer was edited and the file saved; with the CPU time of that whole process
     (start, first card, one answer, quit), which a loaded machine inflates less than the wall time."""
-    from bench_build import edit_one_card
     from bench_review import CLI, start_to_first_card
+    from synthetic import edit_one_card
 
     root = tmp / "decks"
     shutil.copytree(REPO / "decks", root)

@@ -42,3 +42,16 @@ def make_course(folder: Path, cards: int, files: int = 4) -> Path:
                 )
         (course / f"deck{f}.md").write_text("".join(parts))
     return course
+
+
+def edit_one_card(text: str, n: int) -> str:
+    """`text` with one answer line of one card changed (the first plain line after a card's id)."""
+    lines = text.split("\n")
+    seen_card = False
+    for i, line in enumerate(lines):
+        if line.startswith("### "):
+            seen_card = True
+        elif seen_card and line.strip() and line[0].isalpha():
+            lines[i] = line + f" (edit {n})"
+            return "\n".join(lines)
+    raise SystemExit("no card answer to edit")

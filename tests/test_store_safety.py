@@ -86,22 +86,60 @@ def test_a_store_that_is_a_folder_and_a_home_that_is_a_file_are_clear_errors(cou
     )
 
 
-def test_random_bytes_in_an_untouched_page_are_caught_on_open_and_nothing_is_written(course, tmp_path):
-    home = tmp_path / "home"
-    answered_store(course, home)
-    path = home / STORE_FILE
+def damage_an_untouched_page(path: Path) -> bytes:
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
     data = bytearray(path.read_bytes())
-    page = 4096
-    data[(pages - 2) * page : (pages - 1) * page] = bytes(range(256)) * 16  # a page no query of `due` reads
+    data[(pages - 2) * 4096 : (pages - 1) * 4096] = bytes(range(256)) * 16
     path.write_bytes(bytes(data))
+    return bytes(data)
+
+
+def test_random_bytes_in_an_untouched_page_are_caught_on_open_and_nothing_is_written(course, tmp_path):
+    home = tmp_path / "home"
+    answered_store(course, home)
+    path = home / STORE_FILE
+    data = damage_an_untouched_page(path)  # a page no query of `due` reads
     code, out = run("due", str(course.root), "--home", str(home))
     assert code == 1
     assert out.startswith(f"Error: {path}: the review store is damaged (")  # by the quick check or a query
     assert out.endswith("Run `srscards restore` to put back a backup, or move the file aside to start a new store\n")
-    assert path.read_bytes() == bytes(data)
+    assert path.read_bytes() == data
+
+
+def test_the_quick_check_runs_beside_the_start_and_refuses_the_first_answer(course, tmp_path):
+    """The check reads every page in the background; the first card may show, no answer is written."""
+    home = tmp_path / "home"
+    answered_store(course, home)
+    path = home / STORE_FILE
+    damaged = damage_an_untouched_page(path)
+    session = ReviewSession.start(course.root, home, clock=Clock(NOW + timedelta(days=3)))
+    card = session.next()
+    assert card is not None  # reading today's cards does not touch the damaged page
+    with pytest.raises(StoreError, match=r"the review store is damaged \(quick check: "):
+        session.answer(Rating.GOOD)
+    with pytest.raises(StoreError, match="damaged"):  # and so is every later write
+        session.answer(Rating.GOOD)
+    with pytest.raises(StoreError, match="damaged"):  # closing reports it too
+        session.close()
+    assert path.read_bytes() == damaged
+
+    code, out = run("review", str(course.root), "--home", str(home), keys="3\n" * 3)
+    assert code == 1
+    assert "Error: " + str(path) + ": the review store is damaged (quick check: " in out
+    assert "Traceback" not in out
+    assert path.read_bytes() == damaged
+
+
+def test_a_healthy_store_opens_with_its_check_passing_in_the_background(course, tmp_path):
+    home = tmp_path / "home"
+    answered_store(course, home)
+    with Store.open(home, clock=Clock(NOW)) as store:
+        check = store._check
+        assert check is not None
+        check.wait()
+        assert check.verdict == "ok"
 
 
 def test_a_backup_before_the_first_write_of_each_day_keeping_the_last_seven(course, tmp_path):
@@ -254,8 +292,8 @@ def test_the_quick_check_runs_on_the_first_open_of_each_day_and_after_an_outside
     path.write_bytes(bytes(data))
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     with pytest.raises(StoreError, match="the review store is damaged"):
-        Store.open(home, clock=lambda: NOW + timedelta(days=1))  # a new day: checked again
+        Store.open(home, clock=lambda: NOW + timedelta(days=1)).close()  # a new day: checked again
     path.write_bytes(bytes(data))  # and any change of size or time is checked at once
     with pytest.raises(StoreError, match="the review store is damaged"):
-        Store.open(home, clock=lambda: NOW)
+        Store.open(home, clock=lambda: NOW).close()
     assert path.read_bytes() == bytes(data)

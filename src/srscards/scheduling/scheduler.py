@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import IntEnum
+from functools import cached_property
 from typing import Any
 
 
@@ -203,12 +204,21 @@ class Scheduler:
     """Answers cards with fsrs; `seed` makes fuzz repeatable."""
 
     def __init__(self, settings: Settings, seed: int = 0) -> None:
-        import fsrs
-
         self.settings = settings
         self.seed = seed
+
+    @cached_property
+    def _fsrs_module(self) -> Any:
+        """The fsrs package, imported on the first answer or interval (not to show the first card)."""
+        import fsrs
+
+        return fsrs
+
+    @cached_property
+    def _fsrs(self) -> Any:
+        settings = self.settings
         extra = {"parameters": settings.parameters} if settings.parameters else {}
-        self._fsrs = fsrs.Scheduler(
+        return self._fsrs_module.Scheduler(
             desired_retention=settings.desired_retention,
             learning_steps=settings.learning_steps,
             relearning_steps=settings.relearning_steps,
@@ -216,7 +226,6 @@ class Scheduler:
             enable_fuzzing=False,
             **extra,
         )
-        self._fsrs_module = fsrs
 
     def answer(
         self,

@@ -223,6 +223,7 @@ class ReviewLog(StoreBase):
     def _store_columns(self, columns: dict[str, np.ndarray] | None, kept: list[Any]) -> None:
         """Append `columns` as a chunk after the `kept` ones, or with None, clear the copy; skipped
         (the copy stays in memory) when the store cannot be written now."""
+        self._await_check()  # nothing is written into a file that fails the check started on open
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError:

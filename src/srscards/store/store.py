@@ -19,7 +19,7 @@ from pathlib import Path
 from srscards.clock import Clock, utc_now
 from srscards.files import atomic_write, write_failure
 from srscards.install import install_command
-from srscards.store.base import ORIGINS, StoreBase, StoreError, _corrupt_message
+from srscards.store.base import ORIGINS, IntegrityCheck, StoreBase, StoreError, _corrupt_message, one_line
 from srscards.store.card_actions import CardActionLog
 from srscards.store.cards import CardTable
 from srscards.store.exams import ExamTable
@@ -91,14 +91,6 @@ class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamT
         store = cls(path, conn, clock)
         try:
             with store._guard():
-                # the quick check reads the whole file (seconds for a learner's whole history): it runs on
-                # the first open of each day, and on any open after something other than srscards changed it
-                today = clock().astimezone().date().isoformat()
-                if not _checked_today(path, today):
-                    verdict = " ".join(str(conn.execute("PRAGMA quick_check").fetchone()[0]).split())  # one line
-                    if verdict != "ok":
-                        raise StoreError(_corrupt_message(path, f"quick check: {verdict}"))
-                store._checked_on = today
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 if version > SCHEMA_VERSION:
                     raise StoreError(
@@ -108,9 +100,18 @@ class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamT
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=FULL")
                 conn.execute("PRAGMA foreign_keys=ON")
+                today = clock().astimezone().date().isoformat()
                 if version < SCHEMA_VERSION:
+                    verdict = one_line(str(conn.execute("PRAGMA quick_check").fetchone()[0]))
+                    if verdict != "ok":
+                        raise StoreError(_corrupt_message(path, f"quick check: {verdict}"))
                     take_backup(conn, path, clock().astimezone(), f"before-v{SCHEMA_VERSION}")
                     store.migrate(SCHEMA_VERSION)
+                elif not _checked_today(path, today):
+                    # it reads the whole file (seconds for a learner's whole history): it runs on the first
+                    # open of each day, and on any open after something other than srscards changed the file
+                    store._check = IntegrityCheck(path)
+                store._checked_on = today
         except BaseException:
             conn.close()
             raise
@@ -141,7 +142,11 @@ class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamT
     _checked_on: str | None = None  # the day the store was last found sound, when opened with `open`
 
     def close(self) -> None:
-        self._conn.close()
+        """Close the store; StoreError if the integrity check started on open failed."""
+        try:
+            self._await_check()
+        finally:
+            self._conn.close()
         if self._checked_on is not None:  # the file as srscards leaves it, so the next open today can trust it
             record = {"checked_on": self._checked_on, "state": _file_state(self.path)}
             try:
@@ -170,8 +175,14 @@ class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamT
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if kind is None:
+            self.close()
+            return
+        try:  # an error is already on its way out: it is the one to report
+            self.close()
+        except StoreError:
+            pass
 
     @property
     def version(self) -> int:
