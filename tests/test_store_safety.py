@@ -285,6 +285,9 @@ def test_the_quick_check_runs_on_the_first_open_of_each_day_and_after_an_outside
     with Store.open(home, clock=lambda: NOW):  # checked, and the file's state noted as it is closed
         pass
     assert (home / f"{STORE_FILE}.checked").exists()
+    store = Store.open(home, clock=lambda: NOW)  # the same day, the file as srscards left it: no check
+    assert store._check is None
+    store.close()
     # a page damaged by something else, with the file's size and time put back as they were
     stat = path.stat()
     data = bytearray(path.read_bytes())

@@ -84,6 +84,9 @@ class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamT
         with path.open("rb") as fh:
             if fh.read(16) != _SQLITE_HEADER:
                 raise StoreError(_corrupt_message(path, "it is not an SQLite database"))
+        # read before the first statement, which makes SQLite's WAL file beside the store
+        today = clock().astimezone().date().isoformat()
+        checked = _checked_today(path, today)
         try:
             conn = sqlite3.connect(path, timeout=15, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
@@ -100,14 +103,13 @@ class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamT
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=FULL")
                 conn.execute("PRAGMA foreign_keys=ON")
-                today = clock().astimezone().date().isoformat()
                 if version < SCHEMA_VERSION:
                     verdict = one_line(str(conn.execute("PRAGMA quick_check").fetchone()[0]))
                     if verdict != "ok":
                         raise StoreError(_corrupt_message(path, f"quick check: {verdict}"))
                     take_backup(conn, path, clock().astimezone(), f"before-v{SCHEMA_VERSION}")
                     store.migrate(SCHEMA_VERSION)
-                elif not _checked_today(path, today):
+                elif not checked:
                     # it reads the whole file (seconds for a learner's whole history): it runs on the first
                     # open of each day, and on any open after something other than srscards changed the file
                     store._check = IntegrityCheck(path)
