@@ -303,7 +303,7 @@ def test_a_wrong_answer_brings_the_question_and_its_concept_back_today(course):
         assert ratings == {**{i["note"]: 3 if i["correct"] else 1 for i in data["items"]}, concept: 1}
         assert len(log) == 5  # four answers and one concept
         exams = store.exams("aws-mla")
-        assert len(exams) == 1 and exams[0].result["correct"] == 3
+        assert len(exams) == 1 and exams[0].result.correct == 3
 
 
 def test_the_next_exam_avoids_the_questions_of_the_last_one(course):

@@ -17,6 +17,7 @@ import pytest
 from conftest import run as run_cli
 from exam_fixture import START, StepClock, write_bank
 from plan_learner import follow
+from srscards.model.exam_result import ExamItem, ExamResult
 from srscards.paths import home
 from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, State
 from srscards.store.records import ExamRecord
@@ -503,8 +504,8 @@ def test_weak_task_statements_come_first(course):
     weights = exam_weights(mine, profile)
     assert sum(weights) == pytest.approx(1.0)
     assert not any(c.note.startswith("old-") for c in mine)
-    wrong = [{"tasks": ["3.2"], "correct": False}] * 4
-    record = ExamRecord(1, "aws-mla", profile.code, "full", NOW, NOW, {"items": wrong})
+    wrong = (ExamItem("q", tasks=("3.2",), correct=False),) * 4
+    record = ExamRecord(1, "aws-mla", profile.code, "full", NOW, NOW, ExamResult("full", profile.code, 0, 4, wrong))
     weak = weak_tasks(mine, profile, [record])
     assert weak["3.2"] == 2.0 and weak["1.2"] == 1.0
     plain = priority_order(mine, weights, profile, {}, Learner())

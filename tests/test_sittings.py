@@ -77,7 +77,7 @@ def test_the_clock_stops_while_a_sitting_waits(course):
     with Store.open(home()) as store:
         (record,) = store.exams("aws-mla")
     # one-second ticks before leaving; the two days away do not count
-    assert 0 < record.result["seconds_used"] < 60 and not record.result["timed_out"]
+    assert 0 < record.result.seconds_used < 60 and not record.result.timed_out
     assert "Resuming sitting P1" in said_text
 
 
@@ -181,11 +181,9 @@ def test_a_later_look_shows_the_letters_as_seen_and_in_the_source(course):
     shown = run("exams", "--decks", str(course.root), "show", str(record.id))
     assert shown.exit_code == 0, shown.output
     lines = [line.rstrip() for line in shown.output.splitlines()]
-    for item in record.result["items"]:
-        assert f"You answered A, the key is {item['key']} · in the source: answered {item['source_answer']}, key B" in (
-            lines
-        )
-        source_of_a = chr(65 + item["order"][0])
+    for item in record.result.items:
+        assert f"You answered A, the key is {item.key} · in the source: answered {item.source_answer}, key B" in lines
+        source_of_a = chr(65 + item.order[0])
         assert any(line.startswith("A. Option ") and line.endswith(f"· source {source_of_a}") for line in lines)
 
 
@@ -305,5 +303,5 @@ def test_a_store_of_the_previous_schema_gains_the_new_columns(course, tmp_path):
     with Store.open(tmp_path) as store:
         assert store.version == SCHEMA_VERSION
         (record,) = store.exams("aws-mla")
-        assert record.discarded_at is None and record.result["correct"] == 1
+        assert record.discarded_at is None and record.result.correct == 1
         assert store.paused_exams("aws-mla") == []

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from srscards.study.workspace import ExamContext
 
 TIME_MARKS = (30, 15, 5, 1)  # minutes left at which a time check is shown
+TICK = 60.0  # on a terminal the clock is read at least this often (seconds), so a jump shows as one step
 HELP_LINE = "A-D: answer · n next · p previous · g N go to · f flag · x clear · r review · s submit · q leave"
 INTERRUPT = "\x03"  # what Lines.get gives on Ctrl-C
 MODE_OPTIONS = {"mode": "--full", "domain": "--domain", "quick": "--quick", "adaptive": "--adaptive"}
@@ -67,6 +68,7 @@ class Lines:
         self._waiting = False
         self._pending = False
         self._saved: Any = None
+        self.ended = False  # the input has ended (a None from `get` otherwise means the wait timed out)
 
     def __enter__(self) -> Lines:
         if threading.current_thread() is threading.main_thread():
@@ -98,7 +100,10 @@ class Lines:
             return INTERRUPT
         finally:
             self._waiting = False
-        return None if line == "" else line.strip()
+        if line == "":
+            self.ended = True
+            return None
+        return line.strip()
 
 
 @click.command("exam")
@@ -163,7 +168,7 @@ def command(ctx: click.Context, decks: Path, home: Path | None, **kw: Any) -> No
             )
         else:
             session = _start(context, kw, clock, seed)
-            waiting = context.store.paused_exams(context.sources.course.id)
+            waiting = context.store.paused_exams(context.course.id)
             if waiting:
                 console.print(
                     f"[yellow]Sitting {waiting[-1].label}, left {waiting[-1].saved_at.astimezone():%Y-%m-%d %H:%M}, "
@@ -186,9 +191,9 @@ def command(ctx: click.Context, decks: Path, home: Path | None, **kw: Any) -> No
             console.print("No answer was given: the sitting is not scored or stored.")
             return
         if kw["as_json"]:
-            data = {**result.to_json(), "seed": seed}
-            click.echo(json.dumps(data, indent=2))
+            click.echo(json.dumps(result.to_record(seed).to_dict(), indent=2))
         _results(result, console)
+        _clock_notes(session, console)
         wrong = sum(1 for i in result.items if i.answer is not None and not i.correct)
         if wrong:
             console.print(
@@ -214,6 +219,19 @@ def _check_modes(ctx: click.Context, kw: dict[str, Any]) -> None:
         raise click.UsageError(f"--beta is a format of the full exam; it does not go with {modes[0]}")
     if "count" in given and not {"domain", "adaptive"} & given:
         raise click.UsageError("--count sets the length of --domain or --adaptive; for a quick quiz use --quick N")
+
+
+def _clock_notes(session: ExamSession, console: Console) -> None:
+    """Say when the system clock went back or jumped during the sitting, and what was counted."""
+    if session.clock_went_back:
+        console.print(
+            "[yellow]The system clock went back during the exam: no time was counted until it caught up, "
+            "and the answers were logged after your last one.[/]"
+        )
+    if session.clock_jumped:
+        console.print(
+            "[yellow]The system clock jumped forward during the exam: the jump counted as at most 10 minutes.[/]"
+        )
 
 
 def _start(context: ExamContext, kw: dict[str, Any], clock: Clock, seed: int) -> ExamSession:
@@ -337,7 +355,9 @@ def _sit(session: ExamSession, console: Console, lines: Lines) -> Result | None:
         wait = None if left is None else left.total_seconds()
         if wait is not None and marks:
             wait = min(wait, (left - timedelta(minutes=max(marks))).total_seconds())
-        line = lines.get(wait)
+        line = lines.get(TICK if wait is None else min(wait, TICK))
+        if line is None and not lines.ended:
+            continue  # the wait timed out: look at the clock again
         if leaving:
             if line is None and (session.expired() or (marks and session.remaining() <= timedelta(minutes=max(marks)))):
                 continue  # a time check or the end of time, not an answer to the question

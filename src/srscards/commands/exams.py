@@ -25,14 +25,12 @@ def _context(ctx: click.Context, decks: Path, home: Path | None, now_text: str |
 
 
 def _score(record: ExamRecord) -> str:
-    correct, total = record.result.get("correct", 0), record.result.get("total", 0)
-    return f"{correct}/{total} {correct / total:.0%}" if total else "-"
+    result = record.result
+    return f"{result.correct}/{result.total} {result.correct / result.total:.0%}" if result.total else "-"
 
 
 def _domains(record: ExamRecord) -> str:
-    return " · ".join(
-        f"{d['name']} {d['correct'] / d['total']:.0%}" for d in record.result.get("domains", []) if d.get("total")
-    )
+    return " · ".join(f"{d.name} {d.percent:.0%}" for d in record.result.domains if d.total)
 
 
 def _row(record: ExamRecord) -> dict[str, Any]:
@@ -41,9 +39,9 @@ def _row(record: ExamRecord) -> dict[str, Any]:
         "profile": record.profile,
         "mode": record.mode,
         "finished_at": record.finished_at.isoformat(),
-        "correct": record.result.get("correct"),
-        "total": record.result.get("total"),
-        "domains": {d["name"]: [d["correct"], d["total"]] for d in record.result.get("domains", [])},
+        "correct": record.result.correct,
+        "total": record.result.total,
+        "domains": {d.name: [d.correct, d.total] for d in record.result.domains},
         "discarded_at": None if record.discarded_at is None else record.discarded_at.isoformat(),
     }
 
@@ -84,7 +82,7 @@ def command(ctx: click.Context, decks: Path, home: Path | None, as_json: bool, n
 
     context = _context(ctx, decks, home, now_text)
     try:
-        course = context.sources.course.id
+        course = context.course.id
         records = context.store.exams(course, include_discarded=True)
         paused = context.store.paused_exams(course, include_discarded=True)
     finally:
@@ -172,7 +170,7 @@ def show(ctx: click.Context, exam_id: int) -> None:
     context = _context(ctx, obj["decks"], obj["home"], obj["now_text"])
     try:
         record = context.store.exam(exam_id)
-        questions = stored_questions(record, context.sources.cards)
+        questions = stored_questions(record, context.notes([item.note for item in record.result.items]))
     finally:
         context.store.close()
     console = Console(highlight=False, soft_wrap=False)
@@ -181,15 +179,15 @@ def show(ctx: click.Context, exam_id: int) -> None:
         f"Exam {record.id} · {record.profile} · {record.mode} · {record.finished_at.astimezone():%Y-%m-%d %H:%M} · "
         f"{_score(record)}{status}"
     )
-    for number, (item, question) in enumerate(zip(record.result.get("items", []), questions, strict=True), 1):
-        answer = item.get("answer") or "-"
-        verdict = "right" if item.get("correct") else "wrong" if item.get("answer") else "unanswered"
+    for number, (item, question) in enumerate(zip(record.result.items, questions, strict=True), 1):
+        answer = item.answer or "-"
+        verdict = "right" if item.correct else "wrong" if item.answer else "unanswered"
         source = ""
-        if "source_key" in item:
-            source = f" · in the source: answered {item.get('source_answer') or '-'}, key {item['source_key']}"
-        flag = " · flagged" if item.get("flagged") else ""
-        console.rule(f"Question {number} · {item.get('note')} · {verdict}{flag}", style="dim")
-        console.print(f"You answered {answer}, the key is {item.get('key')}{source}")
+        if item.shuffled:
+            source = f" · in the source: answered {item.source_answer or '-'}, key {item.source_key}"
+        flag = " · flagged" if item.flagged else ""
+        console.rule(f"Question {number} · {item.note} · {verdict}{flag}", style="dim")
+        console.print(f"You answered {answer}, the key is {item.key}{source}")
         if question is None:
             console.print("[dim](this question is no longer in the decks as it was)[/dim]")
             continue

@@ -96,7 +96,7 @@ def command(
             _usage(f"{decks} has no cards to plan; add cards to its deck files (a ### heading starts a card)")
         raise
     try:
-        course = context.sources.course.id
+        course = context.course.id
         stored = stored_settings(context.store, course)
         if day is None:
             if stored is None:

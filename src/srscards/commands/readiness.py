@@ -41,7 +41,7 @@ def command(
 
     clock = (ctx.obj or {}).get("clock") or study_clock(now_text)
     now = clock()
-    context = open_course(decks, home or default_home(), now, version, cards=False)  # states come from the store
+    context = open_course(decks, home or default_home(), now, version)
     try:
         result = assess(context, now)
     finally:

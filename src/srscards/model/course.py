@@ -43,6 +43,13 @@ class Domain:
     weight: float
     tasks: dict[str, str]
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "name": self.name, "weight": self.weight, "tasks": dict(self.tasks)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Domain:
+        return cls(int(data["number"]), str(data["name"]), float(data["weight"]), dict(data["tasks"]))
+
 
 @dataclass(frozen=True)
 class ExamFormat:
@@ -53,6 +60,30 @@ class ExamFormat:
     score_range: tuple[int, int] = (100, 1000)
     question_types: tuple[str, ...] = ("multiple_choice", "multiple_response")
     minutes_published: bool = True  # False: the exam time is not published; `minutes` is assumed for timing
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "questions": self.questions,
+            "minutes": self.minutes,
+            "passing_score": self.passing_score,
+            "scored": self.scored,
+            "score_range": list(self.score_range),
+            "question_types": list(self.question_types),
+            "minutes_published": self.minutes_published,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ExamFormat:
+        low, high = data["score_range"]
+        return cls(
+            data["questions"],
+            data["minutes"],
+            data["passing_score"],
+            data["scored"],
+            (low, high),
+            tuple(data["question_types"]),
+            data["minutes_published"],
+        )
 
     @property
     def time_text(self) -> str:
@@ -80,6 +111,36 @@ class Profile:
     def domain(self, number: int) -> Domain | None:
         return next((d for d in self.domains if d.number == number), None)
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "version": self.version,
+            "name": self.name,
+            "exam": self.exam.to_dict(),
+            "domains": [d.to_dict() for d in self.domains],
+            "beta": None if self.beta is None else self.beta.to_dict(),
+            "status": self.status,
+            "min_cards_per_task": self.min_cards_per_task,
+            "min_questions_per_task": self.min_questions_per_task,
+            "weight_tolerance": self.weight_tolerance,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Profile:
+        beta = data["beta"]
+        return cls(
+            data["code"],
+            data["version"],
+            data["name"],
+            ExamFormat.from_dict(data["exam"]),
+            tuple(Domain.from_dict(d) for d in data["domains"]),
+            None if beta is None else ExamFormat.from_dict(beta),
+            data["status"],
+            data["min_cards_per_task"],
+            data["min_questions_per_task"],
+            data["weight_tolerance"],
+        )
+
     @property
     def tasks(self) -> dict[str, str]:
         return {k: v for d in self.domains for k, v in d.tasks.items()}
@@ -93,6 +154,13 @@ class Service:
     match: tuple[str, ...]
     min_cards: int = 1
     exam: str = "both"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "match": list(self.match), "min_cards": self.min_cards, "exam": self.exam}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Service:
+        return cls(data["name"], tuple(data["match"]), data["min_cards"], data["exam"])
 
 
 @dataclass(frozen=True)
@@ -109,6 +177,28 @@ class Course:
     @property
     def default(self) -> Profile:
         return self.profiles[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The course file as JSON-ready data (the review store keeps it, so a session need not read it)."""
+        return {
+            "id": self.id,
+            "path": str(self.path),
+            "name": self.name,
+            "deck_name": self.deck_name,
+            "profiles": [p.to_dict() for p in self.profiles],
+            "services": [s.to_dict() for s in self.services],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Course:
+        return cls(
+            data["id"],
+            Path(data["path"]),
+            data["name"],
+            data["deck_name"],
+            tuple(Profile.from_dict(p) for p in data["profiles"]),
+            tuple(Service.from_dict(s) for s in data["services"]),
+        )
 
     def profile(self, version_or_code: str) -> Profile | None:
         key = version_or_code.upper()

@@ -162,6 +162,26 @@ class CardTable(StoreBase):
             row = self._conn.execute(query, (course, note)).fetchone()
         return None if row is None else Card.from_dict(json.loads(row[0]))
 
+    def contents(self, course: str, types: Sequence[str] = (), notes: Sequence[str] | None = None) -> list[Card]:
+        """The course's notes as last synced, in source order, retired ones left out: only the
+        notes of `types` when given, only the ids in `notes` when given (exams read their bank here)."""
+        where, params = ["course = ?", "retired_at IS NULL"], [course]
+        if types:
+            where.append(f"type IN ({','.join('?' * len(types))})")
+            params += list(types)
+        if notes is not None:
+            if not notes:
+                return []
+            where.append(f"note IN ({','.join('?' * len(notes))})")
+            params += list(notes)
+        query = (
+            "SELECT n.content FROM notes n JOIN (SELECT note, min(position) AS first FROM cards "
+            f"WHERE {' AND '.join(where)} GROUP BY note) c ON c.note = n.note WHERE n.course = ? ORDER BY c.first"
+        )
+        with self._guard():
+            rows = self._conn.execute(query, (*params, course)).fetchall()
+        return [Card.from_dict(json.loads(r[0])) for r in rows]
+
     def card_summaries(self, courses: Sequence[str]) -> list[CardSummary]:
         """Every card of `courses`, retired ones included, with only what metrics need."""
         marks = ",".join("?" * len(courses))

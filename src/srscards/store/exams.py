@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from srscards.errors import SrsError
+from srscards.model.exam_result import ExamResult
 from srscards.scheduling.scheduler import from_ms, to_ms
 from srscards.store.base import StoreBase
 from srscards.store.records import ExamRecord, PausedExam
@@ -20,7 +21,9 @@ class SittingNotFound(SrsError):
 
 
 def _exam(r: Any) -> ExamRecord:
-    return ExamRecord(r[0], r[1], r[2], r[3], from_ms(r[4]), from_ms(r[5]), json.loads(r[6]), from_ms(r[7]))  # type: ignore[arg-type]
+    data = json.loads(r[6])
+    result = ExamResult.from_dict(data if isinstance(data, dict) else {}, mode=r[3], profile=r[2])
+    return ExamRecord(r[0], r[1], r[2], r[3], from_ms(r[4]), from_ms(r[5]), result, from_ms(r[7]))  # type: ignore[arg-type]
 
 
 def _paused(r: Any) -> PausedExam:
@@ -43,9 +46,9 @@ class ExamTable(StoreBase):
         mode: str,
         started: datetime,
         finished: datetime,
-        result: dict[str, Any],
+        result: ExamResult,
     ) -> int:
-        """Keep a finished exam (`result` is its JSON form, with every question and answer)."""
+        """Keep a finished exam, with every question and answer (`ExamResult.to_dict`)."""
         with self._write() as db:
             cursor = db.execute(
                 "INSERT INTO exams (course, profile, mode, started_at, finished_at, correct, total, seconds_used, "
@@ -56,12 +59,12 @@ class ExamTable(StoreBase):
                     mode,
                     to_ms(started),
                     to_ms(finished),
-                    result["correct"],
-                    result["total"],
-                    result["seconds_used"],
-                    result["limit_seconds"],
-                    int(result["timed_out"]),
-                    json.dumps(result),
+                    result.correct,
+                    result.total,
+                    result.seconds_used,
+                    result.limit_seconds,
+                    int(result.timed_out),
+                    json.dumps(result.to_dict()),
                 ),
             )
             return int(cursor.lastrowid or 0)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from srscards.model.exam_result import ExamResult
 from srscards.scheduling.scheduler import Memory, Rating, State, from_ms
 
 
@@ -115,7 +116,7 @@ class LabCompletion:
 
 @dataclass(frozen=True)
 class ExamRecord:
-    """A practice exam as kept: `result` is `exam.Result.to_json()`."""
+    """A practice exam as kept: `result` is read back with `ExamResult.from_dict` (older rows too)."""
 
     id: int
     course: str
@@ -123,7 +124,7 @@ class ExamRecord:
     mode: str
     started_at: datetime
     finished_at: datetime
-    result: dict[str, Any]
+    result: ExamResult
     discarded_at: datetime | None = None
 
 

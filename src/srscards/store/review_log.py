@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from srscards.clock import MAX_ANSWER_MS
 from srscards.scheduling.scheduler import Memory, Rating, State, from_ms, to_ms
 from srscards.store.base import ORIGINS, StoreBase, StoreError, memory_values
 from srscards.store.records import (
@@ -72,9 +73,7 @@ def _concatenate(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     return {name: np.concatenate([p[name] for p in parts]) for name, _ in ANSWER_FIELDS}
 
 
-# The longest an answer counts as study time, as Anki's "maximum answer seconds" (60 by default) does
-# for reviews; an exam question may take longer to read.
-MAX_ANSWER_MS = {"review": 60_000, "exam": 600_000, "import": 600_000}
+__all__ = ["ANSWER_FIELDS", "MAX_ANSWER_MS", "AnswerColumns", "ReviewLog"]
 
 
 class ReviewLog(StoreBase):

@@ -21,6 +21,7 @@ from typing import Any
 from srscards.errors import SrsError
 from srscards.model.card import Card, CardType, letter
 from srscards.model.course import Profile
+from srscards.model.exam_result import ExamItem, ExamResult, ExamTally
 from srscards.model.shuffle import is_order, shuffled_order, source_letters
 from srscards.words import count as counted
 from srscards.words import plural
@@ -82,12 +83,6 @@ class Question:
     def as_source(self, letters: str) -> str:
         """Letters as shown, given as the letters of the options in the source (choice questions)."""
         return source_letters(letters, self.order) if self.order else letters
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"note": self.note, "type": self.type, "domain": self.domain, "tasks": list(self.tasks)}
-        if self.order:
-            data["order"] = list(self.order)
-        return data
 
 
 def question_from_card(card: Card, seed: int, order: Sequence[int] | None = None) -> Question:
@@ -288,23 +283,6 @@ def scaled_estimate(fraction: float) -> int:
 
 
 @dataclass(frozen=True)
-class ScoreTally:
-    """Right answers out of questions, for a domain or a task statement."""
-
-    name: str
-    label: str
-    correct: int
-    total: int
-
-    @property
-    def percent(self) -> float:
-        return self.correct / self.total if self.total else 0.0
-
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "label": self.label, "correct": self.correct, "total": self.total}
-
-
-@dataclass(frozen=True)
 class Item:
     """One question of a sitting as answered."""
 
@@ -317,23 +295,28 @@ class Item:
     def correct(self) -> bool:
         return self.question.is_correct(self.answer)
 
+    def to_record(self) -> ExamItem:
+        """The lasting form: answer and key in the letters shown and, when the options had an order, the source's."""
+        question = self.question
+        answer = None if self.answer is None else question.normalise(self.answer)
+        shuffled = bool(question.order)
+        return ExamItem(
+            note=question.note,
+            type=question.type,
+            domain=question.domain,
+            tasks=question.tasks,
+            order=question.order,
+            answer=answer,
+            key=question.key,
+            source_answer=question.as_source(answer) if shuffled and answer is not None else None,
+            source_key=question.as_source(question.key) if shuffled else None,
+            correct=self.correct,
+            flagged=self.flagged,
+            seconds=round(self.seconds, 1),
+        )
+
     def to_json(self) -> dict[str, Any]:
-        answer = None if self.answer is None else self.question.normalise(self.answer)
-        source = {}
-        if self.question.order:
-            source = {
-                "source_answer": None if answer is None else self.question.as_source(answer),
-                "source_key": self.question.as_source(self.question.key),
-            }
-        return {
-            **self.question.to_json(),
-            "answer": answer,
-            "key": self.question.key,
-            **source,
-            "correct": self.correct,
-            "flagged": self.flagged,
-            "seconds": round(self.seconds, 1),
-        }
+        return self.to_record().to_dict()
 
 
 @dataclass(frozen=True)
@@ -367,8 +350,8 @@ class Result:
     mode: str
     profile: str
     items: tuple[Item, ...]
-    domains: tuple[ScoreTally, ...]
-    tasks: tuple[ScoreTally, ...]
+    domains: tuple[ExamTally, ...]
+    tasks: tuple[ExamTally, ...]
     pacing: Pacing
     timed_out: bool
     practice: bool = False
@@ -398,27 +381,35 @@ class Result:
     def wrong(self) -> tuple[Item, ...]:
         return tuple(i for i in self.items if not i.correct)
 
+    def to_record(self, seed: int) -> ExamResult:
+        """What the store keeps of this sitting (drawn with `seed`), read back as the same type."""
+        return ExamResult(
+            mode=self.mode,
+            profile=self.profile,
+            correct=self.correct,
+            total=self.total,
+            items=tuple(i.to_record() for i in self.items),
+            domains=self.domains,
+            tasks=self.tasks,
+            practice=self.practice,
+            percent=round(self.percent * 100, 1),
+            scaled_estimate=self.scaled,
+            scaled_method=SCALED_METHOD,
+            passing_score=720,
+            timed_out=self.timed_out,
+            seconds_used=round(self.pacing.seconds_used, 1),
+            limit_seconds=self.pacing.limit_seconds,
+            average_seconds=round(self.pacing.average, 1),
+            pacing=self.pacing.verdict,
+            shortfall=self.shortfall,
+            seed=seed,
+        )
+
     def to_json(self) -> dict[str, Any]:
-        return {
-            "mode": self.mode,
-            "profile": self.profile,
-            "practice": self.practice,
-            "correct": self.correct,
-            "total": self.total,
-            "percent": round(self.percent * 100, 1),
-            "scaled_estimate": self.scaled,
-            "scaled_method": SCALED_METHOD,
-            "passing_score": 720,
-            "timed_out": self.timed_out,
-            "seconds_used": round(self.pacing.seconds_used, 1),
-            "limit_seconds": self.pacing.limit_seconds,
-            "average_seconds": round(self.pacing.average, 1),
-            "pacing": self.pacing.verdict,
-            "domains": [t.to_json() for t in self.domains],
-            "tasks": [t.to_json() for t in self.tasks],
-            "items": [i.to_json() for i in self.items],
-            "shortfall": list(self.shortfall),
-        }
+        """The JSON form without the seed (`to_record(seed).to_dict()` has it)."""
+        data = self.to_record(0).to_dict()
+        del data["seed"]
+        return data
 
 
 def score(
@@ -442,11 +433,11 @@ def score(
     for d in profile.domains:
         mine = [i for i in items if i.question.domain == d.number]
         if mine:
-            domains.append(ScoreTally(str(d.number), d.name, sum(i.correct for i in mine), len(mine)))
+            domains.append(ExamTally(str(d.number), d.name, sum(i.correct for i in mine), len(mine)))
     tasks = []
     for task, label in profile.tasks.items():
         mine = [i for i in items if task in i.question.tasks]
         if mine:
-            tasks.append(ScoreTally(task, label, sum(i.correct for i in mine), len(mine)))
+            tasks.append(ExamTally(task, label, sum(i.correct for i in mine), len(mine)))
     pace = pacing(seconds_used, limit_seconds, len(items), timed_out)
     return Result(mode, profile.code, items, tuple(domains), tuple(tasks), pace, timed_out, practice, tuple(shortfall))

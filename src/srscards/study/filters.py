@@ -37,8 +37,21 @@ def facts_key(course_id: str) -> str:
     return f"course:{course_id}"
 
 
+def course_key(course_id: str) -> str:
+    return f"course-file:{course_id}"
+
+
 def remember_course(store: Store, course: Course, now: datetime) -> None:
+    """Keep what sessions need of the course file: its versions (read by every session) and, apart,
+    the whole course (`Course.to_dict`, read by exams, plans and readiness)."""
     store.remember(facts_key(course.id), json.dumps({"versions": list(course.versions)}), now)
+    store.remember(course_key(course.id), json.dumps(course.to_dict()), now)
+
+
+def stored_course(store: Store, course_id: str) -> Course | None:
+    """The course as last synced; None when the store has none (an older release kept only the versions)."""
+    text = store.remembered(course_key(course_id))
+    return None if text is None else Course.from_dict(json.loads(text))
 
 
 def course_facts(store: Store, course_id: str) -> CourseFacts | None:

@@ -17,26 +17,20 @@ from srscards.scheduling.scheduler import Scheduler, State, day_begins, study_da
 from srscards.store.records import ReviewRow, StoredCard
 from srscards.store.store import Store
 from srscards.study.learner import LONGEST_ANSWER_MS, learner_from_log
-from srscards.study.plan import RUNS, Plan, make_plan
+from srscards.study.plan import RUNS, Plan, make_plan, saved_plan
 from srscards.study.triage import PlanProfile
-
-PLAN_FORMAT = 2
 
 
 def stored_plan(store: Store, course: str) -> Plan | None:
     """The course's stored plan; None without one (or with one of an older format, to be made again)."""
-    raw = store.plan(course)
-    if raw is None or raw.get("format") != PLAN_FORMAT:
-        return None
-    return Plan.from_json(raw)
+    saved = saved_plan(store, course)
+    return None if saved is None else saved.plan
 
 
 def stored_settings(store: Store, course: str) -> tuple[date, int] | None:
     """Exam date and minutes a day of the course's stored plan (any format), to plan again from today."""
-    raw = store.plan(course)
-    if raw is None:
-        return None
-    return date.fromisoformat(raw["exam_date"]), int(raw["minutes_per_day"])
+    saved = saved_plan(store, course)
+    return None if saved is None else (saved.exam_date, saved.minutes_per_day)
 
 
 def plan_and_save(

@@ -56,6 +56,7 @@ LATE_DAYS = 14
 RESCUE_DAYS = 7
 RESERVE_SHARES = ((0.1, 7), (0.2, 14), (1 / 3, 28))  # share of the days left, at most so many days
 LATER_WEEKS = 52  # how far a suggested exam date may move
+PLAN_FORMAT = 2  # the stored form of `Plan`; a plan of another format is made again from its date and budget
 
 
 class PlanError(SrsError):
@@ -209,7 +210,7 @@ class Plan:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "format": 2,
+            "format": PLAN_FORMAT,
             "course": self.course,
             "profile": self.profile.to_json(),
             "exam_date": self.exam_date,
@@ -251,6 +252,31 @@ class Plan:
             Prediction.from_json(d["prediction"]),
             d["learner"],
         )
+
+
+@dataclass(frozen=True)
+class SavedPlan:
+    """A course's plan as the store keeps it: the exam date and daily budget every format has, and
+    the plan itself when it is of the current format (an older one is made again from the first two)."""
+
+    exam_date: date
+    minutes_per_day: int
+    plan: Plan | None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SavedPlan:
+        current = data.get("format") == PLAN_FORMAT
+        return cls(
+            date.fromisoformat(data["exam_date"]),
+            int(data["minutes_per_day"]),
+            Plan.from_json(data) if current else None,
+        )
+
+
+def saved_plan(store: Any, course: str) -> SavedPlan | None:
+    """The course's stored plan, read back typed; None without one."""
+    raw = store.plan(course)
+    return None if raw is None else SavedPlan.from_dict(raw)
 
 
 def exam_days(days_left: int) -> set[int]:
@@ -605,10 +631,10 @@ def exam_day_reviews(store: Any, scheduler: Scheduler, courses: Sequence[str], n
     today = study_day(now, settings.day_start)
     chosen = []
     for course in courses:
-        stored = store.plan(course)
+        stored = saved_plan(store, course)
         if stored is None:
             continue
-        exam_day = date.fromisoformat(stored["exam_date"]).toordinal()
+        exam_day = stored.exam_date.toordinal()
         if not 0 < exam_day - today <= RESCUE_DAYS:
             continue
         during_exam = day_begins(exam_day, settings.day_start) + timedelta(hours=6)

@@ -16,11 +16,12 @@ Ready means every criterion is met. Nothing here prints.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from srscards.model.exam_result import ExamItem
 from srscards.store.records import ExamRecord
 from srscards.study.follow import current_plan, progress, stored_plan
 from srscards.study.metrics import card_figures
@@ -104,10 +105,10 @@ def _percent(value: float | None) -> str:
 def assess(context: ExamContext, now: datetime) -> Readiness:
     """The readiness of the course's exam profile as of `now`."""
     profile = context.profile
-    course = context.sources.course.id
+    course = context.course.id
     records = [r for r in context.store.exams(course) if r.profile == profile.code]
     full = [r for r in records if r.mode == "full"][-TREND_EXAMS:]
-    trend = tuple(r.result["correct"] / r.result["total"] for r in full if r.result["total"])
+    trend = tuple(r.result.share for r in full if r.result.share is not None)
     checks = []
     trend_met = len(trend) == TREND_EXAMS and all(p >= TREND_GOAL for p in trend)
     trend_text = ", ".join(_percent(p) for p in trend) or "no full exam yet"
@@ -116,7 +117,7 @@ def assess(context: ExamContext, now: datetime) -> Readiness:
     recent = records[-MASTERY_EXAMS:]
     domains = []
     for d in profile.domains:
-        right, total = _exam_tally(recent, lambda item, n=d.number: item.get("domain") == n)
+        right, total = _exam_tally(recent, lambda item, n=d.number: item.domain == n)
         domains.append((d.number, d.name, right, total))
     weak_domains = [n for n, _, r, t in domains if not t or r / t < DOMAIN_GOAL]
     shown = " · ".join(f"{n}: {_percent(r / t if t else None)}" for n, _, r, t in domains)
@@ -137,7 +138,7 @@ def assess(context: ExamContext, now: datetime) -> Readiness:
         cover = stats.states_by_task.get(task)
         studied = 0 if cover is None else cover.learning + cover.review
         cards = 0 if cover is None else cover.new + cover.learning + cover.review
-        right, total = _exam_tally(recent, lambda item, t=task: t in item.get("tasks", []))
+        right, total = _exam_tally(recent, lambda item, t=task: t in item.tasks)
         tasks.append(TaskStanding(task, label, studied, cards, right, total))
     uncovered = [t for t in tasks if t.studied_share < COVERAGE_GOAL or not t.exam_total]
     checks.append(
@@ -149,8 +150,8 @@ def assess(context: ExamContext, now: datetime) -> Readiness:
         )
     )
 
-    pace_ok = len(full) == TREND_EXAMS and all(not r.result["timed_out"] for r in full)
-    averages = [r.result["average_seconds"] for r in full]
+    pace_ok = len(full) == TREND_EXAMS and all(not r.result.timed_out for r in full)
+    averages = [r.result.average_seconds for r in full]
     pace_text = ", ".join(f"{a:.0f} s" for a in averages) or "no full exam yet"
     checks.append(
         Check("Time management", pace_ok, f"last full exams, seconds per question: {pace_text}; none ran out of time")
@@ -164,13 +165,13 @@ def assess(context: ExamContext, now: datetime) -> Readiness:
     return Readiness(profile.code, tuple(checks), trend, tuple(domains), recall, tuple(tasks), steps, on_plan, weak)
 
 
-def _exam_tally(records: Sequence[ExamRecord], wanted: Any) -> tuple[int, int]:
+def _exam_tally(records: Sequence[ExamRecord], wanted: Callable[[ExamItem], bool]) -> tuple[int, int]:
     right = total = 0
     for record in records:
-        for item in record.result.get("items", []):
+        for item in record.result.items:
             if wanted(item):
                 total += 1
-                right += bool(item["correct"])
+                right += item.correct
     return right, total
 
 
@@ -201,7 +202,7 @@ def _next_steps(
 
 def _on_plan(context: ExamContext, now: datetime) -> str | None:
     """Progress against the stored plan (made again when the learner left it) and its predicted exam-day recall."""
-    course = context.sources.course.id
+    course = context.course.id
     before = stored_plan(context.store, course)
     if before is None:
         return None

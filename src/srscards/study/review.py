@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from srscards.clock import Clock, utc_now
+from srscards.clock import Clock, SteadyClock, utc_now
 from srscards.errors import SrsError
 from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, State, day_begins, study_day
 from srscards.store.card_actions import CardState
@@ -108,12 +108,16 @@ class ReviewSession:
     plans_in_force: list[Plan] = field(default_factory=list)
     plans_remade: list[tuple[Plan, str]] = field(default_factory=list)  # plans made again today, and why
     shuffle: random.Random = field(default_factory=random.Random)  # a fresh option order at every showing
-    clock_went_back: bool = False  # the system clock went back during the session (see _monotonic_now)
-    _floor: datetime | None = None
+    _steady: SteadyClock | None = None  # answers are logged on it (see _monotonic_now)
 
     @property
     def settings(self) -> Settings:
         return self.scheduler.settings
+
+    @property
+    def clock_went_back(self) -> bool:
+        """Whether the system clock went back during the session (answers kept their order)."""
+        return self._steady is not None and self._steady.went_back
 
     @classmethod
     def start(
@@ -204,16 +208,12 @@ class ReviewSession:
             return self.shown
 
     def _monotonic_now(self) -> datetime:
-        """The clock, but never before an answer already logged: when the system clock goes back, answers
-        keep their order (the log replays to the same state) and `clock_went_back` says so."""
-        now = self.clock()
-        if self._floor is None:
-            self._floor = self.store.latest_answer_at()
-        if self._floor is not None and now < self._floor:
-            self.clock_went_back = True
-            now = self._floor
-        self._floor = now
-        return now
+        """The clock, but never before an answer already logged (`SteadyClock`, as exam sittings use):
+        when the system clock goes back, answers keep their order (the log replays to the same state)
+        and `clock_went_back` says so; the store caps each answer's time at MAX_ANSWER_MS."""
+        if self._steady is None:
+            self._steady = SteadyClock(self.clock, self.store.latest_answer_at())
+        return self._steady()
 
     def answer(self, rating: Rating) -> Answered:
         """Answer the card on screen: the answer is committed before this returns."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from srscards.clock import Clock
+from srscards.clock import MAX_ANSWER_MS, Clock, SteadyClock
 from srscards.model.card import Card
 from srscards.model.course import Profile
 from srscards.model.shuffle import is_order
@@ -59,49 +59,71 @@ def minutes_for(profile: Profile, count: int) -> float:
 
 @dataclass
 class ExamSession:
-    """An exam in progress. Answers are kept by question index until submitted."""
+    """An exam in progress. Answers are kept by question index until submitted.
+
+    Time is counted on a `SteadyClock` (the rule review follows too): when the system clock goes
+    back, no time is counted until it catches up and nothing is logged before an earlier answer;
+    a jump forward counts as at most MAX_ANSWER_MS["exam"], so it neither ends the exam nor
+    gives one question hours.
+    """
 
     profile: Profile
     spec: ExamSpec
     draw: Draw
-    clock: Clock
+    clock: SteadyClock
     started: datetime
     answers: dict[int, str] = field(default_factory=dict)
     flags: set[int] = field(default_factory=set)
     current: int = 0
     seconds: dict[int, float] = field(default_factory=dict)
-    _since: datetime | None = None
+    _since: timedelta | None = None  # the clock's time spent when the question on screen was last timed
     submitted_at: datetime | None = None
     seed: int = 0
     paused_id: int | None = None  # the stored paused sitting this one continues
+    earlier: float = 0.0  # seconds used before the sitting was resumed
 
     @property
     def questions(self) -> tuple[Question, ...]:
         return self.draw.questions
 
     @property
-    def deadline(self) -> datetime | None:
-        return None if self.spec.minutes is None else self.started + timedelta(minutes=self.spec.minutes)
+    def limit(self) -> float | None:
+        """The time limit in seconds; None when untimed."""
+        return None if self.spec.minutes is None else self.spec.minutes * 60
+
+    def _used(self) -> float:
+        """Seconds used so far, past the limit too: the time before a resume and what the clock counted since."""
+        self.clock()
+        return self.earlier + self.clock.spent.total_seconds()
 
     def remaining(self) -> timedelta | None:
         """Time left, never below zero; None when untimed."""
-        if self.deadline is None:
+        if self.limit is None:
             return None
-        return max(self.deadline - self.clock(), timedelta(0))
+        return timedelta(seconds=max(self.limit - self._used(), 0.0))
 
     def expired(self) -> bool:
-        return self.deadline is not None and self.clock() >= self.deadline
+        return self.limit is not None and self._used() >= self.limit
+
+    @property
+    def clock_went_back(self) -> bool:
+        return self.clock.went_back
+
+    @property
+    def clock_jumped(self) -> bool:
+        return self.clock.jumped
 
     def question(self) -> Question:
         return self.questions[self.current]
 
     def _tick(self) -> None:
-        now = self.clock()
-        if self.deadline is not None:
-            now = min(now, self.deadline)
+        self.clock()
+        spent = self.clock.spent
+        if self.limit is not None:
+            spent = min(spent, timedelta(seconds=max(self.limit - self.earlier, 0.0)))
         if self._since is not None:
-            self.seconds[self.current] = self.seconds.get(self.current, 0.0) + (now - self._since).total_seconds()
-        self._since = now
+            self.seconds[self.current] = self.seconds.get(self.current, 0.0) + (spent - self._since).total_seconds()
+        self._since = spent
 
     def go(self, index: int) -> None:
         """Show question `index` (0-based), clamped to the exam."""
@@ -145,10 +167,8 @@ class ExamSession:
 
     def elapsed(self) -> float:
         """Seconds of exam time used so far (never past the time limit)."""
-        now = self.clock()
-        if self.deadline is not None:
-            now = min(now, self.deadline)
-        return max((now - self.started).total_seconds(), 0.0)
+        used = self._used()
+        return used if self.limit is None else min(used, self.limit)
 
     def to_state(self) -> dict[str, Any]:
         """Everything needed to continue this sitting later: the questions with their option
@@ -176,15 +196,16 @@ class ExamSession:
         }
 
     def submit(self) -> Result:
-        """End the exam and score it; after the deadline, the exam ends at the deadline."""
+        """End the exam and score it; after the time limit, the exam ends when the time ran out."""
         self._tick()
         now = self.clock()
-        timed_out = self.deadline is not None and now >= self.deadline
+        used = self.earlier + self.clock.spent.total_seconds()
+        timed_out = self.limit is not None and used >= self.limit
         if timed_out:
-            assert self.deadline is not None
-            now = self.deadline
+            assert self.limit is not None
+            now -= timedelta(seconds=used - self.limit)  # within the last step, so never before an earlier reading
+            used = self.limit
         self.submitted_at = now
-        limit = None if self.spec.minutes is None else self.spec.minutes * 60
         return score(
             self.profile,
             self.spec.mode,
@@ -192,8 +213,8 @@ class ExamSession:
             self.answers,
             self.flags,
             self.seconds,
-            (now - self.started).total_seconds(),
-            limit,
+            used,
+            self.limit,
             timed_out,
             self.spec.practice,
             self.draw.shortfall,
@@ -207,8 +228,8 @@ def last_seen(records: Sequence[ExamRecord]) -> dict[str, int]:
     """Question id -> index of the latest exam (oldest is 0) it appeared in."""
     seen: dict[str, int] = {}
     for number, record in enumerate(records):
-        for item in record.result.get("items", []):
-            seen[item["note"]] = number
+        for item in record.result.items:
+            seen[item.note] = number
     return seen
 
 
@@ -224,11 +245,11 @@ def task_weakness(
     right = dict.fromkeys(profile.tasks, 0)
     total = dict.fromkeys(profile.tasks, 0)
     for record in records:
-        for item in record.result.get("items", []):
-            for task in item.get("tasks", []):
+        for item in record.result.items:
+            for task in item.tasks:
                 if task in total:
                     total[task] += 1
-                    right[task] += bool(item["correct"])
+                    right[task] += item.correct
     tasks_of = {c.id: c.tasks for c in store.cards(courses)}
     for review in store.log():
         if review.origin == "exam":
@@ -243,14 +264,25 @@ def task_weakness(
 # -- starting and finishing -----------------------------------------------------------------
 
 
+def steady(clock: Clock, store: Store, since: datetime | None = None) -> SteadyClock:
+    """The sitting's clock: never before the last answer logged (nor `since`, when the sitting was
+    saved), a jump forward counted as at most one exam answer's longest time."""
+    floors = [t for t in (store.latest_answer_at(), since) if t is not None]
+    longest = timedelta(milliseconds=MAX_ANSWER_MS["exam"])
+    return SteadyClock(clock, max(floors, default=None), longest)
+
+
 def start_exam(context: ExamContext, spec: ExamSpec, clock: Clock, seed: int) -> ExamSession:
-    """Draw the questions (avoiding recent ones, weakest tasks first when adaptive) and start the clock."""
-    records = [r for r in context.store.exams(context.sources.course.id) if r.profile == context.profile.code]
+    """Draw the questions (avoiding recent ones, weakest tasks first when adaptive) and start the clock.
+
+    The bank is the course's question cards as the store keeps them since the last sync."""
+    course = context.course.id
+    records = [r for r in context.store.exams(course) if r.profile == context.profile.code]
     weakness = None
     if spec.mode == "adaptive":
-        weakness = task_weakness(context.profile, records, context.store, [context.sources.course.id])
+        weakness = task_weakness(context.profile, records, context.store, [course])
     drawn = draw(
-        context.sources.cards,
+        context.questions,
         context.profile,
         spec.mode,
         spec.count,
@@ -259,8 +291,8 @@ def start_exam(context: ExamContext, spec: ExamSpec, clock: Clock, seed: int) ->
         spec.domain,
         weakness,
     )
-    now = clock()
-    session = ExamSession(context.profile, spec, drawn, clock, now, seed=seed)
+    timer = steady(clock, context.store)
+    session = ExamSession(context.profile, spec, drawn, timer, timer(), seed=seed)
     session.go(0)
     return session
 
@@ -275,11 +307,11 @@ def record(context: ExamContext, session: ExamSession, result: Result) -> int | 
     if not session.answers:
         return None
     finished = session.submitted_at or session.clock()
-    course = context.sources.course.id
+    course = context.course.id
     exam_id = context.store.record_exam(
-        course, context.profile.code, result.mode, session.started, finished, {**result.to_json(), "seed": session.seed}
+        course, context.profile.code, result.mode, session.started, finished, result.to_record(session.seed)
     )
-    log_answers(context.store, context.scheduler, course, context.sources.cards, result, finished)
+    log_answers(context.store, context.scheduler, course, result, finished)
     return exam_id
 
 
@@ -287,7 +319,7 @@ def pause(context: ExamContext, session: ExamSession) -> int:
     """Keep a sitting left part-way so `resume` can continue it; returns its paused id."""
     state = session.to_state()
     session.paused_id = context.store.save_paused(
-        context.sources.course.id,
+        context.course.id,
         session.profile.code,
         session.spec.mode,
         session.started,
@@ -300,7 +332,7 @@ def pause(context: ExamContext, session: ExamSession) -> int:
 
 def latest_paused(context: ExamContext) -> PausedExam:
     """The sitting of this course left most recently (not discarded)."""
-    paused = context.store.paused_exams(context.sources.course.id)
+    paused = context.store.paused_exams(context.course.id)
     if not paused:
         raise ExamError("no sitting is waiting to be resumed; start one with srscards exam")
     return paused[-1]
@@ -309,10 +341,11 @@ def latest_paused(context: ExamContext) -> PausedExam:
 def resume(context: ExamContext, paused: PausedExam, clock: Clock) -> tuple[ExamContext, ExamSession]:
     """Continue a paused sitting: the same questions in the same order, its answers, flags and time left.
 
-    The clock restarts where it stopped, so the time left is what it was when the sitting was left.
+    The clock restarts where it stopped, so the time left is what it was when the sitting was left
+    (also when the system clock now reads earlier than when it was saved).
     """
     aside = f"srscards exams discard {paused.label} sets it aside"
-    profile = context.sources.course.profile(paused.profile)
+    profile = context.course.profile(paused.profile)
     if profile is None:
         raise ExamError(
             f"paused sitting {paused.label} is of {paused.profile}, which the course no longer has; {aside}"
@@ -324,9 +357,10 @@ def resume(context: ExamContext, paused: PausedExam, clock: Clock) -> tuple[Exam
             str(raw["mode"]), int(raw["count"]), None if raw["minutes"] is None else float(raw["minutes"]),
             None if raw["domain"] is None else int(raw["domain"]), bool(raw["practice"]), bool(raw["beta"]),
         )  # fmt: skip
-        by_id = {c.id: c for c in context.sources.cards}
+        entries = state["questions"]
+        by_id = {c.id: c for c in context.notes([str(e["note"]) for e in entries])}
         questions = []
-        for number, entry in enumerate(state["questions"], 1):
+        for number, entry in enumerate(entries, 1):
             card = by_id.get(entry["note"])
             if card is None or not card.is_question:
                 raise ExamError(f"question {number} ({entry['note']}) is no longer in the decks")
@@ -343,24 +377,25 @@ def resume(context: ExamContext, paused: PausedExam, clock: Clock) -> tuple[Exam
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ExamError(f"paused sitting {paused.label} is damaged ({type(exc).__name__}: {exc}); {aside}") from exc
     drawn = Draw(tuple(questions), int(state.get("requested", len(questions))), tuple(state.get("shortfall", ())))
-    now = clock()
+    timer = steady(clock, context.store, paused.saved_at)
+    now = timer()
     session = ExamSession(
-        profile, spec, drawn, clock, now - timedelta(seconds=elapsed), answers, flags, current, seconds,
-        seed=int(state["seed"]), paused_id=paused.id,
+        profile, spec, drawn, timer, now - timedelta(seconds=elapsed), answers, flags, current, seconds,
+        seed=int(state["seed"]), paused_id=paused.id, earlier=elapsed,
     )  # fmt: skip
     session.go(current)
     return replace(context, profile=profile), session
 
 
-def log_answers(
-    store: Store, scheduler: Scheduler, course: str, cards: Sequence[Card], result: Result, at: datetime
-) -> list[str]:
+def log_answers(store: Store, scheduler: Scheduler, course: str, result: Result, at: datetime) -> list[str]:
     """Log each answered question (Good or Again) and Again for the concepts of each wrong one.
 
-    Returns the keys of the cards rated Again, in order.
+    Concept cards are read from the store as last synced. Returns the keys of the cards rated
+    Again, in order.
     """
     stored: Mapping[tuple[str, str], StoredCard] = {(c.note, c.variant): c for c in store.cards([course])}
-    by_id = {c.id: c for c in cards}
+    wrong = [i for i in result.items if i.answer is not None and not i.correct]
+    concepts = {c.id: c for c in store.contents(course, notes=[n for i in wrong for n in i.question.concepts])}
     again: list[str] = []
     done: set[int] = set()
 
@@ -380,11 +415,9 @@ def log_answers(
         if item.answer is None:
             continue
         rate(item.question.note, "card", Rating.GOOD if item.correct else Rating.AGAIN, item.seconds)
-    for item in result.items:
-        if item.answer is None or item.correct:
-            continue
+    for item in wrong:
         for concept in item.question.concepts:
-            card = by_id.get(concept)
+            card = concepts.get(concept)
             for variant in card.variants if card is not None else ():
                 rate(concept, variant, Rating.AGAIN, None)
     return again
@@ -393,20 +426,22 @@ def log_answers(
 def stored_questions(record: ExamRecord, cards: Sequence[Card]) -> list[Question | None]:
     """The questions of a stored exam as the learner saw them, options in the stored order.
 
-    None where the card has left the decks or no longer has the options it had. A stored order
-    that is not an order at all means the record is damaged: an ExamError says so.
+    `cards` holds (at least) the exam's question cards. None where the card has left the decks or
+    no longer has the options it had. A stored order that is not an order at all means the record
+    is damaged: an ExamError says so.
     """
     by_id = {c.id: c for c in cards}
-    seed = int(record.result.get("seed", 0))
+    seed = record.result.seed
     questions: list[Question | None] = []
-    for number, item in enumerate(record.result.get("items", []), 1):
-        order = item.get("order", [])
-        if not isinstance(order, list) or (order and not is_order(order, len(order))):
+    for number, item in enumerate(record.result.items, 1):
+        order = item.order
+        if not isinstance(order, tuple) or (order and not is_order(order, len(order))):
+            shown = list(order) if isinstance(order, tuple) else order
             raise ExamError(
-                f"exam {record.id} is damaged: the stored option order of question {number} ({order!r}) is not an "
+                f"exam {record.id} is damaged: the stored option order of question {number} ({shown!r}) is not an "
                 f"order of its options; srscards exams discard {record.id} takes it out of readiness"
             )
-        card = by_id.get(item.get("note", ""))
+        card = by_id.get(item.note)
         if card is None or not card.is_question or (order and len(order) != len(card.options)):
             questions.append(None)
             continue

@@ -96,10 +96,10 @@ def weak_tasks(cards: Sequence[StoredCard], profile: PlanProfile, records: Seque
     right: dict[str, int] = {}
     asked: dict[str, int] = {}
     for record in [r for r in records if r.profile == profile.code][-RECENT_EXAMS:]:
-        for item in record.result.get("items", []):
-            for task in item.get("tasks", []):
+        for item in record.result.items:
+            for task in item.tasks:
                 asked[task] = asked.get(task, 0) + 1
-                right[task] = right.get(task, 0) + bool(item.get("correct"))
+                right[task] = right.get(task, 0) + item.correct
     lapses: dict[str, int] = {}
     reps: dict[str, int] = {}
     for card in cards:

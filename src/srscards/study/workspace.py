@@ -3,27 +3,33 @@
 Every study use case (review, exams, plans, readiness, stats, optimize, Anki history) opens the
 same way: open the store in the data folder, bring it up to date with the sources once, and
 pick the scheduler settings in force. `open_workspace` does that and hands the result over;
-`open_course` goes one step further for the use cases that need a course's parsed cards and
-one of its exam profiles.
+`open_course` goes one step further for the use cases that need a course, one of its exam
+profiles and its questions: all of them as the store keeps them since the last sync, so a
+session whose sources did not change parses nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 from srscards import sources
 from srscards.errors import SrsError
-from srscards.model.course import CourseSources, Profile
+from srscards.model.card import Card, CardType
+from srscards.model.course import Course, Profile
 from srscards.paths import cache_home
 from srscards.scheduling.config import load_settings
 from srscards.scheduling.scheduler import Scheduler, Settings
 from srscards.sources.discover import COURSE_FILE, deck_files, find_courses
 from srscards.store.records import SyncReport
 from srscards.store.store import Store
-from srscards.study.filters import course_facts, remember_course
+from srscards.study.filters import course_facts, remember_course, stored_course
+
+QUESTION_TYPES = (str(CardType.CHOICE), str(CardType.ORDERING), str(CardType.MATCHING))
 
 
 def settings_in_force(store: Store, settings: Settings) -> Settings:
@@ -131,27 +137,31 @@ def open_workspace(
 
 @dataclass(frozen=True)
 class ExamContext:
-    """A workspace narrowed to one course and one exam profile, with the course's parsed cards."""
+    """A workspace narrowed to one course and one exam profile; its cards come from the store."""
 
     store: Store
-    sources: CourseSources
+    course: Course
     profile: Profile
     scheduler: Scheduler
     courses: list[str]
 
+    @cached_property
+    def questions(self) -> tuple[Card, ...]:
+        """The course's question cards (every exam version), in source order, as last synced."""
+        return tuple(self.store.contents(self.course.id, QUESTION_TYPES))
+
+    def notes(self, ids: Sequence[str]) -> list[Card]:
+        """The cards of the course with these ids, in source order (those no longer in the decks left out)."""
+        return self.store.contents(self.course.id, notes=list(dict.fromkeys(ids)))
+
 
 def open_course(
-    decks: Path,
-    home: Path,
-    now: datetime,
-    version: str | None = None,
-    settings: Settings | None = None,
-    cards: bool = True,
+    decks: Path, home: Path, now: datetime, version: str | None = None, settings: Settings | None = None
 ) -> ExamContext:
     """Open the workspace and pick the course and exam profile (default: the course's first).
 
-    With `cards` false, only the course file is read, not its cards (`sources.decks` is empty):
-    for a command that reads the cards from the synced store, such as readiness.
+    The course and its cards are read from the store, as the sync left them: nothing is parsed
+    when no source file changed.
     """
     if not decks.exists():
         raise SrsError(f"{decks}: no such folder; give the folder of your decks, e.g. srscards exam decks/")
@@ -163,20 +173,20 @@ def open_course(
         if len(folders) > 1:
             names = ", ".join(str(f) for f in folders)
             raise SrsError(f"{decks} holds {len(folders)} courses ({names}); give the folder of one, e.g. {folders[0]}")
-        if cards:
-            loaded, _problems, _ = sources.load_sources(folders[0], cache_dir=cache_home() / "parse")
-        else:
-            loaded = CourseSources(sources.load_course(folders[0]), ())  # synced above: the file is valid
-        if loaded is None:
+        if len(space.courses) != 1:
             raise SrsError(f"{folders[0]}: the course file cannot be read; run srscards check {decks}")
-        profile = loaded.course.default
+        course = stored_course(space.store, space.courses[0])
+        if course is None:  # a store of an older release keeps only the versions: read the course file once
+            course = sources.load_course(folders[0])
+            remember_course(space.store, course, now)
+        profile = course.default
         if version is not None:
-            found = loaded.course.profile(version)
+            found = course.profile(version)
             if found is None:
-                known = ", ".join(loaded.course.versions)
-                raise SrsError(f"{loaded.course.id} has no exam version {version}; choose one of {known}")
+                known = ", ".join(course.versions)
+                raise SrsError(f"{course.id} has no exam version {version}; choose one of {known}")
             profile = found
-        return ExamContext(space.store, loaded, profile, space.scheduler, space.courses)
+        return ExamContext(space.store, course, profile, space.scheduler, space.courses)
     except BaseException:
         space.close()
         raise
