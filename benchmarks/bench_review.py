@@ -7,7 +7,8 @@ Measures, as a user meets them:
   (sources unchanged since the last sync, as on any day but the first), against a bare
   `python -c pass` measured in the same run;
 - time per answer: keys piped into that process, from the first card to the last answer
-  shown; and inside one process, `answer` + `next` (commit included) per card;
+  shown; and inside one process, `answer` + `next` (commit included) per card, also with the load
+  balancer on and off side by side (wall and CPU time);
 - queue building: today's queue from the store, against Anki's `col.sched.get_queued_cards()`
   on a collection with the same cards in the same states (imported from the package
   `srscards build` writes, states and review log copied over), each on a freshly opened file.
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -273,24 +275,29 @@ def start_to_first_card(root: Path, home: Path, answers: int) -> tuple[float, fl
     return first, per_answer
 
 
-def in_process_answer(root: Path, home: Path, answers: int) -> tuple[float, float]:
-    """Median and 95th percentile of answer + next card, inside one session."""
-    session = ReviewSession.start(root, home)
-    times = []
+def in_process_answer(
+    root: Path, home: Path, answers: int, settings: Settings | None = None
+) -> tuple[float, float, float, float]:
+    """Median and 95th percentile of answer + next card inside one session, wall clock and CPU time."""
+    session = ReviewSession.start(root, home, settings)
+    times, cpu = [], []
     try:
         shown = session.next()
         while shown is not None and len(times) < answers:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             if shown.text.is_choice:
                 session.answer_choice(shown.text.correct_letters)
             else:
                 session.answer(Rating.GOOD)
             shown = session.next()
             times.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
     finally:
         session.close()
     times.sort()
-    return statistics.median(times), times[int(len(times) * 0.95) - 1]
+    cpu.sort()
+    p95 = int(len(times) * 0.95) - 1
+    return statistics.median(times), times[p95], statistics.median(cpu), cpu[p95]
 
 
 def main() -> None:
@@ -366,8 +373,23 @@ def main() -> None:
         print(f"per answer, piped keys, end to end: {statistics.median(pipes) * 1000:.1f} ms  (target <= 20 ms)")
         copy = tmp_path / "home-inproc"
         shutil.copytree(home, copy)
-        median, p95 = in_process_answer(root, copy, args.answers)
+        median, p95, _, _ = in_process_answer(root, copy, args.answers)
         print(f"per answer, in process (answer + next card): median {median * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms")
+        # the load balancer reads the cards due on each of the next 99 days once per session: the same
+        # answers with it on and off, side by side on copies of the store, alternating
+        balance: dict[bool, list[tuple[float, float, float, float]]] = {True: [], False: []}
+        limits = load_settings(home)
+        for run in range(args.runs):
+            for on in (True, False):
+                copy = tmp_path / f"home-balance-{on}-{run}"
+                shutil.copytree(home, copy)
+                balance[on].append(in_process_answer(root, copy, args.answers, replace(limits, load_balancer=on)))
+        for on in (True, False):
+            figures = [statistics.median(r[i] for r in balance[on]) * 1000 for i in range(4)]
+            print(
+                f"per answer, in process, load balancer {'on ' if on else 'off'}: median {figures[0]:.1f} ms, "
+                f"p95 {figures[1]:.1f} ms; CPU median {figures[2]:.1f} ms, p95 {figures[3]:.1f} ms"
+            )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 Independent of the plan's vectorised simulation: every answer goes through
 `Scheduler.answer` (fuzz on, real day boundaries, learning and relearning steps at their real
-times), recall is drawn from the scheduler's own retrievability, ratings and seconds from
+times, the load balancer fed the learner's cards due on each coming day as a review session
+feeds it), recall is drawn from the scheduler's own retrievability, ratings and seconds from
 the learner model, and at most `reviews_per_day` reviews are done a day (earliest due first).
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from srscards.scheduling.load_balance import DueLoad
 from srscards.scheduling.scheduler import Rating, Scheduler, State, day_begins, study_day
 from srscards.store.records import StoredCard
 from srscards.study.learner import Learner
@@ -49,6 +51,7 @@ def follow(
     by_key = {f"{c.note}/{c.variant}": i for i, c in enumerate(cards)}
     memory = {i: c.memory for i, c in enumerate(cards)}
     minutes = []
+    load = DueLoad(0)
 
     def steps(i: int, rating: Rating, at: datetime, row: int) -> float:
         """Answer `rating` at `at`, then the learning or relearning steps; the seconds spent."""
@@ -56,10 +59,11 @@ def follow(
         factor = learner.type_factor(card.type)
         spent = 0.0
         while True:
-            memory[i] = scheduler.answer(memory[i], rating, at, card.key)
+            memory[i] = scheduler.answer(memory[i], rating, at, card.key, load=load)
             spent += learner.seconds[row][rating - 1] * factor
             state = memory[i].state
             if state not in (State.LEARNING, State.RELEARNING):
+                load.add(study_day(memory[i].due, settings.day_start))  # type: ignore[arg-type]
                 return spent
             transitions = learner.learning_transitions if state is State.LEARNING else learner.relearning_transitions
             row = 0 if state is State.LEARNING else 2
@@ -76,6 +80,10 @@ def follow(
             if m.state is not State.NEW and m.due is not None and study_day(m.due, settings.day_start) <= start + offset
         ]
         due.sort(key=lambda i: memory[i].due)  # type: ignore[arg-type, return-value]
+        load = DueLoad.of(
+            start + offset,
+            ((study_day(m.due, settings.day_start), "") for m in memory.values() if m.state is not State.NEW and m.due),
+        )
         seconds = 0.0
         for i in due[: settings.reviews_per_day]:
             recalled = rng.random() < scheduler.retrievability(memory[i], at)

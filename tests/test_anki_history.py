@@ -25,7 +25,7 @@ from test_metrics import D1
 DECK_NAME = "AWS ML Engineer Associate"
 SETTINGS_LINE = (
     "Anki's settings (preset 'Default', FSRS off): FSRS parameters Anki's defaults, desired retention 0.90, "
-    "day starts at 04:00.\n"
+    "day starts at 04:00, load balancer on, easy days none, siblings buried: none.\n"
 )
 OTHER = """\
 ---
@@ -253,7 +253,10 @@ def test_an_empty_store_is_synced_and_ankis_settings_are_reported_and_used(anki,
         conf = col.decks.config_dict_for_deck_id(col.decks.id_for_name(DECK_NAME))
         conf["desiredRetention"] = 0.85
         conf["fsrsParams6"] = params
+        conf["easyDaysPercentages"] = [1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.0]
+        conf["rev"]["bury"] = True
         col.decks.update_config(conf)
+        col.load_balancer_enabled = False
         col.set_config("rollover", 2)
         col.set_config("fsrs", True)
     finally:
@@ -275,7 +278,7 @@ def test_an_empty_store_is_synced_and_ankis_settings_are_reported_and_used(anki,
     assert lines[1].startswith(f"{anki.answers} new reviews added from 3 notes; 0 already imported;")
     assert lines[3:6] == [
         "Anki's settings (preset 'Default', FSRS on): FSRS parameters 21 fitted, desired retention 0.85, "
-        "day starts at 02:00.",
+        "day starts at 02:00, load balancer off, easy days Sat reduced, Sun minimum, siblings buried: reviews.",
         f"Using them: written to {home / 'config.toml'}.",
         lines[5],
     ]
@@ -284,6 +287,8 @@ def test_an_empty_store_is_synced_and_ankis_settings_are_reported_and_used(anki,
 
     settings = load_settings(home)
     assert settings.desired_retention == 0.85 and settings.day_start.hour == 2
+    assert not settings.load_balancer and settings.easy_days == (1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.0)
+    assert settings.bury_reviews and not settings.bury_new and settings.learning_fuzz
     assert settings.parameters == pytest.approx(params, rel=1e-6)
     with Store.open(home) as store:
         cards = {c.key: c for c in store.cards(store.course_ids())}
@@ -391,3 +396,28 @@ def test_a_collection_with_a_held_write_lock_is_refused(anki, tmp_path):
         holder.close()
     assert result.exit_code == 1
     assert "the collection is open in Anki (it is locked); close Anki or switch profiles" in result.output
+
+
+def test_an_answer_given_in_srscards_keeps_its_due_date_through_an_import(anki, tmp_path):
+    """A card answered in srscards after its Anki answers keeps the day srscards gave it (which the load
+    balancer may have picked inside the fuzz range), as an answer given in Anki keeps Anki's."""
+    from srscards.scheduling.scheduler import State
+    from srscards.study.anki_history import import_history
+
+    start = datetime.now(UTC) + timedelta(hours=1)
+    first = synced_home(tmp_path / "a", anki.decks)
+    import_history(anki.collection, first, Settings(), start)
+    with Store.open(first) as store:
+        card = next(c for c in store.cards(store.course_ids()) if c.memory.state is not State.NEW)
+    later = start + timedelta(days=3)
+    given = Scheduler(Settings()).answer(card.memory, Rating.GOOD, later, card.key)
+    assert given.due is not None
+    moved = replace(given, due=given.due + timedelta(days=1))  # a day the load balancer could have picked
+    home = synced_home(tmp_path / "b", anki.decks)
+    with Store.open(home) as store:
+        assert store.record_answer(store.card(card.id), moved, Rating.GOOD, later, 4000) is not None
+    import_history(anki.collection, home, Settings(), later + timedelta(hours=1))
+    with Store.open(home) as store:
+        after = store.card(card.id).memory
+    assert after.state is given.state and after.due == moved.due
+    assert after.stability == pytest.approx(given.stability, rel=1e-9)

@@ -110,8 +110,8 @@ def test_settings_file_and_its_errors(tmp_path):
         load_settings(tmp_path)
     assert str(info.value) == (
         f"{tmp_path / 'config.toml'}: unknown setting 'retention'; use one of: bury_new, bury_reviews, day_start, "
-        "desired_retention, fuzz, learning_steps, maximum_interval, new_per_day, parameters, relearning_steps, "
-        "reviews_per_day"
+        "desired_retention, easy_days, fuzz, learning_fuzz, learning_steps, load_balancer, maximum_interval, "
+        "new_per_day, parameters, relearning_steps, reviews_per_day"
     )
     with pytest.raises(ConfigError, match="'10x' is not a step; write steps like 1m 10m"):
         parse_steps("1m 10x", "--learning-steps")

@@ -79,7 +79,9 @@ def import_history(path: Path, decks: Path, use_anki_settings: bool, home: Path 
         params = "Anki's defaults" if not anki.parameters else f"{len(anki.parameters)} fitted"
         click.echo(
             f"Anki's settings (preset {anki.preset!r}, FSRS {'on' if anki.fsrs else 'off'}): FSRS parameters "
-            f"{params}, desired retention {anki.desired_retention:.2f}, day starts at {anki.day_start_hour:02d}:00."
+            f"{params}, desired retention {anki.desired_retention:.2f}, day starts at {anki.day_start_hour:02d}:00, "
+            f"load balancer {'on' if anki.load_balancer else 'off'}, easy days {easy_days_text(anki.easy_days)}, "
+            f"siblings buried: {buried_text(anki.bury_new, anki.bury_reviews)}."
         )
         if result.settings_used:
             saved = save_settings(folder, anki.applied_to(settings))
@@ -88,3 +90,18 @@ def import_history(path: Path, decks: Path, use_anki_settings: bool, home: Path 
                 click.echo(result.recompute.describe())
         else:
             click.echo("To use them here too: run again with --use-anki-settings.")
+
+
+def easy_days_text(easy_days: tuple[float, ...]) -> str:
+    """Anki's easy days in words: "none" when every day is a normal day, else e.g. "Sat reduced, Sun minimum"."""
+    names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    kinds = [
+        f"{name} {'minimum' if value == 0 else 'reduced'}"
+        for name, value in zip(names, easy_days, strict=True)
+        if value != 1.0
+    ]
+    return ", ".join(kinds) or "none"
+
+
+def buried_text(new: bool, reviews: bool) -> str:
+    return " and ".join(k for k, on in (("new", new), ("reviews", reviews)) if on) or "none"

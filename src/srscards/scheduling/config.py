@@ -12,6 +12,9 @@ new_per_day = 20
 reviews_per_day = 200
 bury_new = false           # keep new siblings of a card answered today for tomorrow
 bury_reviews = false       # the same for review siblings
+load_balancer = true       # pick the day within the fuzz range that evens out the daily load
+learning_fuzz = true       # lengthen learning steps by up to a quarter (at most 5 minutes), at random
+easy_days = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]  # Monday first: 1 normal, 0.5 reduced, 0 minimum
 ```
 
 Every key is optional; a missing file means Anki's defaults.
@@ -88,6 +91,9 @@ def settings_from(values: dict[str, Any], where: str) -> Settings:
         "parameters",
         "bury_new",
         "bury_reviews",
+        "load_balancer",
+        "learning_fuzz",
+        "easy_days",
     }
     unknown = sorted(set(values) - known)
     if unknown:
@@ -104,13 +110,15 @@ def settings_from(values: dict[str, Any], where: str) -> Settings:
             if not isinstance(value, int) or isinstance(value, bool) or value < (1 if key == "maximum_interval" else 0):
                 raise ConfigError(f"{where}: {key} must be a whole number (got {value!r})")
             changes[key] = value
-    for key in ("fuzz", "bury_new", "bury_reviews"):
+    for key in ("fuzz", "bury_new", "bury_reviews", "load_balancer", "learning_fuzz"):
         if key in values:
             if not isinstance(values[key], bool):
                 raise ConfigError(f"{where}: {key} must be true or false (got {values[key]!r})")
             changes[key] = values[key]
     if "day_start" in values:
         changes["day_start"] = parse_day_start(values["day_start"], f"{where}: day_start")
+    if "easy_days" in values:
+        changes["easy_days"] = check_easy_days(values["easy_days"], where)
     if "parameters" in values:
         params = values["parameters"]
         if not isinstance(params, list) or len(params) != 21:
@@ -123,6 +131,20 @@ def check_retention(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0.7 <= value <= 0.99:
         raise ConfigError(f"{where}: desired_retention must be a number from 0.70 to 0.99 (got {value!r})")
     return float(value)
+
+
+def check_easy_days(value: Any, where: str) -> tuple[float, ...]:
+    """Seven numbers from 0 to 1, Monday first (Anki's easy days: 1 normal, 0.5 reduced, 0 minimum)."""
+    if (
+        not isinstance(value, list)
+        or len(value) != 7
+        or any(isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1 for v in value)
+    ):
+        raise ConfigError(
+            f"{where}: easy_days must be 7 numbers from 0 to 1, Monday first (1 normal, 0.5 reduced, 0 minimum), "
+            f"e.g. [1, 1, 1, 1, 1, 0.5, 0] (got {value!r})"
+        )
+    return tuple(float(v) for v in value)
 
 
 def _toml_value(value: Any) -> str:
@@ -165,6 +187,9 @@ def save_settings(home: Path, settings: Settings) -> Path:
         "reviews_per_day": settings.reviews_per_day,
         "bury_new": settings.bury_new,
         "bury_reviews": settings.bury_reviews,
+        "load_balancer": settings.load_balancer,
+        "learning_fuzz": settings.learning_fuzz,
+        "easy_days": list(settings.easy_days),
     }
     if settings.parameters:
         review["parameters"] = [float(p) for p in settings.parameters]

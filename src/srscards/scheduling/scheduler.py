@@ -18,6 +18,11 @@ here, the way Anki decides them:
 - The fuzz draw comes from a generator seeded by the card and its review count, not from the
   global random state, so an interval shown on a key is the interval given, and replaying
   the review log gives the same due dates again.
+- With a `DueLoad` (the cards due on each coming day) and `load_balancer` on, the day within
+  the fuzz range is picked as Anki's load balancer picks it (`load_balance`), by the same draw.
+- With `fuzz` on, a (re)learning step that ends before the next day start is lengthened as
+  Anki lengthens it (`learning_fuzz`): by a whole number of seconds drawn from 0 up to a quarter of the step, at
+  most 299.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import IntEnum
 from functools import cached_property
 from typing import Any
+
+from srscards.scheduling.load_balance import DueLoad, balanced_day, day_weights, is_balanced
 
 
 class Rating(IntEnum):
@@ -64,6 +71,9 @@ class Settings:
     parameters: tuple[float, ...] = field(default=())
     bury_new: bool = False  # Anki's default: new siblings of a card answered today are shown too
     bury_reviews: bool = False  # Anki's default: so are review siblings
+    load_balancer: bool = True  # Anki's default: the day within the fuzz range evens out the daily load
+    learning_fuzz: bool = True  # Anki's: learning steps a little longer, at random (only with `fuzz` on)
+    easy_days: tuple[float, ...] = (1.0,) * 7  # Monday first; Anki's default: every day a normal day
 
 
 @dataclass(frozen=True)
@@ -189,15 +199,35 @@ def fuzz_bounds(interval: float, minimum: int, maximum: int) -> tuple[int, int]:
     return lower, upper
 
 
-def fuzzed_interval(interval: float, minimum: int, maximum: int, factor: float | None) -> int:
+def fuzzed_interval(
+    interval: float,
+    minimum: int,
+    maximum: int,
+    factor: float | None,
+    load: DueLoad | None = None,
+    easy_days: tuple[float, ...] = (1.0,) * 7,
+    note: str | None = None,
+) -> int:
     """An interval in days as Anki gives it: a day of the fuzz range picked by `factor` in [0, 1) (floor,
-    not round), or without fuzz (`factor` None) the interval rounded, within [minimum, maximum]."""
+    not round), or without fuzz (`factor` None) the interval rounded, within [minimum, maximum].
+
+    With a `load`, a fuzzed interval of at most 90 days is picked by Anki's load balancer
+    instead: each day of the range weighted by the cards due on it (see `load_balance`)."""
     maximum = max(maximum, 1)
     minimum = min(max(minimum, 1), maximum)
     if factor is None:
         return min(max(_round(interval), minimum), maximum)
     lower, upper = fuzz_bounds(interval, minimum, maximum)
+    if load is not None and is_balanced(interval, minimum):
+        return balanced_day(lower, upper, day_weights(lower, upper, load, easy_days, note), factor)
     return math.floor(lower + factor * (1 + upper - lower))
+
+
+def learning_fuzz_seconds(step: int, draw: float) -> int:
+    """Anki's extra seconds on a learning step of `step` seconds: a whole number from 0 up to
+    min(floor(step / 4), 300) - 1, picked by `draw` in [0, 1) (none for steps under 8 seconds)."""
+    span = math.floor(min(step * 0.25, 300.0))
+    return 0 if span <= 0 else min(math.floor(draw * span), span - 1)
 
 
 class Scheduler:
@@ -235,13 +265,20 @@ class Scheduler:
         key: str = "",
         anchor: datetime | None = None,
         previous: int | None = None,
+        load: DueLoad | None = None,
+        note: str | None = None,
+        step_fuzz: bool = True,
     ) -> Memory:
         """The card's state after answering `rating` at `now`; `key` names the card for its fuzz.
 
         Without `anchor`, days are counted as Anki counts them when it answers; a replay of the
         log passes the moment it runs as `anchor`, and days are counted as Anki's recompute
         counts them (see `_days`). `previous` is the interval the card
-        was last given (default: from its due date).
+        was last given (default: from its due date). With `load` (the cards due on each coming
+        day) and the load balancer on, the day is picked as Anki's load balancer picks it;
+        `note` names the card's note, so that with review siblings buried its siblings' days
+        are avoided as Anki avoids them. `step_fuzz` false leaves a learning step unfuzzed (what
+        Anki shows on its answer buttons).
         """
         fsrs = self._fsrs_module
         today, day_of = self._days(now, anchor)
@@ -252,10 +289,16 @@ class Scheduler:
         state = State(int(after.state))
         if state is State.REVIEW:
             factor = random.Random(f"{self.seed}:{key}:{memory.reps}").random() if self.settings.fuzz else None
-            ivl = self._review_days(card, memory, rating, at, after.stability, factor, previous)
+            balance = self._balance(load, note)
+            ivl = self._review_days(card, memory, rating, at, after.stability, factor, previous, balance)
             due = day_begins(today + ivl, self.settings.day_start)
         else:
             due = now + interval
+            step = int(interval.total_seconds())
+            fuzz = step_fuzz and self.settings.fuzz and self.settings.learning_fuzz
+            if fuzz and now + interval < next_day_at(now, self.settings.day_start):
+                draw = random.Random(f"{self.seed}:{key}:{memory.reps}:step").random()
+                due += timedelta(seconds=learning_fuzz_seconds(step, draw))
         lapse = memory.state is State.REVIEW and rating is Rating.AGAIN
         return Memory(
             state,
@@ -267,6 +310,12 @@ class Scheduler:
             memory.reps + 1,
             memory.lapses + lapse,
         )
+
+    def _balance(self, load: DueLoad | None, note: str | None) -> tuple[DueLoad, str | None] | None:
+        """The load to balance by (with the note whose siblings to avoid), when the settings balance."""
+        if load is None or not (self.settings.load_balancer and self.settings.fuzz):
+            return None
+        return load, note if self.settings.bury_reviews else None
 
     def _days(self, now: datetime, anchor: datetime | None) -> tuple[int, Callable[[datetime], int]]:
         """The day of `now` and the day rule for earlier answers.
@@ -317,9 +366,15 @@ class Scheduler:
         stability: float,
         factor: float | None,
         previous: int | None = None,
+        balance: tuple[DueLoad, str | None] | None = None,
     ) -> int:
         """Days until a card that is (or becomes) a review card is due, by Anki's rules."""
         maximum = self.settings.maximum_interval
+        load, note = balance if balance is not None else (None, None)
+        easy_days = self.settings.easy_days
+
+        def fuzzed(value: float, minimum: int) -> int:
+            return fuzzed_interval(value, minimum, maximum, factor, load, easy_days, note)
 
         def raw(r: Rating) -> float:
             if r is rating:
@@ -340,13 +395,13 @@ class Scheduler:
             days = 0
             for r in (Rating.HARD, Rating.GOOD, Rating.EASY):
                 value = raw(r)
-                days = fuzzed_interval(value, max(floor_of(value), days + 1), maximum, factor)
+                days = fuzzed(value, max(floor_of(value), days + 1))
                 if r is rating:
                     return days
         if rating is Rating.EASY:
-            good = fuzzed_interval(raw(Rating.GOOD), 1, maximum, factor)
-            return fuzzed_interval(max(_round(raw(Rating.EASY)), 1), good + 1, maximum, factor)
-        return fuzzed_interval(max(_round(raw(rating)), 1), 1, maximum, factor)
+            good = fuzzed(raw(Rating.GOOD), 1)
+            return fuzzed(max(_round(raw(Rating.EASY)), 1), good + 1)
+        return fuzzed(max(_round(raw(rating)), 1), 1)
 
     def interval_bounds(
         self, memory: Memory, rating: Rating, now: datetime, previous: int | None = None
@@ -367,9 +422,15 @@ class Scheduler:
             self._review_days(card, memory, rating, at, after.stability, 1.0 - 1e-9, previous),
         )
 
-    def preview(self, memory: Memory, now: datetime, key: str = "") -> dict[Rating, timedelta]:
-        """The interval each rating would give now, as the rating keys show it."""
-        return {rating: self.interval(self.answer(memory, rating, now, key), now) for rating in Rating}
+    def preview(
+        self, memory: Memory, now: datetime, key: str = "", load: DueLoad | None = None, note: str | None = None
+    ) -> dict[Rating, timedelta]:
+        """The interval each rating would give now, as the rating keys show it (as Anki's buttons show
+        them: a learning step without its fuzz)."""
+        return {
+            rating: self.interval(self.answer(memory, rating, now, key, load=load, note=note, step_fuzz=False), now)
+            for rating in Rating
+        }
 
     def interval(self, after: Memory, now: datetime) -> timedelta:
         """The gap until `after` is due: whole study days for a review card, as Anki counts them."""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 
 from srscards.model.card import Card
 from srscards.model.course import CourseSources
-from srscards.scheduling.scheduler import Memory, from_ms, to_ms
+from srscards.scheduling.load_balance import LOAD_BALANCE_DAYS, DueLoad
+from srscards.scheduling.scheduler import Memory, day_begins, from_ms, to_ms
 from srscards.store.base import CARD_COLUMNS, StoreBase, StoreError, memory_values
 from srscards.store.records import (
     CardSummary,
@@ -131,6 +133,23 @@ class CardTable(StoreBase):
         with self._guard():
             rows = self._conn.execute(query, (to_ms(before), *courses)).fetchall()
         return [row_to_card(r) for r in rows]
+
+    def due_load(self, today: int, day_start: time, notes: bool = False) -> DueLoad:
+        """The cards due on each of the next `LOAD_BALANCE_DAYS` study days from `today`, in any course,
+        neither suspended nor retired (learning and review cards): the load Anki's load balancer
+        evens out. One indexed query; with `notes`, each day's notes too (for sibling burying)."""
+        starts = [to_ms(day_begins(today + i, day_start)) for i in range(LOAD_BALANCE_DAYS + 1)]
+        where = "state > 0 AND due >= ? AND due < ? AND retired_at IS NULL AND suspended = 0"
+        if notes:
+            query = f"SELECT due, course || '/' || note, 1 FROM cards INDEXED BY cards_due WHERE {where}"
+        else:  # review cards fall due at a day start: a few hundred distinct times at most
+            query = f"SELECT due, NULL, COUNT(*) FROM cards INDEXED BY cards_due WHERE {where} GROUP BY due"
+        with self._guard():
+            rows = self._conn.execute(query, (starts[0], starts[-1])).fetchall()
+        load = DueLoad(today)
+        for due, note, count in rows:
+            load.add(today + bisect_right(starts, due) - 1, note, count)
+        return load
 
     def new_cards(self, courses: Sequence[str]) -> Iterator[StoredCard]:
         """New cards in source order, read as they are taken (a day needs only a few of them)."""

@@ -6,7 +6,9 @@ note GUID srscards gave each note (`identity.note_guid`) and the card's template
 cloze number. Each Anki answer is keyed by its revlog id, so importing twice adds nothing.
 After an import, the touched cards' states are computed again from the merged log, in time
 order, with the scheduler's own FSRS model and Anki's day count (as of the import); an answer
-given in Anki keeps the due date Anki gave it (its revlog interval).
+given in Anki keeps the due date Anki gave it (its revlog interval), and one given in srscards
+the due date srscards gave it (load balancer and fuzz included) where the replay reaches the
+same state.
 
 Anki's revlog is read the way Anki's own memory-state recompute reads it:
 
@@ -329,8 +331,8 @@ def import_history(
                 if e.is_reset:
                     new_resets.append((e.revlog_id, card_id, from_ms(e.revlog_id)))  # type: ignore[arg-type]
                     resets.append(from_ms(e.revlog_id))  # type: ignore[arg-type]
-            merged: list[tuple[datetime, Rating, AnkiEntry | None]] = [
-                (r.reviewed_at, r.rating, None) for r in store.log(card_id)
+            merged: list[tuple[datetime, Rating, AnkiEntry | Memory]] = [
+                (r.reviewed_at, r.rating, r.after) for r in store.log(card_id)
             ]
             merged += [(from_ms(e.revlog_id), Rating(e.ease), e) for e in anki if e.is_answer]  # type: ignore[misc]
             merged.sort(key=lambda m: m[0])
@@ -339,12 +341,15 @@ def import_history(
             for moment, rating, source in merged:
                 if any((previous is None or previous < r) and r < moment for r in resets):
                     memory = Memory()  # the card was reset before this answer: it starts again as new
-                if source is not None:
+                if isinstance(source, AnkiEntry):
                     memory = anki_due(memory, source.last_interval, scheduler.settings)
                 after = scheduler.answer(memory, rating, moment, card.key, now)
-                if source is not None:
+                if isinstance(source, AnkiEntry):
                     after = anki_due(after, source.interval, scheduler.settings)
-                if source is not None:
+                elif source.state is after.state and source.due is not None:
+                    # an answer given in srscards keeps the due date it gave (load balancer and fuzz included)
+                    after = replace(after, due=source.due)
+                if isinstance(source, AnkiEntry):
                     imported.append(
                         ImportedAnswer(
                             source.revlog_id,

@@ -3,7 +3,9 @@
 Anki keeps a deck's preset (`deck_config.config`) and a deck's own overrides (`decks.kind`) as
 protocol-buffer messages; the few fields read here are decoded from the wire format directly
 (field numbers from Anki's `deck_config.proto` and `decks.proto`), so reading a collection needs
-no Anki install. The day-start hour is the collection's `rollover` setting.
+no Anki install. The day-start hour is the collection's `rollover` setting, and whether the load
+balancer is on its `loadBalancerEnabled` setting (on when absent, as in Anki). Anki's learning-step
+fuzz is not a setting in Anki (it is always on), so there is nothing to read for it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from srscards.scheduling.scheduler import Settings, with_overrides
 # DeckConfig.Config field numbers
 _LEARN_STEPS, _RELEARN_STEPS, _PARAMS_5, _PARAMS_6 = 1, 2, 5, 6
 _NEW_PER_DAY, _REVIEWS_PER_DAY, _MAXIMUM_INTERVAL, _DESIRED_RETENTION = 9, 10, 16, 37
+_EASY_DAYS, _BURY_NEW, _BURY_REVIEWS = 4, 27, 28
 # Deck.KindContainer.normal, then Deck.Normal's config id and its own desired retention
 _NORMAL, _CONFIG_ID, _DECK_RETENTION = 1, 1, 10
 # FSRS-5 parameters become FSRS-6 ones with these two added, as Anki does
@@ -40,9 +43,14 @@ class AnkiSettings:
     maximum_interval: int
     new_per_day: int
     reviews_per_day: int
+    load_balancer: bool = True
+    easy_days: tuple[float, ...] = (1.0,) * 7  # Monday first
+    bury_new: bool = False
+    bury_reviews: bool = False
 
     def applied_to(self, settings: Settings) -> Settings:
-        """`settings` with this collection's FSRS parameters, retention, day start, steps and limits."""
+        """`settings` with this collection's FSRS parameters, retention, day start, steps, limits, load
+        balancer, easy days and sibling burying."""
         return with_overrides(
             settings,
             parameters=self.parameters or None,
@@ -53,6 +61,10 @@ class AnkiSettings:
             maximum_interval=self.maximum_interval,
             new_per_day=self.new_per_day,
             reviews_per_day=self.reviews_per_day,
+            load_balancer=self.load_balancer,
+            easy_days=self.easy_days,
+            bury_new=self.bury_new,
+            bury_reviews=self.bury_reviews,
         )
 
 
@@ -114,6 +126,7 @@ def read_settings(conn: sqlite3.Connection, card_ids: list[int]) -> AnkiSettings
     config = {k: v for k, v in conn.execute("SELECT key, val FROM config")}
     fsrs = json.loads(config.get("fsrs", b"false") or b"false") is True
     rollover = int(json.loads(config.get("rollover", b"4") or b"4"))
+    load_balancer = json.loads(config.get("loadBalancerEnabled", b"true") or b"true") is not False
     card_ids = card_ids[:900]  # below SQLite's limit on parameters; enough to find the preset
     marks = ",".join("?" * len(card_ids))
     query = f"SELECT CASE WHEN odid != 0 THEN odid ELSE did END FROM cards WHERE id IN ({marks})"
@@ -143,4 +156,8 @@ def read_settings(conn: sqlite3.Connection, card_ids: list[int]) -> AnkiSettings
         maximum_interval=int(_first(fields, _MAXIMUM_INTERVAL, 36500)),
         new_per_day=int(_first(fields, _NEW_PER_DAY, 20)),
         reviews_per_day=int(_first(fields, _REVIEWS_PER_DAY, 200)),
+        load_balancer=load_balancer,
+        easy_days=easy if len(easy := _floats(fields, _EASY_DAYS)) == 7 else (1.0,) * 7,
+        bury_new=bool(_first(fields, _BURY_NEW, 0)),
+        bury_reviews=bool(_first(fields, _BURY_REVIEWS, 0)),
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from srscards.clock import Clock, SteadyClock, utc_now
 from srscards.errors import SrsError
+from srscards.scheduling.load_balance import DueLoad
 from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, State, day_begins, study_day
 from srscards.store.card_actions import CardState
 from srscards.store.records import StoredCard, SyncReport
@@ -109,6 +110,7 @@ class ReviewSession:
     plans_remade: list[tuple[Plan, str]] = field(default_factory=list)  # plans made again today, and why
     shuffle: random.Random = field(default_factory=random.Random)  # a fresh option order at every showing
     _steady: SteadyClock | None = None  # answers are logged on it (see _monotonic_now)
+    _load: DueLoad | None = None  # the cards due on each coming day, read once a day, kept up to date
 
     @property
     def settings(self) -> Settings:
@@ -203,7 +205,7 @@ class ReviewSession:
                     f"{card.key}: its text is missing from the review store; run srscards review decks/ to sync"
                 )
             text = card_text(note, card.variant, card.key, self.shuffle)
-            intervals = self.scheduler.preview(card.memory, now, card.key)
+            intervals = self.scheduler.preview(card.memory, now, card.key, self.due_load(), _note(card))
             self.shown = Shown(card, text, intervals, now)
             return self.shown
 
@@ -220,11 +222,14 @@ class ReviewSession:
         shown = self._current()
         now = self._monotonic_now()
         card = shown.card
-        after = self.scheduler.answer(card.memory, rating, now, card.key)
+        load = self.due_load()
+        after = self.scheduler.answer(card.memory, rating, now, card.key, load=load, note=_note(card))
         duration = max(int((now - shown.shown_at).total_seconds() * 1000), 0)
         review_id = self.store.record_answer(card, after, rating, now, duration)
         self.queue.take(card)
         if review_id is not None:
+            if load is not None and after.state is State.REVIEW and after.due is not None:
+                load.add(study_day(after.due, self.settings.day_start), _note(card))  # as Anki's `add_card`
             moved = StoredCard(**{**card.__dict__, "memory": after})
             self.queue.put_back(moved)
             if after.state is State.REVIEW:
@@ -238,8 +243,19 @@ class ReviewSession:
         self.shown = None
         return result
 
+    def due_load(self) -> DueLoad | None:
+        """The cards due on each coming day, for the load balancer (None when it is off): read from the
+        store once a day and session, then kept up to date with this session's answers."""
+        settings = self.settings
+        if not (settings.load_balancer and settings.fuzz):
+            return None
+        if self._load is None or self._load.today != self.queue.day:
+            self._load = self.store.due_load(self.queue.day, settings.day_start, settings.bury_reviews)
+        return self._load
+
     def _requeue(self, fresh: StoredCard) -> None:
         """Put a card back as the store now has it, after another session changed it."""
+        self._load = None  # read the load again: the other session moved a card
         self.queue.take(fresh)
         hidden = fresh.suspended or (fresh.buried_day is not None and fresh.buried_day > self.queue.day)
         if not hidden:
@@ -268,6 +284,7 @@ class ReviewSession:
                 if self.store.undo_action(last.action_id, self.clock()) is None:
                     continue  # changed since, in another session: not ours to undo
             card = self.store.card(last.card.id)
+            self._load = None  # read the load again, with the card back where it was
             self.queue.take(card)
             self.queue.front.insert(0, card)
             self.shown = None
@@ -310,6 +327,11 @@ class ReviewSession:
         if self.shown is None:
             raise SrsError("no card is on screen")
         return self.shown
+
+
+def _note(card: StoredCard) -> str:
+    """The note of a card as the load balancer names it (siblings share it)."""
+    return f"{card.course}/{card.note}"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,10 @@ operations on the cards due that day. Each day:
 - stability, difficulty and the next interval are computed with the FSRS formulas and
   parameters of the scheduler in force (py-fsrs's own formulas, checked against it in the
   tests); a passed review's interval follows the scheduler's (Anki's) rules: Hard < Good <
-  Easy by a day, not below the previous interval, fuzzed over Anki's range when fuzz is on;
+  Easy by a day, not below the previous interval, fuzzed over Anki's range when fuzz is on,
+  and with the load balancer on, the day within that range picked by Anki's load-balancer
+  weights from the run's cards due on each coming day (each answered card added to its new day,
+  as Anki does, within a simulated day all at once; easy days and siblings are not simulated);
 - the seconds of each answer come from the learner, times the card type's factor.
 
 Day 0 is today; the exam is on day `days`, when nothing is studied.
@@ -25,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from srscards.scheduling.load_balance import LOAD_BALANCE_DAYS, MAX_LOAD_BALANCE_INTERVAL
 from srscards.scheduling.scheduler import FUZZ_RANGES, Scheduler
 from srscards.study.learner import Learner, Outcome
 
@@ -34,6 +38,7 @@ if TYPE_CHECKING:
 
     Floats = npt.NDArray[np.float64]
     Ints = npt.NDArray[np.int64]
+    Load = tuple[Ints, Ints]  # runs x days: cards due each day from today; and the run of each card
 
 NOT_DUE = 1 << 40
 STABILITY_MIN = 0.001
@@ -54,6 +59,7 @@ class Model:
     reviews_per_day: int
     learner: Learner
     outcomes: tuple[Outcome, ...]
+    load_balancer: bool = False
 
     @classmethod
     def of(cls, scheduler: Scheduler, learner: Learner, outcomes: Sequence[Outcome]) -> Model:
@@ -70,6 +76,7 @@ class Model:
             settings.reviews_per_day,
             learner,
             tuple(outcomes),
+            settings.load_balancer and settings.fuzz,
         )
 
     def recall(self, elapsed: Any, stability: Any) -> Any:
@@ -99,17 +106,53 @@ class Model:
         upper = np.where((upper == lower) & (upper > 2) & (upper < top), lower + 1, upper)
         return lower, upper
 
-    def days(self, interval: Floats, minimum: Ints, draw: Floats) -> Ints:
-        """The interval in days the scheduler gives (`scheduler.fuzzed_interval`, on arrays)."""
+    def days(self, interval: Floats, minimum: Ints, draw: Floats, load: Load | None = None) -> Ints:
+        """The interval in days the scheduler gives (`scheduler.fuzzed_interval`, on arrays).
+
+        `load` (runs x LOAD_BALANCE_DAYS cards due 0, 1, 2... days from today, and each card's run)
+        picks the day as Anki's load balancer does (`load_balance.day_weights`)."""
         import numpy as np
 
         if not self.fuzz:
             top = max(self.maximum_interval, 1)
             return np.clip(np.floor(interval + 0.5), np.clip(minimum, 1, top), top).astype(np.int64)
         lower, upper = self.bounds(interval, minimum)
-        return np.floor(lower + draw * (1 + upper - lower)).astype(np.int64)
+        plain = np.floor(lower + draw * (1 + upper - lower)).astype(np.int64)
+        if load is None or not len(interval):
+            return plain
+        top = max(self.maximum_interval, 1)
+        balanced = np.flatnonzero(
+            (np.floor(interval) <= MAX_LOAD_BALANCE_INTERVAL) & (np.clip(minimum, 1, top) <= MAX_LOAD_BALANCE_INTERVAL)
+        )
+        if not len(balanced):
+            return plain
+        table, runs = load
+        low, high = lower[balanced], upper[balanced]
+        span = table.shape[1]
+        cells = table.ravel()
+        first = runs[balanced] * span
+        # Anki's weight of t days from today with n cards due: n^-2.15 * t^-3, and 1 for a day without
+        # cards (by lookup); one column of the range at a time, 0 past the card's own range
+        per_count = np.arange(int(table.max()) + 1, dtype=np.float64)
+        per_count[1:] **= -2.15
+        weights = []
+        for step in range(int((high - low).max()) + 1):
+            day = low + step
+            counts = np.where(day < LOAD_BALANCE_DAYS, cells[first + np.minimum(day, span - 1)], 0)
+            weight = np.where(counts == 0, 1.0, per_count[counts] * np.maximum(day, 1).astype(np.float64) ** -3.0)
+            weights.append(np.where(day <= high, weight, 0.0))
+        threshold = draw[balanced] * np.sum(weights, axis=0)
+        total = np.zeros(len(balanced))
+        picked = np.zeros(len(balanced), dtype=np.int64)
+        for weight in weights:
+            total += weight
+            picked += total <= threshold
+        plain[balanced] = low + np.minimum(picked, high - low)
+        return plain
 
-    def passed_review_days(self, stabilities: Sequence[Floats], previous: Ints, rating: Ints, draw: Floats) -> Ints:
+    def passed_review_days(
+        self, stabilities: Sequence[Floats], previous: Ints, rating: Ints, draw: Floats, load: Load | None = None
+    ) -> Ints:
         """Hard, Good and Easy as the scheduler gives them after a review; the one of `rating`."""
         import numpy as np
 
@@ -121,7 +164,11 @@ class Model:
             grew = np.floor(raw + 0.5) > previous
             reaches = self.bounds(raw, ones)[1] >= previous
             floor = np.where(grew, previous + 1, np.where(reaches, previous, 0))
-            days = self.days(raw, np.maximum(floor, days + 1), draw)
+            minimum = np.maximum(floor, days + 1)
+            days = self.days(raw, minimum, draw)
+            need = rating >= r  # balanced only where this button's day counts: it or a later one is chosen
+            if load is not None and need.any():
+                days[need] = self.days(raw[need], minimum[need], draw[need], (load[0], load[1][need]))
             chosen = np.where(rating == r, days, chosen)
         return chosen
 
@@ -253,6 +300,12 @@ def simulate(
     offsets = np.arange(runs, dtype=np.int64) * count
     limit = model.reviews_per_day
     due_before = due.copy()  # the due day each card was given (a deferred review keeps it)
+    # with the load balancer: each run's cards due on each day (the last column: later or never)
+    horizon = days + LOAD_BALANCE_DAYS
+    due_on = None
+    if model.load_balancer:
+        cells = np.arange(runs * count) // count * (horizon + 1) + np.clip(due, 0, horizon)
+        due_on = np.bincount(cells, minlength=runs * (horizon + 1)).reshape(runs, horizon + 1)
     for day in range(days):
         idx = np.flatnonzero(due <= day)
         if len(idx):
@@ -289,14 +342,21 @@ def simulate(
             draw = rng.random(len(idx))
             passed = recalled & (rating >= 2)
             later = np.empty(len(idx), dtype=np.int64)
+            table = None if due_on is None else due_on[:, day : day + LOAD_BALANCE_DAYS]
             if passed.any():
                 r_p = r[passed]
                 each = [model.recall_stability(si[passed], di[passed], r_p, np.full(len(r_p), k)) for k in (2, 3, 4)]
-                later[passed] = model.passed_review_days(each, previous[passed], rating[passed], draw[passed])
+                load = None if table is None else (table, run_of[passed])
+                later[passed] = model.passed_review_days(each, previous[passed], rating[passed], draw[passed], load)
             rest = ~passed
-            later[rest] = model.days(np.floor(model.raw_interval(new_s[rest]) + 0.5), np.ones(rest.sum()), draw[rest])
+            load = None if table is None else (table, run_of[rest])
+            later[rest] = model.days(
+                np.floor(model.raw_interval(new_s[rest]) + 0.5), np.ones(rest.sum()), draw[rest], load
+            )
             s[idx], d[idx], last[idx] = new_s, new_d, day
             due[idx] = day + later
+            if due_on is not None:  # as Anki's load balancer, the answered card is added to its new day
+                np.add.at(due_on, (run_of, np.minimum(due[idx], horizon)), 1)
             due_before[idx] = due[idx]
             seconds[:, day] += np.bincount(run_of, weights=cost, minlength=runs)
             answers[:, day] += np.bincount(run_of, weights=presses, minlength=runs)
@@ -310,6 +370,8 @@ def simulate(
             s[flat], d[flat] = o_s[way], o_d[way]
             last[flat] = day + o_last[way]
             due[flat] = last[flat] + model.fuzzed(o_ivl[way], rng)
+            if due_on is not None:
+                np.add.at(due_on, (flat // count, np.minimum(due[flat], horizon)), 1)
             due_before[flat] = due[flat]
             cost = (o_sec[way] * factor[flat]).reshape(runs, len(cards))
             seconds[:, day] += cost.sum(axis=1)

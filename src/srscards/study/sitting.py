@@ -23,7 +23,7 @@ from srscards.clock import MAX_ANSWER_MS, Clock, SteadyClock
 from srscards.model.card import Card
 from srscards.model.course import Profile
 from srscards.model.shuffle import is_order
-from srscards.scheduling.scheduler import Rating, Scheduler
+from srscards.scheduling.scheduler import Rating, Scheduler, State, study_day
 from srscards.store.records import ExamRecord, PausedExam, StoredCard
 from srscards.store.store import Store
 from srscards.study.exam import Draw, ExamError, Question, Result, draw, question_from_card, score
@@ -398,16 +398,23 @@ def log_answers(store: Store, scheduler: Scheduler, course: str, result: Result,
     concepts = {c.id: c for c in store.contents(course, notes=[n for i in wrong for n in i.question.concepts])}
     again: list[str] = []
     done: set[int] = set()
+    settings = scheduler.settings
+    balanced = settings.load_balancer and settings.fuzz  # Anki's load balancer: the store's load, read once
+    today = study_day(at, settings.day_start)
+    load = store.due_load(today, settings.day_start, settings.bury_reviews) if balanced else None
 
     def rate(note: str, variant: str, rating: Rating, duration: float | None) -> None:
         card = stored.get((note, variant))
         if card is None or card.id in done:
             return
         fresh = store.card(card.id)
-        after = scheduler.answer(fresh.memory, rating, at, fresh.key)
+        sibling = f"{fresh.course}/{fresh.note}"  # the load balancer's name of the card's note
+        after = scheduler.answer(fresh.memory, rating, at, fresh.key, load=load, note=sibling)
         ms = None if duration is None else int(duration * 1000)
         if store.record_answer(fresh, after, rating, at, ms, origin="exam") is not None:
             done.add(card.id)
+            if load is not None and after.state is State.REVIEW and after.due is not None:
+                load.add(study_day(after.due, settings.day_start), sibling)
             if rating is Rating.AGAIN:
                 again.append(fresh.key)
 
