@@ -452,6 +452,113 @@ class Scheduler:
             memory = self.answer(memory, rating, moment, key, now)
         return memory
 
+    def replay_memory(self, answers: Iterable[tuple[int, int]], now: datetime) -> Memory:
+        """`replay` of (ms, rating) answers (oldest first) with days counted from `now`, without due dates.
+
+        State, step, stability and difficulty never depend on a due date or on fuzz, so this gives
+        every field of `replay(..., now=now)` but `due` (None), without the interval rules that make
+        most of an answer's cost: a recompute that keeps each card's due date needs no more. It
+        follows fsrs's `review_card` for the memory alone, with fsrs's formulas written out term by
+        term in fsrs's order (so the floats are the same to the last bit) and their constant parts
+        taken from fsrs's own methods once; days are whole days, as `answer` hands them to fsrs.
+        `tests/test_optimize_paths.py` checks it against `replay` on random histories and settings.
+        """
+        constants = self._memory_constants
+        p, factor, decay, initial_s, initial_d, easy_d, lowest_s, lowest_d, highest_d = constants[:9]
+        recall_base, forget_short, short_terms, deltas, bonuses = constants[9:]
+        p7, p9, p11, p12, p13, p14, p19 = p[7], p[9], p[11], p[12], p[13], p[14], p[19]
+        learning_steps, relearning_steps = len(self._fsrs.learning_steps), len(self._fsrs.relearning_steps)
+        review, relearning, learning = State.REVIEW, State.RELEARNING, State.LEARNING
+        count = DayCount(now, self.settings.day_start)
+        next_s, count_today = count.next_s, count.today
+        new = state = State.NEW
+        step, stability, difficulty = None, 0.0, 0.0
+        last_ms, last_day, reps, lapses = None, 0, 0, 0
+        for ms, rating in answers:
+            today = count_today - (next_s - ms // 1000) // 86400  # DayCount.day_ms
+            days = today - last_day  # fsrs's days since the last review, on stand-in days
+            if state is new:  # fsrs's learning card at step 0, without a stability yet
+                stability, difficulty = initial_s[rating], initial_d[rating]
+            else:
+                if days < 1:  # fsrs's _short_term_stability
+                    increase = short_terms[rating] * (stability**-p19)
+                    if rating != 1:
+                        increase = max(increase, 1.0)
+                    stability = max(stability * increase, lowest_s)
+                else:
+                    recall = (1 + factor * max(0, days) / stability) ** decay
+                    if rating == 1:  # fsrs's _next_forget_stability
+                        long_term = (
+                            p11
+                            * (difficulty**-p12)
+                            * (((stability + 1) ** (p13)) - 1)
+                            * (math.e ** ((1 - recall) * p14))
+                        )
+                        stability = max(min(long_term, stability / forget_short), lowest_s)
+                    else:  # fsrs's _next_recall_stability
+                        hard, easy = bonuses[rating]
+                        stability = max(
+                            stability
+                            * (
+                                1
+                                + recall_base
+                                * (11 - difficulty)
+                                * (stability**-p9)
+                                * ((math.e ** ((1 - recall) * p[10])) - 1)
+                                * hard
+                                * easy
+                            ),
+                            lowest_s,
+                        )
+                # fsrs's _next_difficulty: linear damping, then mean reversion to the initial Easy difficulty
+                damped = difficulty + (10.0 - difficulty) * deltas[rating] / 9.0
+                difficulty = min(max(p7 * easy_d + (1 - p7) * damped, lowest_d), highest_d)
+            lapses += state is review and rating == 1
+            if state is review:
+                if rating == 1 and relearning_steps:
+                    state, step = relearning, 0
+            else:
+                again = relearning if state is relearning else learning
+                steps = relearning_steps if state is relearning else learning_steps
+                at = step if step is not None else 0
+                if steps == 0 or (at >= steps and rating != 1):
+                    state, step = review, None
+                elif rating == 1:
+                    state, step = again, 0
+                elif rating == 2:
+                    state, step = again, at
+                elif rating == 3 and at + 1 != steps:
+                    state, step = again, at + 1
+                else:
+                    state, step = review, None
+            last_ms, last_day, reps = ms, today, reps + 1
+        if reps == 0:
+            return Memory()
+        return Memory(state, step, stability, difficulty, None, from_ms(last_ms), reps, lapses)
+
+    @cached_property
+    def _memory_constants(self) -> tuple[Any, ...]:
+        """fsrs's parameters, curve and bounds, and the parts of its formulas that depend on the rating
+        alone, for `replay_memory` (taken once per scheduler)."""
+        import fsrs.scheduler as fsrs_scheduler
+
+        f, rating_of = self._fsrs, self._fsrs_module.Rating
+        initial_s = {int(r): f._initial_stability(rating=rating_of(int(r))) for r in Rating}
+        initial_d = {int(r): f._initial_difficulty(rating=rating_of(int(r)), clamp=True) for r in Rating}
+        easy_d = f._initial_difficulty(rating=rating_of.Easy, clamp=False)
+        lowest_s = fsrs_scheduler.STABILITY_MIN
+        lowest_d, highest_d = fsrs_scheduler.MIN_DIFFICULTY, fsrs_scheduler.MAX_DIFFICULTY
+        p = tuple(f.parameters)
+        recall_base = math.e ** (p[8])
+        forget_short = math.e ** (p[17] * p[18])
+        short_terms = {r: math.e ** (p[17] * (r - 3 + p[18])) for r in range(1, 5)}
+        deltas = {r: -(p[6] * (r - 3)) for r in range(1, 5)}
+        bonuses = {2: (p[15], 1), 3: (1, 1), 4: (1, p[16])}
+        curve = (f._FACTOR, f._DECAY)
+        bounds = (lowest_s, lowest_d, highest_d)
+        terms = (recall_base, forget_short, short_terms, deltas, bonuses)
+        return (p, *curve, initial_s, initial_d, easy_d, *bounds, *terms)
+
     def retrievability(self, memory: Memory, now: datetime) -> float:
         """Probability of recall now, with elapsed days counted by day boundaries."""
         if memory.stability is None or memory.last_review is None:

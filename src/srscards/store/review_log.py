@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -242,6 +242,22 @@ class ReviewLog(StoreBase):
             self._conn.execute("ROLLBACK")
             return
         self._conn.execute("COMMIT")
+
+    def answers_by_card(self) -> Iterator[tuple[int, int, int, int]]:
+        """(card, ms, rating, review id) of every answer that was not undone, card by card and in
+        time order within a card (ties in the order written), read as they are consumed: a
+        recompute or an optimize of millions of answers never holds the log's rows all at once."""
+        with self._guard():
+            cursor = self._conn.execute(
+                "SELECT card, reviewed_at, rating, id FROM reviews "
+                "WHERE id NOT IN (SELECT review FROM undone) ORDER BY card, reviewed_at, id"
+            )
+        while True:
+            with self._guard():
+                rows = cursor.fetchmany(4096)
+            if not rows:
+                return
+            yield from rows
 
     def latest_answer_at(self) -> datetime | None:
         """When the last answer given here (not imported) was logged: a session never goes back before it."""

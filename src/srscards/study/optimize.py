@@ -16,9 +16,10 @@ every card's state is recomputed with them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from typing import Any
 from srscards.scheduling.scheduler import DayCount, Scheduler, Settings, to_ms
 from srscards.store.records import ReviewRow
 from srscards.store.store import Store
-from srscards.study.recompute import Recompute, history_starts, recompute_states
+from srscards.study.recompute import KeptAnswers, Recompute, keep_answers, recompute_states
 from srscards.study.workspace import settings_in_force
 
 MIN_REVIEWS = 400  # answers on a later day; fewer give parameters that swing with every new answer
@@ -84,6 +85,60 @@ def timed_items(
     return items
 
 
+def training_items(
+    store: Store, day_start: Any, now: datetime, keep: dict[int, KeptAnswers] | None = None
+) -> list[Any]:
+    """The fsrs-rs items of `timed_items(store.review_rows(), day_start, now, history_starts(store))`,
+    oldest first, read from the store card by card: no row list of the whole log, one review object
+    per (rating, days) pair, and the items put in time order by numpy's stable sort. With `keep`,
+    each card's answers are kept there too, compactly, for a recompute to use without reading again."""
+    import numpy as np
+    from fsrs_rs_python import FSRSItem, FSRSReview
+
+    count = DayCount(now, day_start)
+    day_of = count.day_ms
+    forgotten = store.forgotten_before()
+    last_reset = {card: to_ms(max(at)) or 0 for card, at in store.resets().items() if at}
+    shared: dict[tuple[int, int], Any] = {}
+    items: list[Any] = []
+    last_ms: list[int] = []
+    first_ms: list[int] = []
+    first_id: list[int] = []
+    for card, rows in groupby(store.answers_by_card(), itemgetter(0)):
+        answers = list(rows)
+        if keep is not None:
+            keep[card] = keep_answers(answers)
+        cut = last_reset.get(card, -1)
+        set_aside = forgotten.get(card)
+        if set_aside is not None:  # a forget starts the history again after the last answer it set aside
+            cut = max([cut, *(ms for _, ms, _, review in answers if review <= set_aside)])
+        reviews: list[Any] = []
+        first: tuple[int, int] | None = None
+        last = None
+        for _, ms, rating, review in answers:
+            if ms <= cut:
+                continue
+            if first is None:
+                first = (ms, review)
+            day = day_of(ms)
+            delta = 0 if last is None else day - last
+            last = day
+            pair = (rating, delta)
+            answer = shared.get(pair)
+            if answer is None:
+                answer = shared[pair] = FSRSReview(rating, delta)
+            reviews.append(answer)
+            if delta > 0:
+                items.append(FSRSItem(list(reviews)))
+                last_ms.append(ms)
+                first_ms.append(first[0])
+                first_id.append(first[1])
+    # time order of the last answer; ties (two cards answered in the same millisecond) in the order
+    # of each card's first answer, as a stable sort of the items grouped by card in that order gives
+    order = np.lexsort((np.array(first_id, np.int64), np.array(first_ms, np.int64), np.array(last_ms, np.int64)))
+    return [items[i] for i in order.tolist()]
+
+
 def _evaluation(params: Sequence[float], items: list[Any]) -> Evaluation:
     from fsrs_rs_python import FSRS
 
@@ -95,31 +150,102 @@ def _better(after: Evaluation, before: Evaluation) -> bool:
     return after.log_loss < before.log_loss and after.rmse_bins <= before.rmse_bins
 
 
-def optimize(store: Store, settings: Settings, now: datetime, min_reviews: int = MIN_REVIEWS) -> Optimization:
-    """Fit parameters to the store's log; adopt them (in force from `now`) when they predict held-out answers better."""
-    from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS
+def _fit(params: Sequence[float], items: list[Any]) -> tuple[float, ...]:
+    from fsrs_rs_python import FSRS
 
-    items = [item for _, item in timed_items(store.review_rows(), settings.day_start, now, history_starts(store))]
+    return tuple(float(p) for p in FSRS(list(params)).compute_parameters(items))
+
+
+def _with_old_parameters(old: tuple[float, ...], items: list[Any], split: int) -> tuple[Evaluation, ...]:
+    """What needs the parameters in force and not the fit to every item: the held-out figures of the
+    parameters in force and of those fitted to the items before `split`, and the in-sample figure
+    of the parameters in force."""
+    trial = _fit(old, items[:split])
+    latest = items[split:]
+    return _evaluation(old, latest), _evaluation(trial, latest), _evaluation(old, items)
+
+
+def optimize(store: Store, settings: Settings, now: datetime, min_reviews: int = MIN_REVIEWS) -> Optimization:
+    """Fit parameters to the store's log; adopt them (in force from `now`) when they predict held-out answers better.
+
+    The fit to the earlier items (the decision) and the fit to every item (the parameters adopted)
+    are independent: on Linux the first, with the evaluations of the parameters in force, runs in
+    a forked process while this one makes the second; the figures are the same either way."""
+    from fsrs_rs_python import DEFAULT_PARAMETERS
+
+    kept: dict[int, KeptAnswers] = {}  # the log as read, compactly: the recompute needs it again
+    items = training_items(store, settings.day_start, now, kept)
     if len(items) < min_reviews:
         return Optimization(len(items), min_reviews)
     in_force = settings_in_force(store, settings)
     old = tuple(float(p) for p in (in_force.parameters or DEFAULT_PARAMETERS))
     split = len(items) - max(1, round(len(items) * HELD_OUT))
-    earlier, latest = items[:split], items[split:]
-    trial = [float(p) for p in FSRS(list(old)).compute_parameters(earlier)]
-    held_before, held_after = _evaluation(old, latest), _evaluation(trial, latest)
-    new = tuple(float(p) for p in FSRS(list(old)).compute_parameters(items))
-    before, after = _evaluation(old, items), _evaluation(new, items)
+    pending = _in_a_fork(_with_old_parameters, old, items, split)
+    try:
+        new = _fit(old, items)
+        after = _evaluation(new, items)
+    finally:
+        figures = pending.result() if pending is not None else None
+    held_before, held_after, before = figures if figures is not None else _with_old_parameters(old, items, split)
+    fitted, held_out = len(items), len(items) - split
+    del items  # the recompute below needs the memory more
     adopted = _better(held_after, held_before)
     recompute = None
     if adopted:
-        store.record_parameters(new, now, len(items), after.log_loss, after.rmse_bins)
+        store.record_parameters(new, now, fitted, after.log_loss, after.rmse_bins)
         if not settings.parameters:  # config.toml's own parameters stay in force otherwise
             scheduler = Scheduler(settings_in_force(store, settings))
-            recompute = recompute_states(store, scheduler, store.course_ids(), now)
+            recompute = recompute_states(store, scheduler, store.course_ids(), now, kept)
     return Optimization(
-        len(items), min_reviews, before, after, old, new, adopted, len(latest), held_before, held_after, recompute
+        fitted, min_reviews, before, after, old, new, adopted, held_out, held_before, held_after, recompute
     )
+
+
+class _Forked:
+    """A call running in a forked process; `result` waits for it (None if the process failed)."""
+
+    def __init__(self, process: Any, connection: Any) -> None:
+        self.process, self.connection = process, connection
+
+    def result(self) -> Any:
+        try:
+            return self.connection.recv()
+        except (EOFError, OSError):
+            return None
+        finally:
+            self.connection.close()
+            self.process.join()
+
+
+def _in_a_fork(call: Callable[..., Any], *args: Any) -> _Forked | None:
+    """`call(*args)` in a forked process, which shares this one's memory (the items are not copied
+    or pickled); None where forking is not safe: not Linux (macOS system libraries may crash in a
+    forked child), one core, or another Python thread running."""
+    import multiprocessing
+    import os
+    import sys
+    import threading
+
+    if not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
+        return None
+    try:
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(target=_send_result, args=(send, call, args), daemon=True)
+        process.start()
+    except OSError:
+        return None
+    send.close()
+    return _Forked(process, receive)
+
+
+def _send_result(connection: Any, call: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        result = call(*args)
+    except BaseException:  # noqa: BLE001 - the parent computes it again itself
+        result = None
+    connection.send(result)
+    connection.close()
 
 
 def optimize_home(home: Path, settings: Settings, now: datetime) -> Optimization:

@@ -12,11 +12,15 @@ when its last answer is the same: only its memory (stability, difficulty) moves.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import groupby, repeat
+from operator import itemgetter
+from typing import TypeAlias
 
-from srscards.scheduling.scheduler import Memory, Rating, Scheduler
+from srscards.scheduling.scheduler import Memory, Rating, Scheduler, from_ms, to_ms
 from srscards.store.store import Store
 from srscards.words import count
 
@@ -76,20 +80,57 @@ def _change(old: Memory, new: Memory) -> float:
     return abs(new.stability / old.stability - 1)
 
 
-def recompute_states(store: Store, scheduler: Scheduler, courses: Sequence[str], now: datetime) -> Recompute:
-    """Compute every card's state again from the review log, as of `now`; store those that moved."""
-    by_card: dict[int, list[tuple[datetime, Rating]]] = {}
+# A card's answers as `Store.answers_by_card` gives them (card, ms, rating, review id), kept compactly
+# between reading and replaying: the ms, the ratings and the review ids, each in an array.
+KeptAnswers: TypeAlias = "tuple[array[int], bytes, array[int]]"
+
+
+def keep_answers(rows: Sequence[tuple[int, int, int, int]]) -> KeptAnswers:
+    return array("q", [r[1] for r in rows]), bytes(r[2] for r in rows), array("q", [r[3] for r in rows])
+
+
+def _kept_rows(kept: dict[int, KeptAnswers]) -> Iterator[tuple[int, Iterable[tuple[int, int, int, int]]]]:
+    for card, (moments, ratings, reviews) in kept.items():
+        yield card, zip(repeat(card), moments, ratings, reviews, strict=False)  # repeat: as long as the others
+
+
+def answers_since_reset(
+    store: Store, kept: dict[int, KeptAnswers] | None = None
+) -> Iterator[tuple[int, list[tuple[int, int]]]]:
+    """(card, its (ms, rating) answers in time order) for each card with answers that count: those after
+    the card's last reset (Anki's Forget) and not set aside by a forget (`srscards cards forget`).
+    Read from the store, or from answers already read (`kept`, as `keep_answers` holds them)."""
     forgotten = store.forgotten_before()
-    for review in store.log():
-        if review.id <= forgotten.get(review.card, 0):
-            continue  # answers before a forget (srscards cards forget) no longer count
-        by_card.setdefault(review.card, []).append((review.reviewed_at, review.rating))
-    resets = store.resets()
+    last_reset = {card: to_ms(max(at)) or 0 for card, at in store.resets().items() if at}
+    grouped = _kept_rows(kept) if kept is not None else groupby(store.answers_by_card(), itemgetter(0))
+    for card, rows in grouped:
+        set_aside, reset = forgotten.get(card, 0), last_reset.get(card, -1)
+        answers = [(ms, rating) for _, ms, rating, review in rows if review > set_aside and ms > reset]
+        if answers:
+            yield card, answers
+
+
+def recompute_states(
+    store: Store,
+    scheduler: Scheduler,
+    courses: Sequence[str],
+    now: datetime,
+    kept: dict[int, KeptAnswers] | None = None,
+) -> Recompute:
+    """Compute every card's state again from the review log, as of `now`; store those that moved.
+
+    A card whose last answer is the one its stored state comes from keeps its due date, so only its
+    memory is replayed (`Scheduler.replay_memory`); the others are replayed whole, due dates included.
+    `kept`: the log as the caller has just read it (every card's answers, `keep_answers`), so it is
+    not read again."""
+    cards = store.cards(list(courses), include_retired=True)
+    wanted = {card.id for card in cards}
+    by_card = {card: answers for card, answers in answers_since_reset(store, kept) if card in wanted}
     moved: dict[int, Memory] = {}
     changes: list[float] = []
-    cards = store.cards(list(courses), include_retired=True)
     for card in cards:
-        memory = replay_card(scheduler, by_card.get(card.id, []), resets.get(card.id, []), card.key, now)
+        answers = by_card.pop(card.id, [])
+        memory = scheduler.replay_memory(answers, now)
         old = card.memory
         if old.due is not None and (memory.state, memory.last_review, memory.reps) == (
             old.state,
@@ -97,6 +138,9 @@ def recompute_states(store: Store, scheduler: Scheduler, courses: Sequence[str],
             old.reps,
         ):
             memory = replace(memory, due=old.due)  # the card keeps the due date it was given
+        else:
+            moments = [(from_ms(ms), Rating(rating)) for ms, rating in answers]
+            memory = scheduler.replay(moments, card.key, now)  # type: ignore[arg-type]
         if memory != card.memory:
             moved[card.id] = memory
             changes.append(_change(card.memory, memory))
