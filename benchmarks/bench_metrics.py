@@ -14,8 +14,9 @@ run: `srscards stats --json`, `srscards report` and `srscards readiness --json` 
 unchanged since the last sync), against a process that imports anki, opens the collection and
 asks for Anki's graph data (the backend's `graphs` call over the whole history, what the
 Statistics screen draws) or Anki's stats report (`CollectionStats.report`, the older HTML
-statistics). `stats-first-of-day` is `stats` on the first open of a day, when the store's quick
-check reads the whole file (srscards skips it on later opens of the day). Printed: the median
+statistics). `stats-first-of-day` is `stats` when the store's quick check reads the whole file
+(on a store not stamped as checked: srscards skips the check while the file is as a checked
+session left it). Printed: the median
 wall time, the median CPU time (user + system), the ratio to the anchor, and the peak resident
 set of the process (VmHWM, read as the process exits).
 """
@@ -51,8 +52,10 @@ PEAK = (
     "atexit.register(_peak)\n"
 )
 SRSCARDS = PEAK + "import sys\nfrom srscards.cli import main\nsys.argv[0] = 'srscards'\nmain()\n"
-FIRST_OF_DAY = (
-    "import os, pathlib\npathlib.Path(os.environ['SRSCARDS_HOME'], 'review.sqlite3.checked').unlink(missing_ok=True)\n"
+FIRST_OF_DAY = (  # the stamps of checked stores are removed, so the quick check runs
+    "import shutil, os, pathlib\n"
+    "stamps = pathlib.Path(os.environ['SRSCARDS_CACHE'], 'store-checks')\n"
+    "shutil.rmtree(stamps, ignore_errors=True)\n"
 )
 ANKI_GRAPHS = PEAK + (
     "import sys\n"
@@ -159,8 +162,8 @@ def main() -> None:
         cli = [sys.executable, "-c", SRSCARDS]
         pairs = {
             "stats": ([*cli, "stats", decks, "--json"], [sys.executable, "-c", ANKI_GRAPHS, anki], "Anki graph data"),
-            # the first open of a day runs SQLite's quick check over the whole store: the note that
-            # it ran today is removed before each run
+            # SQLite's quick check over the whole store runs when the store is not stamped as checked:
+            # the stamps are removed before each run
             "stats-first-of-day": ([sys.executable, "-c", FIRST_OF_DAY + SRSCARDS, "stats", decks, "--json"],
                                    [sys.executable, "-c", ANKI_GRAPHS, anki], "Anki graph data"),
             "report": ([*cli, "report", decks, "-o", out], [sys.executable, "-c", ANKI_REPORT, anki],

@@ -491,7 +491,8 @@ def test_cleanup_on_aws_lists_asks_and_deletes(labs: Path, fake_aws):
     result = run(*args, input="y\n")
     assert result.exit_code == 0
     assert result.stdout.endswith(
-        "Delete them? [y/N]: y\ncleanup: deleted 1 resource\n  - arn:aws:s3:::srs-demo-aaaaaa\n"
+        "Delete them? [y/N]: y\ncleanup: deleting arn:aws:s3:::srs-demo-aaaaaa\n"
+        "cleanup: deleted 1 resource\n  - arn:aws:s3:::srs-demo-aaaaaa\n"
     )
     assert s3.list_buckets()["Buckets"] == []
 
@@ -568,7 +569,8 @@ def test_a_resource_cleanup_cannot_delete_fails_the_run_and_says_how_to_finish(l
     write_lab(labs, "demo-leaky", LEAKY_LAB, "Leaky")
     result = run("lab", "run", "demo-leaky", "--labs", str(labs))
     assert result.exit_code == 1
-    assert result.stdout.endswith("cleanup: nothing left to delete\nThe only step passed; completion recorded.\n")
+    # no "nothing left to delete" above the resource it could not delete
+    assert result.stdout.endswith("      check passed: created\nThe only step passed; completion recorded.\n")
     queue = result.stderr.split("cleanup could not delete ", 1)[1].split(":", 6)
     arn = ":".join(queue[:6])
     assert arn.startswith("arn:aws:sqs:us-east-1:123456789012:srs-queue-")
@@ -705,31 +707,6 @@ TWO_BUCKETS_LAB = INTERRUPTED_LAB.replace(
 )
 
 
-def test_ctrl_c_during_cleanup_reports_exactly_what_is_left(tmp_path: Path, fake_aws):
-    import os
-    import signal
-
-    write_lab(tmp_path / "labs", "demo-three", TWO_BUCKETS_LAB, "Three buckets")
-    deletes = []
-
-    def second_delete(**_: object) -> None:  # the user presses Ctrl-C again while cleanup deletes
-        deletes.append(1)
-        if len(deletes) == 2:
-            os.kill(os.getpid(), signal.SIGINT)
-
-    fake_aws.events.register("before-call.s3.DeleteBucket", second_delete)
-    events = []
-    with pytest.raises(KeyboardInterrupt):
-        run_lab(load_lab(tmp_path / "labs", "demo-three"), SessionTarget(fake_aws), suffix="abc123",
-                on_event=events.append)  # fmt: skip
-    report = events[-1].cleanup
-    left = sorted(f"arn:aws:s3:::{b['Name']}" for b in fake_aws.client("s3").list_buckets()["Buckets"])
-    assert report.interrupted and left
-    assert sorted(arn for arn, _ in report.failed) == left  # exactly what is left, no more, no less
-    assert all(why == "interrupted (Ctrl-C) before it was deleted" for _, why in report.failed)
-    assert len(report.deleted) + len(left) == 3
-
-
 def test_closed_standard_input_is_a_clear_error_not_a_traceback(labs: Path, tmp_path: Path):
     import os
     import subprocess
@@ -772,3 +749,124 @@ def test_an_endpoint_that_never_answers_fails_in_bounded_time_naming_what_failed
     assert result.stderr.startswith("Error: could not reach AWS STS in region us-east-1 (ReadTimeoutError: ")
     assert "did not answer within 1 s to connect and 1 s to read" in result.stderr
     assert "profile" not in result.stderr
+
+
+CREATE_THEN_STOP_LAB = INTERRUPTED_LAB.replace(
+    """    ctx.client("s3").create_bucket(Bucket=ctx.name("kept"))
+    ctx.client("s3").put_bucket_tagging(Bucket=ctx.name("kept"), Tagging={"TagSet": ctx.tags})""",
+    """    ctx.client("s3").create_bucket(Bucket=ctx.name("kept"))
+    raise KeyboardInterrupt  # Ctrl-C before the bucket is tagged""",
+)
+
+
+def test_a_bucket_created_but_not_yet_tagged_is_still_cleaned_up(tmp_path: Path, fake_aws):
+    write_lab(tmp_path / "labs", "demo-untagged", CREATE_THEN_STOP_LAB, "Untagged")
+    events = []
+    with pytest.raises(KeyboardInterrupt):
+        run_lab(load_lab(tmp_path / "labs", "demo-untagged"), SessionTarget(fake_aws), suffix="abc123",
+                on_event=events.append)  # fmt: skip
+    assert fake_aws.client("s3").list_buckets()["Buckets"] == []
+    assert events[-1].cleanup.deleted == ["arn:aws:s3:::srs-kept-abc123"]
+    assert [e.text for e in events if e.kind == "deleting"] == ["arn:aws:s3:::srs-kept-abc123"]
+
+
+def _press_ctrl_c(times: int):
+    import os
+    import signal
+
+    def press(**_: object) -> None:
+        for _ in range(times):
+            os.kill(os.getpid(), signal.SIGINT)
+
+    return press
+
+
+def test_ctrl_c_while_a_call_is_in_flight_takes_effect_when_it_returns(labs: Path, fake_aws):
+    fake_aws.events.register("before-send.s3.CreateBucket", _press_ctrl_c(1))  # the request is under way
+    events = []
+    with pytest.raises(KeyboardInterrupt):
+        run_lab(load_lab(labs, "demo-bucket"), SessionTarget(fake_aws), suffix="abc123", on_event=events.append)
+    # the bucket was made, its answer read, and the run stopped before its next call (the tagging)
+    assert [e.text.split("(")[0] for e in events if e.kind == "call"] == ["s3.create_bucket"]
+    assert events[-1].cleanup.deleted == ["arn:aws:s3:::srs-demo-abc123"]
+    assert events[-1].cleanup.failed == []
+    assert fake_aws.client("s3").list_buckets()["Buckets"] == []
+
+
+def test_three_presses_during_one_call_stop_at_once_and_say_so(labs: Path, fake_aws):
+    fake_aws.events.register("before-send.s3.CreateBucket", _press_ctrl_c(3))
+    events = []
+    with pytest.raises(KeyboardInterrupt):
+        run_lab(load_lab(labs, "demo-bucket"), SessionTarget(fake_aws), suffix="abc123", on_event=events.append)
+    report = events[-1].cleanup
+    assert report.failed == [("whatever s3.CreateBucket was creating", "the call was left without an answer")]
+    assert fake_aws.client("s3").list_buckets()["Buckets"] == []  # the bucket it named is not left behind
+
+
+def test_ctrl_c_during_cleanup_stops_before_the_next_deletion(tmp_path: Path, fake_aws):
+    write_lab(tmp_path / "labs", "demo-three", TWO_BUCKETS_LAB, "Three buckets")
+    fake_aws.events.register("before-send.s3.DeleteBucket", _press_ctrl_c(2))  # mid-deletion, twice
+    events = []
+    with pytest.raises(KeyboardInterrupt):
+        run_lab(load_lab(tmp_path / "labs", "demo-three"), SessionTarget(fake_aws), suffix="abc123",
+                on_event=events.append)  # fmt: skip
+    report = events[-1].cleanup
+    left = sorted(f"arn:aws:s3:::{b['Name']}" for b in fake_aws.client("s3").list_buckets()["Buckets"])
+    assert report.deleted == ["arn:aws:s3:::srs-one-abc123"]  # the deletion under way finished
+    assert report.failed == [(arn, "not deleted: Ctrl-C stopped the cleanup") for arn in left]
+    assert len(left) == 2
+
+
+def test_cleanup_with_arn_deletes_an_untagged_resource_and_refuses_other_arns(labs: Path, fake_aws):
+    fake_aws.client("s3").create_bucket(Bucket="srs-demo-bbbbbb")  # created, never tagged
+    args = ("lab", "cleanup", "demo-bucket", "--labs", str(labs), "--aws", "--region", REGION, "--yes")
+    result = run(*args, "--arn", "arn:aws:s3:::srs-demo-bbbbbb")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith("cleanup: deleted 1 resource\n  - arn:aws:s3:::srs-demo-bbbbbb\n")
+    assert fake_aws.client("s3").list_buckets()["Buckets"] == []
+    for bad in ("arn:aws:iam::123456789012:user/alice", "arn:aws:s3:::", "arn:aws:kms:us-east-1:1:key", "x", ""):
+        result = run(*args, "--arn", bad)
+        assert result.exit_code == 2
+        assert f"Invalid value for --arn: {bad!r} is not the ARN of a resource a lab creates" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("x = (\n", "lab.py:1:5: '(' was never closed (fix the lab's Python)"),
+        ("import os\n\nimport srscards_no_such_module\n", "lab.py:3: importing the lab failed: ModuleNotFoundError: "),
+        ("x = 1 / 0\n", "lab.py:1: importing the lab failed: ZeroDivisionError: division by zero"),
+        ('TITLE = "t"\nRESOURCES = []\nCOST = "c"\nSTEPS = 5\n', "STEPS must be a non-empty list"),
+        ('TITLE = "t"\nRESOURCES = 5\nCOST = "c"\nSTEPS = []\n', "STEPS must be a non-empty list"),
+    ],
+)
+def test_a_broken_lab_file_is_a_located_error_not_a_traceback(tmp_path: Path, code: str, message: str):
+    folder = write_lab(tmp_path / "labs", "demo-broken", "x = 1\n", "Broken")
+    (folder / "lab.py").write_text(code, encoding="utf-8")
+    result = run("lab", "show", "demo-broken", "--labs", str(tmp_path / "labs"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {folder / 'lab.py'}") and message in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+UPLOAD_LAB = INTERRUPTED_LAB.replace(
+    """def interrupt(ctx):
+    raise KeyboardInterrupt""",
+    """def interrupt(ctx):  # boto3 uploads from worker threads
+    path = ctx.work_dir / "data.csv"
+    path.write_text("a,b\\n1,2\\n")
+    ctx.client("s3").upload_file(str(path), ctx.name("kept"), "data.csv")
+    ctx.state["uploaded"] = True""",
+)
+
+
+def test_ctrl_c_during_a_threaded_upload_stops_the_run_and_cleans_up(tmp_path: Path, fake_aws):
+    write_lab(tmp_path / "labs", "demo-upload", UPLOAD_LAB, "Upload")
+    fake_aws.events.register("before-send.s3.PutObject", _press_ctrl_c(1))
+    events = []
+    with pytest.raises(KeyboardInterrupt):
+        run_lab(load_lab(tmp_path / "labs", "demo-upload"), SessionTarget(fake_aws), suffix="abc123",
+                on_event=events.append)  # fmt: skip
+    assert [e.index for e in events if e.kind == "passed"] == [1]  # the upload step did not pass
+    assert events[-1].cleanup.deleted == ["arn:aws:s3:::srs-kept-abc123"] and events[-1].cleanup.failed == []
+    assert fake_aws.client("s3").list_buckets()["Buckets"] == []

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from deck_fixture import demo_deck
 from srscards.cli import main
+from srscards.paths import cache_home
 from srscards.scheduling.scheduler import Rating
 from srscards.sources.load import load_checked
 from srscards.store.migrations import MIGRATIONS, statements
@@ -132,14 +133,47 @@ def test_the_quick_check_runs_beside_the_start_and_refuses_the_first_answer(cour
     assert path.read_bytes() == damaged
 
 
-def test_a_healthy_store_opens_with_its_check_passing_in_the_background(course, tmp_path):
+def test_the_check_is_skipped_only_for_a_file_exactly_as_a_checked_session_left_it(course, tmp_path):
     home = tmp_path / "home"
     answered_store(course, home)
+    path = home / STORE_FILE
     with Store.open(home, clock=Clock(NOW)) as store:
-        check = store._check
-        assert check is not None
-        check.wait()
-        assert check.verdict == "ok"
+        assert store._check is None  # unchanged since the session that checked it closed it: not read again
+    for stamp in (cache_home() / "store-checks").iterdir():  # the stamps are a cache: deleting them is safe
+        stamp.unlink()
+    with Store.open(home, clock=Clock(NOW)) as store:
+        assert store._check is not None  # without the stamp it is checked
+        store._check.wait()
+        assert store._check.verdict == "ok"
+    with Store.open(home, clock=Clock(NOW)) as store:
+        assert store._check is None
+        store.sync(load_checked(course.root), NOW + timedelta(days=1))  # a write of its own
+    with Store.open(home, clock=Clock(NOW)) as store:
+        assert store._check is None  # what srscards wrote itself needs no check
+
+    stat = path.stat()
+    damaged = damage_an_untouched_page(path)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # the damage hides its modification time
+    assert path.stat().st_size == stat.st_size
+    code, out = run("due", str(course.root), "--home", str(home))
+    assert code == 1  # the change time still gives it away
+    assert "the review store is damaged (quick check: " in out
+    assert path.read_bytes() == damaged
+
+
+def test_a_review_session_copies_its_log_into_the_file_only_when_it_closes(course, tmp_path):
+    home = tmp_path / "home"
+    answered_store(course, home)
+    clock = Clock(NOW + timedelta(days=3))
+    session = ReviewSession.start(course.root, home, clock=clock)
+    assert session.store._conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+    while session.next() is not None:
+        clock.now += timedelta(seconds=20)
+        session.answer(Rating.GOOD)
+    wal = home / (STORE_FILE + "-wal")
+    assert wal.stat().st_size > 0  # the answers are in the log, committed
+    session.close()
+    assert not wal.exists()  # and in the file once the session closed
 
 
 def test_a_backup_before_the_first_write_of_each_day_keeping_the_last_seven(course, tmp_path):
@@ -273,30 +307,3 @@ def test_answer_times_are_clamped_and_a_clock_going_back_keeps_the_log_in_order(
         assert fresh.memory.last_review is not None
         store.record_answer(fresh, fresh.memory, Rating.GOOD, fresh.memory.last_review - timedelta(hours=1), 1000)
     assert "the clock went backwards" in str(info.value) and "nothing was written" in str(info.value)
-
-
-def test_the_quick_check_runs_on_the_first_open_of_each_day_and_after_an_outside_change(course, tmp_path):
-    home = tmp_path / "home"
-    answered_store(course, home)
-    path = home / STORE_FILE
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        pages = conn.execute("PRAGMA page_count").fetchone()[0]
-    with Store.open(home, clock=lambda: NOW):  # checked, and the file's state noted as it is closed
-        pass
-    assert (home / f"{STORE_FILE}.checked").exists()
-    store = Store.open(home, clock=lambda: NOW)  # the same day, the file as srscards left it: no check
-    assert store._check is None
-    store.close()
-    # a page damaged by something else, with the file's size and time put back as they were
-    stat = path.stat()
-    data = bytearray(path.read_bytes())
-    data[(pages - 2) * 4096 : (pages - 1) * 4096] = bytes(range(256)) * 16
-    path.write_bytes(bytes(data))
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    with pytest.raises(StoreError, match="the review store is damaged"):
-        Store.open(home, clock=lambda: NOW + timedelta(days=1)).close()  # a new day: checked again
-    path.write_bytes(bytes(data))  # and any change of size or time is checked at once
-    with pytest.raises(StoreError, match="the review store is damaged"):
-        Store.open(home, clock=lambda: NOW).close()
-    assert path.read_bytes() == bytes(data)

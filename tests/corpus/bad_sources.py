@@ -102,24 +102,35 @@ def _course_dup(course: Path) -> None:
     (course / "x.md").write_text(GOOD, encoding="utf-8")
 
 
-def _image_loop(course: Path) -> None:
+def _image_loop(course: Path, body: str = "![a](media/a.png)") -> None:
     (course / "media").mkdir()
     os.symlink(course / "media" / "a.png", course / "media" / "b.png")
     os.symlink(course / "media" / "b.png", course / "media" / "a.png")
-    (course / "x.md").write_text(GOOD.replace("Answer.", "![a](media/a.png)"), encoding="utf-8")
+    (course / "x.md").write_text(GOOD.replace("Answer.", body), encoding="utf-8")
 
 
-def _image_fifo(course: Path) -> None:
+def _image_fifo(course: Path, body: str = "![a](media/a.png)") -> None:
     (course / "media").mkdir()
     os.mkfifo(course / "media" / "a.png")
-    (course / "x.md").write_text(GOOD.replace("Answer.", "![a](media/a.png)"), encoding="utf-8")
+    (course / "x.md").write_text(GOOD.replace("Answer.", body), encoding="utf-8")
 
 
-def _image_unreadable(course: Path) -> None:
+def _image_unreadable(course: Path, body: str = "![a](media/a.png)") -> None:
     (course / "media").mkdir()
     (course / "media" / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     os.chmod(course / "media" / "a.png", 0)
-    (course / "x.md").write_text(GOOD.replace("Answer.", "![a](media/a.png)"), encoding="utf-8")
+    (course / "x.md").write_text(GOOD.replace("Answer.", body), encoding="utf-8")
+
+
+def _image_dev_zero(course: Path, body: str = '<img src="media/a.png">') -> None:
+    (course / "media").mkdir()
+    os.symlink("/dev/zero", course / "media" / "a.png")
+    (course / "x.md").write_text(GOOD.replace("Answer.", body), encoding="utf-8")
+
+
+def _html(make: Callable[[Path, str], None], body: str = "<img src='media/a.png' alt=a>") -> Callable[[Path], None]:
+    """The same image problem, with the image written as HTML."""
+    return lambda course: make(course, body)
 
 
 def _bad(text: str, old: str, new: str) -> str:
@@ -220,4 +231,41 @@ CASES: list[Case] = [
     Case("unreadable image", _image_unreadable, "permission denied", needs_non_root=True),
     Case("image outside the course", deck(_bad(GOOD, "Answer.", "![a](../../etc/passwd)")), "outside the course"),
     Case("image with a URL", deck(_bad(GOOD, "Answer.", "![a](https://example.com/a.png)")), "not a path inside"),
+    Case("image path with a NUL", deck(_bad(GOOD, "Answer.", "![a](media/%00.png)")), "holds a control character"),
+    Case("image path with ESC", deck(_bad(GOOD, "Answer.", "![a](media/%1b]0;x%07.png)")), "holds a control character"),
+    Case("image name too long", deck(_bad(GOOD, "Answer.", f"![a]({'a' * 5000}.png)")), "File name too long"),
+    # images written as HTML: checked like Markdown images
+    Case("HTML image missing", deck(_bad(GOOD, "Answer.", '<img src="media/nope.png">')), "'media/nope.png' not found"),
+    Case("HTML image unquoted, missing", deck(_bad(GOOD, "Answer.", "<p><IMG SRC=nope.png></p>")), "not found"),
+    Case("HTML image without src", deck(_bad(GOOD, "Answer.", '<img alt="x">')), "'' is not a path inside"),
+    Case("HTML image outside the course", deck(_bad(GOOD, "Answer.", "<img src='../../etc/passwd'>")), "outside the"),
+    Case("HTML image absolute path", deck(_bad(GOOD, "Answer.", '<img src="/etc/passwd">')), "not a path inside"),
+    Case(
+        "HTML image with a URL",
+        deck(_bad(GOOD, "Answer.", '<div><img src="https://example.com/a.png"></div>')),
+        "loads a remote or inline resource",
+    ),  # fmt: skip
+    Case(
+        "HTML image protocol-relative",
+        deck(_bad(GOOD, "Answer.", '<img src="//example.com/a.png">')),
+        "loads a remote or inline resource",
+    ),  # fmt: skip
+    Case(
+        "HTML image data: URI",
+        deck(_bad(GOOD, "Answer.", '<img src="data:image/png;base64,iVBORw0KGgo=">')),
+        "loads a remote or inline resource",
+    ),  # fmt: skip
+    Case(
+        "HTML image second src remote",
+        deck(_bad(GOOD, "Answer.", '<img src="media/a.png" src="https://example.com/a.png">')),
+        "loads a remote or inline resource",
+    ),  # fmt: skip
+    Case("HTML image path with a NUL", deck(_bad(GOOD, "Answer.", '<img src="a&#0;.png">')), "not found"),
+    Case("HTML image percent NUL", deck(_bad(GOOD, "Answer.", '<img src="a%00.png">')), "holds a control character"),
+    Case("HTML image name too long", deck(_bad(GOOD, "Answer.", f'<img src="{"a/" * 3000}x.png">')), "too long"),
+    Case("HTML image symlink loop", _html(_image_loop), "symbolic link loop"),
+    Case("HTML image a FIFO", _html(_image_fifo), "is not a regular file"),
+    Case("HTML image linked to /dev/zero", _html(_image_dev_zero), "outside the course"),
+    Case("HTML image unreadable", _html(_image_unreadable), "permission denied", needs_non_root=True),
+    Case("HTML image a folder", _html(_image_fifo, '<img src="media">'), "is not a regular file"),
 ]

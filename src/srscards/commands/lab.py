@@ -161,7 +161,6 @@ def run_command(
 
     lab = load_lab(labs_root, name)
     target = _target(aws, profile, region)
-    again = _again(lab.name, aws, profile, region)
 
     def confirm(where: str) -> bool:
         click.echo(f"Lab {lab.name} on {where}")
@@ -211,32 +210,40 @@ def run_command(
             if not calls[0]:
                 say("call", "none: this step works on local files")
             say("check passed", event.text)
+        elif event.kind == "cleaning" and aws:
+            click.echo("Cleaning up (Ctrl-C stops the cleanup before its next deletion and lists what is left)")
+        elif event.kind == "deleting" and aws:  # on AWS a deletion may take minutes: say what is under way
+            click.echo(f"cleanup: deleting {event.text}")
         elif event.kind == "cleanup" and event.cleanup is not None:
-            _echo_cleanup(event.cleanup, again)
+            _echo_cleanup(event.cleanup, _again(lab.name, aws, profile, region, event.cleanup.untagged))
 
     if step_by_step:
         _need_input("--step", "run without --step")
     try:
         result = run_lab(lab, target, on_event=show, pause=pause if step_by_step else None, confirm=confirm)
+        from srscards.paths import home
+        from srscards.store.store import Store
+
+        with Store.open(home()) as store:  # a Ctrl-C here, after cleanup, still reads as one
+            store.record_lab(lab.name, result.target, datetime.now(UTC))
     except KeyboardInterrupt:
         if not reports:
-            click.echo(f"Interrupted before cleanup ran: run `{again}` to remove what the lab created.", err=True)
+            click.echo("Interrupted before the lab created anything.", err=True)
         elif reports[-1].failed:
+            left = reports[-1]
             click.echo(
-                f"Interrupted; cleanup left {len(reports[-1].failed)} resource(s), listed above: run `{again}`.",
+                f"Interrupted; cleanup left {count(len(left.failed), 'resource')}, listed above: "
+                f"run `{_again(lab.name, aws, profile, region, left.untagged)}` to remove "
+                f"{'it' if len(left.failed) == 1 else 'them'}.",
                 err=True,
             )
         else:
             click.echo("Interrupted; cleanup has run and nothing is left.", err=True)
         sys.exit(130)
-    from srscards.paths import home
-    from srscards.store.store import Store
-
-    with Store.open(home()) as store:
-        store.record_lab(lab.name, result.target, datetime.now(UTC))
     passed = "The only step passed" if len(result.passed) == 1 else f"All {len(result.passed)} steps passed"
     click.echo(f"{passed}; completion recorded.")
     if result.cleanup.failed:
+        again = _again(lab.name, aws, profile, region, result.cleanup.untagged)
         raise LabError(f"cleanup left {count(len(result.cleanup.failed), 'resource')} behind: run `{again}`")
 
 
@@ -257,22 +264,25 @@ def _need_input(what: str, instead: str) -> None:
         raise LabError(f"standard input is closed, but {what} needs it: {instead}")
 
 
-def _again(name: str, aws: bool, profile: str | None, region: str | None) -> str:
-    """The command that finishes an incomplete cleanup."""
+def _again(name: str, aws: bool, profile: str | None, region: str | None, arns: list[str] | None = None) -> str:
+    """The command that finishes an incomplete cleanup (with the ARNs of untagged resources it must also delete)."""
     parts = ["srscards lab cleanup", name]
     if aws:
         parts.append("--aws")
         parts += [f"--profile {profile}"] if profile else []
         parts += [f"--region {region}"] if region else []
+    parts += [f"--arn {arn}" for arn in arns or []]
     return " ".join(parts)
 
 
 def _echo_cleanup(report: Any, again: str) -> None:
+    from srscards.labs.cleanup import STOPPED
+
     if report.deleted:
         click.echo(f"cleanup: deleted {count(len(report.deleted), 'resource')}")
         for arn in report.deleted:
             click.echo(f"  - {arn}")
-    elif not report.unsupported:
+    elif not report.unsupported and not report.failed:
         click.echo("cleanup: nothing left to delete")
     if report.unsupported:
         click.echo(
@@ -280,6 +290,11 @@ def _echo_cleanup(report: Any, again: str) -> None:
         )
         for arn in report.unsupported:
             click.echo(f"  - {arn}")
+    if report.interrupted:
+        click.echo(f"cleanup stopped by Ctrl-C; left on AWS ({count(len(report.failed), 'resource')}):", err=True)
+        for what, why in report.failed:
+            click.echo(f"  - {what}" + ("" if why == STOPPED else f" ({why})"), err=True)
+        return
     for what, why in report.failed:
         click.echo(f"cleanup could not delete {what}: {why} (run `{again}` again)", err=True)
 
@@ -290,20 +305,33 @@ def _echo_cleanup(report: Any, again: str) -> None:
 @click.option("--profile", default=None, help="AWS profile to use with --aws.")
 @click.option("--region", default=None, help="AWS region to use with --aws.")
 @click.option("--yes", is_flag=True, help="With --aws: do not ask before deleting.")
+@click.option(
+    "--arn",
+    "arns",
+    multiple=True,
+    help="Also delete this resource (one a run created but had not tagged when it was interrupted); repeatable.",
+)
 @_labs_option
-def cleanup_command(name: str, aws: bool, profile: str | None, region: str | None, yes: bool, labs_root: Path) -> None:
-    """Find what a lab left behind, by its srscards-lab tag, and delete it.
+def cleanup_command(
+    name: str, aws: bool, profile: str | None, region: str | None, yes: bool, arns: tuple[str, ...], labs_root: Path
+) -> None:
+    """Find what a lab left behind, by its srscards-lab tag (and --arn), and delete it.
 
     \b
     Example:
       srscards lab cleanup s3-data-lake-kms --aws --profile study --region eu-west-1
+      srscards lab cleanup s3-data-lake-kms --aws --arn arn:aws:s3:::srs-lake-3fa9c1
     """
     from srscards.labs import LabError, load_lab
-    from srscards.labs.cleanup import cleanup_lab, find_leftovers
+    from srscards.labs.cleanup import can_delete, cleanup_lab, find_leftovers
+    from srscards.labs.interrupts import InterruptGuard
 
+    for arn in arns:
+        if not can_delete(arn):
+            raise click.BadParameter(f"{arn!r} is not the ARN of a resource a lab creates", param_hint="--arn")
     lab = load_lab(labs_root, name)
     with _target(aws, profile, region) as target:
-        leftovers, failed = find_leftovers(target.session, target.region, lab.name)
+        leftovers, failed = find_leftovers(target.session, target.region, lab.name, also=arns)
         if not leftovers:
             click.echo(f"No leftovers of lab {lab.name} on {target.describe()}.")
             for what, why in failed:
@@ -317,8 +345,23 @@ def cleanup_command(name: str, aws: bool, profile: str | None, region: str | Non
         if aws and not yes and not click.confirm("Delete them?", default=False):
             click.echo("Nothing deleted.")
             return
-        again = _again(lab.name, aws, profile, region)
-        report = cleanup_lab(target.session, target.region, lab.name)
+        guard = InterruptGuard()  # Ctrl-C stops the cleanup between two deletions, never half-way
+        guard.install()
+        guard.watch(target.session)
+        try:
+            with guard.held():
+                report = cleanup_lab(
+                    target.session,
+                    target.region,
+                    lab.name,
+                    created=arns,
+                    stop=lambda: guard.stop_requested,
+                    on_delete=lambda arn: click.echo(f"cleanup: deleting {arn}") if aws else None,
+                )
+        finally:
+            guard.unwatch()
+            guard.uninstall()
+        again = _again(lab.name, aws, profile, region, report.untagged)
         _echo_cleanup(report, again)
         if report.failed:
             raise LabError(f"{count(len(report.failed), 'resource')} could not be deleted: run `{again}` again")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -59,7 +60,7 @@ def load_lab(root: Path, name: str) -> Lab:
         )
     if not (folder / "README.md").is_file():
         raise LabError(f"{folder}: missing README.md (every lab has a walkthrough)")
-    steps = tuple(module.STEPS)
+    steps = tuple(module.STEPS) if isinstance(module.STEPS, list | tuple) else ()
     if not steps or not all(isinstance(s, Step) for s in steps):
         raise LabError(f"{folder / 'lab.py'}: STEPS must be a non-empty list of srscards.labs.Step")
     return Lab(
@@ -67,7 +68,7 @@ def load_lab(root: Path, name: str) -> Lab:
         folder=folder,
         title=str(module.TITLE),
         steps=steps,
-        resources=tuple(module.RESOURCES),
+        resources=tuple(module.RESOURCES) if isinstance(module.RESOURCES, list | tuple) else (str(module.RESOURCES),),
         cost=str(module.COST),
         aws_only=bool(getattr(module, "AWS_ONLY", False)),
     )
@@ -79,7 +80,14 @@ def _import(path: Path, name: str) -> ModuleType:
     if spec is None or spec.loader is None:
         raise LabError(f"{path}: cannot be imported")
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:  # the lab's own Python: say where, not a traceback
+        where = f"{path}:{exc.lineno or 1}:{exc.offset or 1}"
+        raise LabError(f"{where}: {exc.msg} (fix the lab's Python)") from None
+    except Exception as exc:
+        line = next((f.lineno for f in reversed(traceback.extract_tb(exc.__traceback__)) if f.filename == str(path)), 1)
+        raise LabError(f"{path}:{line}: importing the lab failed: {type(exc).__name__}: {exc}") from None
     return module
 
 

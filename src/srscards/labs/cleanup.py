@@ -8,7 +8,7 @@ before the bucket, a KMS key last (scheduled for deletion, as AWS requires).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,16 +34,29 @@ class CleanupReport:
     unsupported: list[str] = field(default_factory=list)
     """Resources the emulator cannot delete (moto raises NotImplementedError); they vanish with it."""
     interrupted: bool = False  # Ctrl-C stopped the cleanup; `failed` lists what is left
+    untagged: list[str] = field(default_factory=list)
+    """Left resources that the run created but that carry no lab tag yet (Ctrl-C fell between creating
+    and tagging them): `srscards lab cleanup` finds them only when given their ARNs."""
+
+
+STOPPED = "not deleted: Ctrl-C stopped the cleanup"
 
 
 def find_leftovers(
-    session: Any, region: str, lab: str, services: set[str] | None = None
+    session: Any, region: str, lab: str, services: set[str] | None = None, also: Collection[str] = ()
 ) -> tuple[list[str], list[tuple[str, str]]]:
     """ARNs of the lab's resources that still exist, and the listings that failed (what, why).
 
     `services` (boto3 service names a run used) limits the direct listings to those services;
-    without it every listing runs, as `srscards lab cleanup` must after a crashed run.
+    without it every listing runs, as `srscards lab cleanup` must after a crashed run. `also` adds
+    resources known by ARN (what a run created, whether or not it got as far as tagging it).
     """
+    found, failed = _find(session, region, lab, services)
+    live, unknown = _live(session, region, found | set(also))
+    return live, failed + unknown
+
+
+def _find(session: Any, region: str, lab: str, services: set[str] | None) -> tuple[set[str], list[tuple[str, str]]]:
     found: set[str] = set()
     failed: list[tuple[str, str]] = []
     for what, service, finder in _FINDERS:
@@ -53,8 +66,13 @@ def find_leftovers(
             found.update(finder(session, region, lab))
         except Exception as exc:  # a listing the profile may not be allowed; report it, go on
             failed.append((what, _reason(exc)))
+    return found, failed
+
+
+def _live(session: Any, region: str, arns: set[str]) -> tuple[list[str], list[tuple[str, str]]]:
     live = []
-    for arn in sorted(found, key=_order):
+    failed: list[tuple[str, str]] = []
+    for arn in sorted(arns, key=_order):
         try:
             if _still_there(session, region, arn):
                 live.append(arn)
@@ -64,30 +82,74 @@ def find_leftovers(
     return live, failed
 
 
-def cleanup_lab(session: Any, region: str, lab: str, services: set[str] | None = None) -> CleanupReport:
-    """Delete every resource tagged with this lab, in dependency order.
+def can_delete(arn: str) -> bool:
+    """Cleanup knows how to delete this kind of resource (IAM: roles only; EC2: network parts)."""
+    if not arn.startswith("arn:") or arn.count(":") < 5:
+        return False
+    service, resource = _parts(arn)
+    if not resource.strip("/") or any(ch.isspace() for ch in arn):
+        return False
+    if service == "iam":
+        return resource.startswith("role/")
+    if service == "kms":
+        return resource.startswith("key/") and len(resource) > 4
+    if service == "ec2":
+        return resource.startswith(("vpc-endpoint/", "security-group/", "subnet/", "vpc/"))
+    if service == "sagemaker":
+        return resource.split("/", 1)[0] in _SAGEMAKER_KINDS
+    return _order(arn)[0] < len(_ORDER)
 
-    Ctrl-C stops the cleanup between two calls; the report then lists exactly what is left (each as
-    failed, "interrupted"), so that the command that finishes the job can be shown."""
+
+def cleanup_lab(
+    session: Any,
+    region: str,
+    lab: str,
+    services: set[str] | None = None,
+    *,
+    created: Collection[str] = (),
+    stop: Callable[[], bool] = lambda: False,
+    on_delete: Callable[[str], None] = lambda arn: None,
+) -> CleanupReport:
+    """Delete every resource tagged with this lab, and those in `created`, in dependency order.
+
+    `stop` is asked before each deletion: once it answers True (Ctrl-C under the run's guard)
+    cleanup stops, and the report lists exactly what is left, each as failed with STOPPED. A
+    KeyboardInterrupt that does land (no guard, or a forced stop) is reported the same way, the
+    resource being deleted as possibly gone. `on_delete` hears each ARN before it is deleted.
+    """
+    created_only: set[str] = set()
     try:
-        arns, failed = find_leftovers(session, region, lab, services)
+        found, failed = _find(session, region, lab, services)
+        created_only = set(created) - found
+        arns, unknown = _live(session, region, found | set(created))
     except KeyboardInterrupt:
-        return CleanupReport(failed=[(f"the resources of lab {lab}", "interrupted before they were listed")],
-                             interrupted=True)  # fmt: skip
-    report = CleanupReport(failed=failed)
+        left = [(arn, STOPPED) for arn in sorted(created, key=_order)]
+        return CleanupReport(
+            failed=[*left, (f"other resources of lab {lab}", "not listed: Ctrl-C stopped the listing")],
+            interrupted=True,
+            untagged=sorted(created, key=_order),
+        )
+    report = CleanupReport(failed=failed + unknown)
     for n, arn in enumerate(arns):
+        if stop():
+            report.interrupted = True
+            report.failed += [(left, STOPPED) for left in arns[n:]]
+            break
         try:
+            on_delete(arn)
             _delete(session, region, arn)
             report.deleted.append(arn)
         except KeyboardInterrupt:
             report.interrupted = True
-            report.failed += [(left, "interrupted (Ctrl-C) before it was deleted") for left in arns[n:]]
+            report.failed.append((arn, "Ctrl-C stopped its deletion half-way: it may be gone already"))
+            report.failed += [(left, STOPPED) for left in arns[n + 1 :]]
             break
         except NotImplementedError:
             report.unsupported.append(arn)
         except Exception as exc:
             if not _gone(exc):
                 report.failed.append((arn, _reason(exc)))
+    report.untagged = [arn for arn, _ in report.failed if arn in created_only]
     return report
 
 
@@ -374,6 +436,19 @@ def _while_in_use(delete: Callable[[], Any], attempts: int = 36, delay: float = 
             if "DependencyViolation" not in _reason(exc) or attempt == attempts - 1:
                 raise
             time.sleep(delay)
+
+
+_SAGEMAKER_KINDS = {
+    "endpoint",
+    "monitoring-schedule",
+    "endpoint-config",
+    "model",
+    "model-package",
+    "model-package-group",
+    "training-job",
+    "transform-job",
+    "hyper-parameter-tuning-job",
+}
 
 
 def _delete_sagemaker(session: Any, region: str, sm: Any, arn: str, resource: str) -> None:

@@ -14,7 +14,8 @@ from typing import Any, Protocol
 
 from srscards.labs.calls import ApiCall, record_calls, where_defined
 from srscards.labs.catalog import Lab
-from srscards.labs.cleanup import CleanupReport, cleanup_lab
+from srscards.labs.cleanup import CleanupReport, can_delete, cleanup_lab
+from srscards.labs.interrupts import InterruptGuard
 from srscards.labs.steps import CheckFailed, EmulatorGap, LabContext, LabError
 
 
@@ -32,7 +33,8 @@ class Target(Protocol):
 class LabEvent:
     """Something the caller may show: a step starting or passing, or the cleanup's outcome."""
 
-    kind: str  # "step" (text: why, code: where its code lives), "call", "passed", "cleanup"
+    kind: str  # "step" (text: why, code: where its code lives), "call", "passed", "cleaning" (cleanup
+    # starts), "deleting" (text: the ARN cleanup deletes next), "cleanup" (its report)
     index: int = 0
     total: int = 0
     title: str = ""
@@ -75,57 +77,99 @@ def run_lab(
     if lab.aws_only and target.name != "aws":
         raise LabError(f"lab {lab.name!r} needs real AWS (the emulator lacks its service): run it with --aws")
     result = LabResult(lab=lab.name, target=target.name)
-    with target:
-        if confirm is not None and not confirm(target.describe()):
-            raise LabError("cancelled: nothing was created")
-        calls: list[tuple[int, int]] = []  # (step index, total steps) while a step's run is making calls
+    guard = InterruptGuard()
+    guard.install()
+    try:
+        with target:
+            _run_steps(lab, target, result, guard, suffix, on_event, pause, confirm)
+    finally:
+        guard.uninstall()
+    if guard.stop_requested:  # Ctrl-C during cleanup: it stopped or finished; the run was still interrupted
+        raise KeyboardInterrupt
+    return result
 
-        def show_call(call: ApiCall) -> None:
-            if calls:
-                on_event(LabEvent("call", calls[-1][0], calls[-1][1], call.operation, str(call), call=call))
 
-        stop_recording = record_calls(target.session, show_call) if target.session is not None else None
-        ctx = LabContext(
-            lab=lab.name,
-            target=target.name,
-            region=target.region,
-            session=target.session,
-            suffix=suffix or new_suffix(),
-        )
-        try:
-            total = len(lab.steps)
-            for index, step in enumerate(lab.steps, start=1):
-                code = where_defined(step.run)
-                on_event(LabEvent("step", index, total, step.title, step.why, code=code))
-                if pause is not None:
-                    pause(index)
-                try:
-                    calls.append((index, total))
-                    try:
-                        step.run(ctx)
-                    finally:
-                        calls.clear()  # the check's reads are not the step's calls
-                    verified = step.check(ctx)
-                except CheckFailed as exc:
-                    raise CheckFailed(f"step {index} ({step.title}) failed its check: {exc}") from None
-                except LabError:
-                    raise
-                except Exception as exc:  # botocore errors: say which step and why, not a traceback
-                    gap = _emulator_gap(exc) if target.name == "emulator" else None
-                    if gap is not None:
-                        raise EmulatorGap(f"lab {lab.name}, step {index} ({step.title}): {gap}") from exc
-                    raise LabError(f"step {index} ({step.title}) failed: {_describe(exc)}") from exc
-                on_event(LabEvent("passed", index, total, step.title, verified))
-                result.passed.append(step.title)
-        finally:
-            if stop_recording is not None:
-                stop_recording()
+def _run_steps(
+    lab: Lab,
+    target: Target,
+    result: LabResult,
+    guard: InterruptGuard,
+    suffix: str | None,
+    on_event: Callable[[LabEvent], None],
+    pause: Callable[[int], None] | None,
+    confirm: Callable[[str], bool] | None,
+) -> None:
+    if confirm is not None and not confirm(target.describe()):
+        raise LabError("cancelled: nothing was created")
+    calls: list[tuple[int, int]] = []  # (step index, total steps) while a step's run is making calls
+
+    def show_call(call: ApiCall) -> None:
+        if calls:
+            on_event(LabEvent("call", calls[-1][0], calls[-1][1], call.operation, str(call), call=call))
+
+    stop_recording = record_calls(target.session, show_call) if target.session is not None else None
+    if target.session is not None:
+        guard.watch(target.session)
+    ctx = LabContext(
+        lab=lab.name,
+        target=target.name,
+        region=target.region,
+        session=target.session,
+        suffix=suffix or new_suffix(),
+    )
+    try:
+        total = len(lab.steps)
+        for index, step in enumerate(lab.steps, start=1):
+            code = where_defined(step.run)
+            on_event(LabEvent("step", index, total, step.title, step.why, code=code))
+            if pause is not None:
+                pause(index)
             try:
-                result.cleanup = cleanup_lab(ctx.session, ctx.region, lab.name, ctx.services)
+                calls.append((index, total))
+                try:
+                    step.run(ctx)
+                finally:
+                    calls.clear()  # the check's reads are not the step's calls
+                verified = step.check(ctx)
+            except CheckFailed as exc:
+                raise CheckFailed(f"step {index} ({step.title}) failed its check: {exc}") from None
+            except LabError:
+                raise
+            except Exception as exc:  # botocore errors: say which step and why, not a traceback
+                gap = _emulator_gap(exc) if target.name == "emulator" else None
+                if gap is not None:
+                    raise EmulatorGap(f"lab {lab.name}, step {index} ({step.title}): {gap}") from exc
+                raise LabError(f"step {index} ({step.title}) failed: {_describe(exc)}") from exc
+            on_event(LabEvent("passed", index, total, step.title, verified))
+            result.passed.append(step.title)
+    finally:
+        # From here on Ctrl-C is only noted: cleanup stops before its next deletion and reports what is left.
+        with guard.held():
+            try:
+                if stop_recording is not None:
+                    stop_recording()
+                on_event(LabEvent("cleaning"))
+                presses = guard.presses  # a Ctrl-C from now on stops the cleanup, one before it started it
+                created = [arn for arn in guard.created if can_delete(arn)]
+                if guard.abandoned:
+                    result.cleanup.failed.append(
+                        (f"whatever {guard.abandoned} was creating", "the call was left without an answer")
+                    )
+                report = cleanup_lab(
+                    ctx.session,
+                    ctx.region,
+                    lab.name,
+                    ctx.services,
+                    created=created,
+                    stop=lambda: guard.presses > presses,
+                    on_delete=lambda arn: on_event(LabEvent("deleting", text=arn)),
+                )
+                report.failed = result.cleanup.failed + report.failed
+                result.cleanup = report
             finally:
+                guard.unwatch()
                 ctx.close()
                 on_event(LabEvent("cleanup", cleanup=result.cleanup))
-    return result
 
 
 def _describe(exc: Exception) -> str:

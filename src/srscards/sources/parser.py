@@ -7,6 +7,7 @@ card heading hold its metadata.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -28,7 +29,7 @@ from srscards.sources import cloze
 from srscards.sources.course_file import ID_RE, TASK_RE, read_text
 from srscards.sources.markdown import markdown
 from srscards.sources.markdown import render_tokens as _render_tokens
-from srscards.sources.sanitize import clean, link_violation, violations
+from srscards.sources.sanitize import CONTROL_RE, clean, link_violation, map_image_sources, violations
 from srscards.sources.yaml_positions import load
 
 FRONT_KEYS = {"title", "domain", "subdeck", "tasks", "tags", "exam", "cheatsheet", "checked"}
@@ -522,9 +523,11 @@ class _FileParser:
                 line0, self.block_end = tok.map
             if tok.type == "html_block":
                 self.check_html(tok, line0)
+                found += self.check_html_images(tok, line0)
             for child in tok.children or ():
                 if child.type == "html_inline":
                     self.check_html(child, line0)
+                    found += self.check_html_images(child, line0)
                 elif child.type == "link_open":
                     self.check_link(child, line0)
                 elif child.type == "image":
@@ -558,34 +561,66 @@ class _FileParser:
             "remove it: cards may hold formatting, images from the course folder and http(s) links only",
         )  # fmt: skip
 
+    def check_html_images(self, tok: Token, line0: int) -> list[Path]:
+        """An `<img>` written as HTML is checked like a Markdown image, its src written relative to the course."""
+        found: list[Path] = []
+
+        def swap(src: str) -> str:
+            target = self.image_file(src, line0, "<img", encoded=False)
+            found.append(target)
+            return target.relative_to(self.course_root).as_posix()
+
+        tok.content = map_image_sources(tok.content, swap)
+        return found
+
     def check_image(self, tok: Token, line0: int) -> Path:
-        src = str(tok.attrGet("src") or "")
-        line, col = self.find(line0, src or "![")
+        target = self.image_file(str(tok.attrGet("src") or ""), line0, "![", encoded=True)
+        tok.attrSet("src", target.relative_to(self.course_root).as_posix())  # each view maps it to its medium
+        return target
+
+    def image_file(self, src: str, line0: int, opening: str, encoded: bool) -> Path:
+        """The file an image `src` names, or a located error; `encoded`: percent-encoded (Markdown)."""
+        line, col = self.find(line0, src or opening)
         if not src or re.match(r"^[a-z][a-z0-9+.-]*:", src, re.IGNORECASE) or src.startswith("/"):
             raise self.fail(
                 line, col, f"image {src!r} is not a path inside the course folder",
                 "copy the image into the course folder (e.g. media/) and use a relative path",
             )  # fmt: skip
-        src = unquote(src)  # markdown-it percent-encodes the link: `café.png`, `<my pic.png>`
+        if not encoded:
+            src = src.strip(" \t\n\r\f")  # browsers drop the spaces around a URL
+        if encoded or not _exists(self.path.parent / src):
+            src = unquote(src)  # markdown-it percent-encodes the link: `café.png`, `<my pic.png>`
         line, col = self.find(line0, src) if src in "\n".join(self.lines[line0:]) else (line, col)
+        shown = src if len(src) <= 80 else src[:77] + "..."
+        if "\x00" in src or CONTROL_RE.search(src):
+            raise self.fail(
+                line, col, f"image path {shown!r} holds a control character", "remove it from the path"
+            )  # fmt: skip
         try:
             target = (self.path.parent / src).resolve()
-        except (OSError, RuntimeError):  # a symbolic link loop
+            is_file, exists = target.is_file(), target.exists()
+        except RuntimeError:  # a symbolic link loop
             raise self.fail(
-                line, col, f"image {src!r} is a symbolic link loop", "point the link at a real image file"
+                line, col, f"image {shown!r} is a symbolic link loop", "point the link at a real image file"
             ) from None
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise self.fail(
+                    line, col, f"image {shown!r} is a symbolic link loop", "point the link at a real image file"
+                ) from None
+            hint = "use a shorter path" if exc.errno == errno.ENAMETOOLONG else "check the file name and path"
+            raise self.fail(line, col, f"cannot use image {shown!r}: {exc.strerror}", hint) from None
         if not target.is_relative_to(self.course_root):
             raise self.fail(
-                line, col, f"image {src!r} points outside the course folder",
+                line, col, f"image {shown!r} points outside the course folder",
                 "keep images inside the course folder and use a relative path without ../",
             )  # fmt: skip
-        if not target.is_file():
-            if target.exists():
-                raise self.fail(line, col, f"image {src!r} is not a regular file", "use an ordinary image file")
-            raise self.fail(line, col, f"image {src!r} not found", "check the file name and path")
+        if not is_file:
+            if exists:
+                raise self.fail(line, col, f"image {shown!r} is not a regular file", "use an ordinary image file")
+            raise self.fail(line, col, f"image {shown!r} not found", "check the file name and path")
         if not os.access(target, os.R_OK):
             raise self.fail(line, col, f"cannot read image {src!r}: permission denied", "make it readable")
-        tok.attrSet("src", target.relative_to(self.course_root).as_posix())  # each view maps it to its medium
         return target
 
     def source(self, block: list[Token]) -> str:
@@ -808,6 +843,13 @@ def _split_inline(inline: Token, skip: int) -> tuple[str, str]:
 def render_tokens(tokens: list[Token]) -> str:
     """Card HTML of `tokens`, through the allowlist (see `sanitize`)."""
     return clean(_render_tokens(tokens))
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):  # a name too long, a NUL byte: not a file either
+        return False
 
 
 def _first_line(block: list[Token], default: int) -> int:

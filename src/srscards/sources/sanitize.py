@@ -10,8 +10,10 @@ event handler, no style sheet, no remote resource, no link but http(s).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from html import escape
 from html.parser import HTMLParser
 from typing import Any
 
@@ -125,6 +127,51 @@ def violations(html: str) -> list[Violation]:
     reader.feed(html)
     reader.close()
     return reader.found
+
+
+_SRC_ATTRIBUTE_RE = re.compile(r"""(\ssrc\s*=\s*)("[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.IGNORECASE)
+
+
+class _Images(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[tuple[int, int], str, str | None]] = []  # (line, offset), tag text, src
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":  # the first `src` counts, as in browsers and nh3
+            src = next((value or "" for name, value in attrs if name == "src"), None)
+            self.found.append((self.getpos(), self.get_starttag_text() or "", src))
+
+    handle_startendtag = handle_starttag
+
+
+def map_image_sources(html: str, swap: Callable[[str], str]) -> str:
+    """`html` (raw HTML as an author wrote it) with each `<img src>` replaced by `swap(src)`.
+
+    `swap` gets the src as a browser reads it (entities decoded) and may raise to refuse it; an
+    `<img>` without `src` is passed "". The new value is written double-quoted and escaped.
+    """
+    if "<img" not in html.lower():
+        return html
+    reader = _Images()
+    reader.feed(html)
+    reader.close()
+    starts = [0] + [i + 1 for i, ch in enumerate(html) if ch == "\n"]
+    out: list[str] = []
+    done = 0
+    for (line, offset), text, src in reader.found:
+        at = starts[line - 1] + offset
+        if not text or html[at : at + len(text)] != text:
+            continue  # not where the reader says (cannot happen for well-formed input); leave it to nh3
+        new = escape(swap(src or ""), quote=True)
+        attribute = _SRC_ATTRIBUTE_RE.search(text)
+        if attribute is None:
+            replaced = text[:4] + f' src="{new}"' + text[4:]
+        else:
+            replaced = text[: attribute.start(2)] + f'"{new}"' + text[attribute.end(2) :]
+        out += [html[done:at], replaced]
+        done = at + len(text)
+    return "".join(out) + html[done:]
 
 
 def link_violation(href: str) -> Violation | None:

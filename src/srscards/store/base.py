@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -11,6 +14,7 @@ from typing import Any
 
 from srscards.clock import Clock, utc_now
 from srscards.files import write_failure
+from srscards.paths import cache_home
 from srscards.scheduling.scheduler import Memory, to_ms
 from srscards.store.safety import StoreError, classify, damaged_message, has_backup_of_day, take_backup
 
@@ -54,6 +58,54 @@ class IntegrityCheck:
             raise StoreError(damaged_message(self.path, f"quick check: {self.verdict}"))
 
 
+def _stamp_path(path: Path) -> Path:
+    """Where the stamp of a checked store file is kept: the cache folder, one small file per store."""
+    key = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:20]
+    return cache_home() / "store-checks" / f"{key}.json"
+
+
+def file_stamp(path: Path) -> list[int] | None:
+    """Size, modification and change times and inode of the store file; None while a write-ahead log
+    holds answers not yet in it (its frames are not covered by a stamp)."""
+    try:
+        info = path.stat()
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            return None
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+
+
+def unchanged_since_checked(path: Path) -> bool:
+    """True when the file is exactly as srscards left it after a session whose check passed."""
+    stamp = file_stamp(path)
+    if stamp is None:
+        return False
+    try:
+        return bool(json.loads(_stamp_path(path).read_text(encoding="utf-8")) == stamp)
+    except (OSError, ValueError):
+        return False
+
+
+def record_checked(path: Path) -> None:
+    """Remember the file as it is now as checked (or forget the stamp when it cannot be trusted).
+
+    Only an optimisation: a stamp that cannot be written means the next open checks again."""
+    stamp = file_stamp(path)
+    target = _stamp_path(path)
+    try:
+        if stamp is None:
+            target.unlink(missing_ok=True)
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}")
+        tmp.write_text(json.dumps(stamp), encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError:
+        pass
+
+
 def one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -67,6 +119,7 @@ class StoreBase:
         self.clock = clock
         self._backed_up = False
         self._check: IntegrityCheck | None = None
+        self._verified = False  # the file passed the check on open, or was left so by a session that did
 
     def _await_check(self) -> None:
         """Wait for the integrity check started on open (if any) and raise if it failed."""
@@ -76,7 +129,9 @@ class StoreBase:
                 check.wait()
             except StoreError:
                 self._check = check  # every later write is refused as well
+                self._verified = False
                 raise
+            self._verified = True
 
     @contextmanager
     def _guard(self) -> Iterator[None]:

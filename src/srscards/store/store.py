@@ -11,15 +11,23 @@ next card is shown, a killed process leaves a consistent file, and two sessions 
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from pathlib import Path
 
 from srscards.clock import Clock, utc_now
-from srscards.files import atomic_write, write_failure
+from srscards.files import write_failure
 from srscards.install import install_command
-from srscards.store.base import ORIGINS, IntegrityCheck, StoreBase, StoreError, _corrupt_message, one_line
+from srscards.store.base import (
+    ORIGINS,
+    IntegrityCheck,
+    StoreBase,
+    StoreError,
+    _corrupt_message,
+    one_line,
+    record_checked,
+    unchanged_since_checked,
+)
 from srscards.store.card_actions import CardActionLog
 from srscards.store.cards import CardTable
 from srscards.store.exams import ExamTable
@@ -35,30 +43,6 @@ __all__ = ["ORIGINS", "STORE_FILE", "Store", "StoreBase", "StoreError"]
 STORE_FILE = "review.sqlite3"
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
-# Beside the store: its size and modification time (and its WAL's) as srscards left it on close, and
-# the day of the last quick check that found it sound.
-_CHECKED_SUFFIX = ".checked"
-
-
-def _file_state(path: Path) -> list[list[int] | None]:
-    state: list[list[int] | None] = []
-    for part in (path, path.with_name(path.name + "-wal")):
-        try:
-            stat = part.stat()
-        except FileNotFoundError:
-            state.append(None)
-            continue
-        state.append([stat.st_size, stat.st_mtime_ns])
-    return state
-
-
-def _checked_today(path: Path, today: str) -> bool:
-    """Whether the store was found sound today and nothing but srscards touched it since."""
-    try:
-        record = json.loads(path.with_name(path.name + _CHECKED_SUFFIX).read_text(encoding="utf-8"))
-        return bool(record["checked_on"] == today and record["state"] == _file_state(path))
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
 
 
 class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamTable):
@@ -84,9 +68,6 @@ class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamT
         with path.open("rb") as fh:
             if fh.read(16) != _SQLITE_HEADER:
                 raise StoreError(_corrupt_message(path, "it is not an SQLite database"))
-        # read before the first statement, which makes SQLite's WAL file beside the store
-        today = clock().astimezone().date().isoformat()
-        checked = _checked_today(path, today)
         try:
             conn = sqlite3.connect(path, timeout=15, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
@@ -109,11 +90,10 @@ class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamT
                         raise StoreError(_corrupt_message(path, f"quick check: {verdict}"))
                     take_backup(conn, path, clock().astimezone(), f"before-v{SCHEMA_VERSION}")
                     store.migrate(SCHEMA_VERSION)
-                elif not checked:
-                    # it reads the whole file (seconds for a learner's whole history): it runs on the first
-                    # open of each day, and on any open after something other than srscards changed the file
+                elif unchanged_since_checked(path):
+                    store._verified = True  # not a byte changed since a session checked it and closed it
+                else:
                     store._check = IntegrityCheck(path)
-                store._checked_on = today
         except BaseException:
             conn.close()
             raise
@@ -141,20 +121,27 @@ class Store(CardTable, ReviewLog, CardActionLog, ParameterTable, LabTable, ExamT
             tmp.unlink(missing_ok=True)
             raise StoreError(str(exc).replace(str(tmp), str(path))) from exc
 
-    _checked_on: str | None = None  # the day the store was last found sound, when opened with `open`
-
     def close(self) -> None:
-        """Close the store; StoreError if the integrity check started on open failed."""
+        """Close the store; StoreError if the integrity check started on open failed.
+
+        A store that passed the check is stamped as srscards leaves it (size, times, inode), so the next
+        open can skip the check when not a byte of the file changed in between."""
         try:
             self._await_check()
-        finally:
+        except StoreError:
             self._conn.close()
-        if self._checked_on is not None:  # the file as srscards leaves it, so the next open today can trust it
-            record = {"checked_on": self._checked_on, "state": _file_state(self.path)}
-            try:
-                atomic_write(self.path.with_name(self.path.name + _CHECKED_SUFFIX), json.dumps(record))
-            except OSError:  # a read-only folder: the next open checks again
-                pass
+            raise
+        self._conn.close()
+        if self._verified:
+            record_checked(self.path)
+
+    def defer_checkpoints(self) -> None:
+        """Keep SQLite's write-ahead log from being copied into the file inside a write (every 1,000
+        pages by default, which made one answer in a thousand take a quarter of a second on a large
+        store); the copy is made when the last connection closes, or by a later open's writes.
+        For sessions of many small writes, such as a review."""
+        with self._guard():
+            self._conn.execute("PRAGMA wal_autocheckpoint=0")
 
     @staticmethod
     def peek_remembered(home: Path, key: str) -> str | None:

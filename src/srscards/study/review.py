@@ -146,6 +146,7 @@ class ReviewSession:
                 shuffle=random.Random(seed),
             )
             session.rebuild()
+            space.store.defer_checkpoints()
         except BaseException:
             space.close()
             raise
