@@ -403,6 +403,18 @@ def real_course():  # type: ignore[no-untyped-def]
     return context.scheduler, cards, mine, profile
 
 
+@functools.cache
+def real_concepts() -> dict[str, tuple[str, ...]]:
+    """The concept notes each question of the real course tests."""
+    context = open_course(DECKS, home(), NOW)
+    try:
+        concepts = context.store.concept_links("aws-mla")
+    finally:
+        context.store.close()
+    assert len(concepts) > 300  # the course's questions
+    return concepts
+
+
 @dataclass(frozen=True)
 class Checked:
     weeks: int
@@ -417,7 +429,11 @@ def follow_plan(weeks: int, minutes: int, runs: int, learners: int) -> Checked:
     scheduler, and check each day's load and each learner's exam-day recall against the plan."""
     scheduler, cards, mine, profile = real_course()
     exam = NOW.date() + timedelta(weeks=weeks)
-    plan = make_plan(cards, profile, scheduler, Learner(), [], NOW, exam, minutes, runs=runs)
+    concepts = real_concepts()
+    plan = make_plan(cards, profile, scheduler, Learner(), [], NOW, exam, minutes, runs=runs, concepts=concepts)
+    for day in plan.days:  # a question never starts on the day of a concept card it tests
+        started = {key.split("/")[0] for key in day.cards}
+        assert not any(started.intersection(concepts.get(note, ())) for note in started), day.date
     weights = exam_weights(mine, profile)
     outcomes = [follow(plan, mine, weights, scheduler, Learner(), seed) for seed in range(learners)]
     assert plan.prediction.within_budget >= 0.95

@@ -111,7 +111,7 @@ def test_settings_file_and_its_errors(tmp_path):
     assert str(info.value) == (
         f"{tmp_path / 'config.toml'}: unknown setting 'retention'; use one of: bury_new, bury_reviews, day_start, "
         "desired_retention, easy_days, fuzz, learning_fuzz, learning_steps, load_balancer, maximum_interval, "
-        "new_per_day, parameters, relearning_steps, reviews_per_day"
+        "new_per_day, parameters, relearning_steps, reviews_per_day, same_day_questions"
     )
     with pytest.raises(ConfigError, match="'10x' is not a step; write steps like 1m 10m"):
         parse_steps("1m 10x", "--learning-steps")

@@ -66,6 +66,8 @@ Forecast: 3 cards due in the next 30 days, about 1 minute
 Calibration as Anki's Evaluate: log loss 0.8824, RMSE(bins) 26.1% (5 items)
 Calibration per answer: log loss 0.5550, RMSE(bins) 26.0% (5 answers)
 Streak: 3 days · 8 days studied · 12 answers · 3 minutes studied
+Counts are of cards to review, of every exam version in the store: a note gives
+one card to review (a cloze one per deletion, a reversible note two).
 """
 
 

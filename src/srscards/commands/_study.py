@@ -95,6 +95,13 @@ def study_options(fn: F) -> F:
         click.option("--max-interval", type=click.IntRange(min=1), help="Longest interval in days (default 36500)."),
         click.option("--day-start", help="Local time a study day begins, HH:MM (default 04:00)."),
         click.option("--fuzz/--no-fuzz", default=None, help="Spread due dates a little (default on)."),
+        click.option(
+            "--allow-same-day-questions",
+            "same_day_questions",
+            is_flag=True,
+            default=None,
+            help="Let a new question come on a day a concept card it tests is new or shown (default: the next day).",
+        ),
         click.option("--seed", type=int, help="Seed for the fuzz, to repeat a session exactly."),
         click.option("--now", "now_text", hidden=True, help="Pretend the session starts at this ISO time."),
     ]
@@ -125,6 +132,7 @@ def resolve(kwargs: dict[str, Any]) -> dict[str, Any]:
         maximum_interval=kwargs["max_interval"],
         day_start=None if kwargs["day_start"] is None else parse_day_start(kwargs["day_start"], "--day-start"),
         fuzz=kwargs["fuzz"],
+        same_day_questions=kwargs["same_day_questions"],
     )
     filters = Filters(kwargs["deck"], kwargs["domain"], kwargs["task"], kwargs["tag"], _exam(kwargs["exam"]))
     injected = (click.get_current_context().obj or {}).get("clock")  # tests stand in for the wall clock

@@ -133,6 +133,10 @@ def render(stats: Stats, console: Console) -> None:
         f"Streak: {count(stats.streak, 'day')} · {count(stats.days_studied, 'day')} studied · "
         f"{count(stats.reviews, 'answer')} · {count(round(stats.seconds_studied / 60), 'minute')} studied"
     )
+    console.print(
+        "Counts are of cards to review, of every exam version in the store: a note gives one card to review "
+        "(a cloze one per deletion, a reversible note two)."
+    )
     if stats.labs:
         done = ", ".join(f"{lab.lab} ({lab.target}, {lab.completed_at:%Y-%m-%d})" for lab in stats.labs)
         console.print(f"Labs completed: {done}")

@@ -12,6 +12,7 @@ new_per_day = 20
 reviews_per_day = 200
 bury_new = false           # keep new siblings of a card answered today for tomorrow
 bury_reviews = false       # the same for review siblings
+same_day_questions = false # a new question may come on a day a concept card it tests is shown
 load_balancer = true       # pick the day within the fuzz range that evens out the daily load
 learning_fuzz = true       # lengthen learning steps by up to a quarter (at most 5 minutes), at random
 easy_days = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]  # Monday first: 1 normal, 0.5 reduced, 0 minimum
@@ -91,6 +92,7 @@ def settings_from(values: dict[str, Any], where: str) -> Settings:
         "parameters",
         "bury_new",
         "bury_reviews",
+        "same_day_questions",
         "load_balancer",
         "learning_fuzz",
         "easy_days",
@@ -110,7 +112,7 @@ def settings_from(values: dict[str, Any], where: str) -> Settings:
             if not isinstance(value, int) or isinstance(value, bool) or value < (1 if key == "maximum_interval" else 0):
                 raise ConfigError(f"{where}: {key} must be a whole number (got {value!r})")
             changes[key] = value
-    for key in ("fuzz", "bury_new", "bury_reviews", "load_balancer", "learning_fuzz"):
+    for key in ("fuzz", "bury_new", "bury_reviews", "load_balancer", "learning_fuzz", "same_day_questions"):
         if key in values:
             if not isinstance(values[key], bool):
                 raise ConfigError(f"{where}: {key} must be true or false (got {values[key]!r})")
@@ -187,6 +189,7 @@ def save_settings(home: Path, settings: Settings) -> Path:
         "reviews_per_day": settings.reviews_per_day,
         "bury_new": settings.bury_new,
         "bury_reviews": settings.bury_reviews,
+        "same_day_questions": settings.same_day_questions,
         "load_balancer": settings.load_balancer,
         "learning_fuzz": settings.learning_fuzz,
         "easy_days": list(settings.easy_days),

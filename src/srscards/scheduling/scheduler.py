@@ -71,6 +71,7 @@ class Settings:
     parameters: tuple[float, ...] = field(default=())
     bury_new: bool = False  # Anki's default: new siblings of a card answered today are shown too
     bury_reviews: bool = False  # Anki's default: so are review siblings
+    same_day_questions: bool = False  # a new question may come on a day its concept card is shown
     load_balancer: bool = True  # Anki's default: the day within the fuzz range evens out the daily load
     learning_fuzz: bool = True  # Anki's: learning steps a little longer, at random (only with `fuzz` on)
     easy_days: tuple[float, ...] = (1.0,) * 7  # Monday first; Anki's default: every day a normal day

@@ -13,6 +13,7 @@ from srscards.model.course import CourseSources
 from srscards.scheduling.load_balance import LOAD_BALANCE_DAYS, DueLoad
 from srscards.scheduling.scheduler import Memory, day_begins, from_ms, to_ms
 from srscards.store.base import CARD_COLUMNS, StoreBase, StoreError, memory_values
+from srscards.store.migrations import FIRST_TASK
 from srscards.store.records import (
     CardSummary,
     Orphan,
@@ -166,6 +167,69 @@ class CardTable(StoreBase):
                 if not rows:
                     break
                 yield from (row_to_card(r) for r in rows)
+
+    def new_cards_by_task(
+        self, courses: Sequence[str], per_task: int, want: int = 0
+    ) -> tuple[list[tuple[int, StoredCard]], bool]:
+        """The first `per_task` new cards of each task statement (a card's first one) of each course, in
+        source order within it, each with its rank there (0 for the first); and whether some task
+        statement holds more. With `want`, at least enough of each to give `want` cards in turns.
+        Index seeks only: one for each task statement, one for its first cards."""
+        new = (
+            "FROM cards INDEXED BY cards_new_task WHERE course = ? AND state = 0 AND retired_at IS NULL "
+            "AND suspended = 0"
+        )
+        groups: list[tuple[str, str]] = []
+        with self._guard():
+            for course in courses:
+                task: str | None = None
+                while True:
+                    after = "" if task is None else f" AND {FIRST_TASK} > ?"
+                    row = self._conn.execute(
+                        f"SELECT {FIRST_TASK} {new}{after} ORDER BY {FIRST_TASK} LIMIT 1",
+                        (course,) if task is None else (course, task),
+                    ).fetchone()
+                    if row is None:
+                        break
+                    task = row[0]
+                    groups.append((course, row[0]))
+            if groups and want:
+                per_task = max(per_task, -(-want // len(groups)) + 1)
+            cards: list[tuple[int, StoredCard]] = []
+            more = False
+            for course, task in groups:
+                rows = self._conn.execute(
+                    f"SELECT {CARD_COLUMNS} {new} AND {FIRST_TASK} = ? ORDER BY position LIMIT ?",
+                    (course, task, per_task + 1),
+                ).fetchall()
+                more = more or len(rows) > per_task
+                cards += [(rank, row_to_card(r)) for rank, r in enumerate(rows[:per_task])]
+        return cards, more
+
+    def concepts(self, course: str, notes: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """The concept notes each of `notes` lists (`concepts:` of a question), for those that list any."""
+        found: dict[str, tuple[str, ...]] = {}
+        for start in range(0, len(notes), 500):
+            chunk = notes[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            query = (
+                "SELECT note, json_extract(content, '$.concepts') FROM notes WHERE course = ? "
+                f"AND note IN ({marks}) AND json_array_length(content, '$.concepts') > 0"
+            )
+            with self._guard():
+                rows = self._conn.execute(query, (course, *chunk)).fetchall()
+            found.update((note, tuple(json.loads(listed))) for note, listed in rows)
+        return found
+
+    def concept_links(self, course: str) -> dict[str, tuple[str, ...]]:
+        """The concept notes of every note of `course` that lists any (the course's questions)."""
+        query = (
+            "SELECT note, json_extract(content, '$.concepts') FROM notes WHERE course = ? "
+            "AND json_array_length(content, '$.concepts') > 0"
+        )
+        with self._guard():
+            rows = self._conn.execute(query, (course,)).fetchall()
+        return {note: tuple(json.loads(listed)) for note, listed in rows}
 
     def card(self, card_id: int) -> StoredCard:
         with self._guard():

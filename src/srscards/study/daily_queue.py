@@ -1,8 +1,9 @@
 """Today's queue: which cards a session shows, in what order, within the daily limits.
 
 Like Anki: learning cards as they fall due (and up to `learn_ahead` early when nothing else
-is left), then the reviews due today, then new cards in source order, each note's first card
-before any note's second (as Anki's default "card type, then order gathered"). Siblings (the other
+is left), then the reviews due today, then new cards in the order `new_order` gives (task
+statements taking turns, each note's first card before any note's second, a question never on
+the day a concept card it tests is introduced or shown). Siblings (the other
 cards of a note: a cloze's other deletions, a reverse side) are buried as Anki's settings say,
 and Anki's defaults bury none: with `bury_reviews`, a review card waits for tomorrow once a
 card of its note was answered or queued today; with `bury_new`, a new card does.
@@ -11,15 +12,20 @@ card of its note was answered or queued today; with `bury_new`, a new card does.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 
 from srscards.model.tags import derived_tags
 from srscards.scheduling.scheduler import Settings, State, day_begins, study_day
 from srscards.store.records import StoredCard
+from srscards.study.new_order import Note, SameDayRule, first_cards_first
+
+__all__ = ["Filters", "Links", "Queue", "build_queue", "first_cards_first", "no_links"]
 
 LEARNING = (State.LEARNING, State.RELEARNING)
+Links = Callable[[Sequence[Note]], Mapping[Note, tuple[str, ...]]]  # the concept notes each note lists
 
 
 @dataclass(frozen=True)
@@ -125,9 +131,12 @@ def build_queue(
     now: datetime,
     settings: Settings,
     filters: Filters = Filters(),
+    links: Links | None = None,
 ) -> Queue:
-    """Today's queue from the cards due today, the new cards (in source order, read only as
-    far as needed) and today's answers (for the limits and the siblings)."""
+    """Today's queue from the cards due today, the new cards (in the order to introduce them, read
+    only as far as needed), today's answers (for the limits, the siblings and the questions) and
+    `links`, which gives the concept notes listed by the notes asked for (see `new_order`)."""
+    links = links or no_links
     today = study_day(now, settings.day_start)
     end = day_begins(today + 1, settings.day_start)
     new_done = sum(1 for a in answered_today if a[3] is State.NEW)
@@ -163,25 +172,33 @@ def build_queue(
             queue.review.append(card)
     new_room = max(settings.new_per_day - new_done, 0)
     if new_room:
-        for card in new:
-            if card.memory.state is not State.NEW or not wanted(card):
-                continue
-            if settings.bury_new and (card.course, card.note) in shown:
-                continue
-            shown.add((card.course, card.note))
-            queue.new.append(card)
-            if len(queue.new) >= new_room:
+        rule = SameDayRule(shown)
+        if not settings.same_day_questions:
+            introduced = sorted({(a[1], a[2]) for a in answered_today if a[3] is State.NEW})
+            for (course, _), concepts in links(introduced).items():
+                rule.held.update((course, c) for c in concepts)
+        cards = iter(new)
+        while len(queue.new) < new_room:
+            read = list(islice(cards, new_room - len(queue.new)))  # only as many as may still be taken
+            if not read:
                 break
+            chunk = [c for c in read if c.memory.state is State.NEW and wanted(c)]
+            concepts = {} if settings.same_day_questions else links([(c.course, c.note) for c in chunk])
+            for card in chunk:
+                note = (card.course, card.note)
+                if settings.bury_new and note in shown:
+                    continue
+                listed = concepts.get(note, ())
+                if not rule.allows(card, listed):
+                    continue
+                rule.introduce(card, listed)
+                queue.new.append(card)
+                if len(queue.new) >= new_room:
+                    break
         queue.new[:] = first_cards_first(queue.new)
     return queue
 
 
-def first_cards_first(cards: list[StoredCard]) -> list[StoredCard]:
-    """Today's new cards with each note's first card before any note's second (Anki's default order,
-    "card type, then order gathered"), so a sibling never follows the card whose answer it shows."""
-    rank: Counter[tuple[str, str]] = Counter()
-    order = []
-    for position, card in enumerate(cards):
-        order.append((rank[(card.course, card.note)], position))
-        rank[(card.course, card.note)] += 1
-    return [cards[position] for _, position in sorted(order)]
+def no_links(notes: Sequence[Note]) -> dict[Note, tuple[str, ...]]:
+    """No card lists concepts (for a queue built without a store)."""
+    return {}

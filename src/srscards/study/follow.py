@@ -5,6 +5,9 @@ exam since the plan was made (the weak task statements may have changed), or, on
 study day, fell behind (a planned card of an earlier day is still new) or got ahead (more cards
 studied than planned by today), the plan is made again from today with its exam date and
 budget, and stored.
+
+A planned question that review held back (a concept card it tests was shown that day, see
+`new_order`) is not falling behind: it comes again after the next day's planned cards.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from srscards.store.store import Store
 from srscards.study.learner import LONGEST_ANSWER_MS, learner_from_log
 from srscards.study.plan import RUNS, Plan, make_plan, saved_plan
 from srscards.study.triage import PlanProfile
+
+QUESTION_TYPES = ("choice", "ordering", "matching")
 
 
 def stored_plan(store: Store, course: str) -> Plan | None:
@@ -50,7 +55,19 @@ def plan_and_save(
     learner = learner_from_log(rows, {c.id: c.type for c in cards})
     spent = seconds_today(rows, {c.id for c in cards}, now, scheduler.settings.day_start)
     plan = make_plan(
-        cards, profile, scheduler, learner, store.exams(course), now, exam_date, minutes, course, runs, seed, spent
+        cards,
+        profile,
+        scheduler,
+        learner,
+        store.exams(course),
+        now,
+        exam_date,
+        minutes,
+        course,
+        runs,
+        seed,
+        spent,
+        store.concept_links(course),
     )
     store.save_plan(course, plan.exam_date, plan.to_json(), now)
     return plan
@@ -76,10 +93,11 @@ class Progress:
     studied: int  # cards of the plan's version studied now
     expected: int  # cards the plan expects studied before today
     exams_since: int  # practice exams finished after the plan was made
+    carried: int = 0  # of those not studied, questions that come again today (held back by review)
 
     @property
     def behind(self) -> int:
-        return self.planned - self.done
+        return self.planned - self.done - self.carried
 
     @property
     def ahead(self) -> int:
@@ -102,6 +120,9 @@ def progress(store: Store, plan: Plan, now: datetime, day_start: time) -> Progre
     cards = {f"{c.note}/{c.variant}": c for c in store.cards([plan.course]) if plan.profile.covers(c)}
     past = [key for d in plan.days if d.date < today for key in d.cards]
     done = sum(1 for key in past if key in cards and cards[key].memory.state is not State.NEW)
+    carried = len(_carried(plan, today, cards))
+    if carried != len(past) - done:
+        carried = 0  # other planned cards are still new too: the learner left the plan
     studied = sum(1 for c in cards.values() if c.memory.state is not State.NEW)
     made = datetime.fromisoformat(plan.made_at)
     exams = sum(1 for r in store.exams(plan.course) if r.profile == plan.profile.code and r.finished_at > made)
@@ -110,7 +131,13 @@ def progress(store: Store, plan: Plan, now: datetime, day_start: time) -> Progre
     todays = plan.day(date.fromisoformat(today))
     if todays is not None:
         expected += sum(1 for key in todays.cards if key in cards and cards[key].memory.state is not State.NEW)
-    return Progress(len(past), done, studied, expected, exams)
+    return Progress(len(past), done, studied, expected, exams, carried)
+
+
+def _carried(plan: Plan, today: str, cards: dict[str, StoredCard]) -> list[StoredCard]:
+    """Planned questions of earlier days still new: review held them back, so they come again."""
+    found = (cards.get(key) for d in plan.days if d.date < today for key in d.cards)
+    return [c for c in found if c is not None and c.memory.state is State.NEW and c.type in QUESTION_TYPES]
 
 
 @dataclass(frozen=True)
@@ -148,7 +175,8 @@ def current_plan(store: Store, scheduler: Scheduler, course: str, now: datetime,
 
 
 def todays_new_cards(store: Store, plans: Sequence[Plan], now: datetime, day_start: time) -> list[StoredCard]:
-    """The plans' new cards for today that are still new, in the plans' order."""
+    """The plans' new cards for today that are still new, in the plans' order, then the planned
+    questions of earlier days that review held back."""
     today = date.fromordinal(study_day(now, day_start))
     chosen = []
     for plan in plans:
@@ -160,4 +188,5 @@ def todays_new_cards(store: Store, plans: Sequence[Plan], now: datetime, day_sta
             card = cards.get(key)
             if card is not None and card.memory.state is State.NEW and not card.suspended:
                 chosen.append(card)
+        chosen += [c for c in _carried(plan, today.isoformat(), cards) if not c.suspended]
     return chosen

@@ -11,8 +11,11 @@ How a plan is made:
   deviations). The expected load is the expected seconds a day of the studied cards and of
   each day's new cards, each new card followed through a simulated cohort with the
   scheduler's real intervals, limits and the learner's grades (`simulate`). New cards are
-  also spread evenly over the days left for them, and two cards of one note never start the
-  same day.
+  also spread evenly over the days left for them; two cards of one note never start the
+  same day, nor a question and a concept card it tests (its `concepts:`), and today's
+  questions leave out those whose concept cards are answered or due today (unless
+  `same_day_questions` is set), as review would hold them back (see `new_order`). Each day's
+  cards are listed in the order review introduces them (task statements taking turns).
 - Last days: new cards stop `reserve` days before the exam (a tenth, a fifth or a third of the
   time left, at most 7, 14 or 28 days; the one with the best simulated recall on exam day and 30 days after it wins),
   so the last days are for reviews and practice exams.
@@ -26,7 +29,7 @@ from __future__ import annotations
 import copy
 import math
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -35,6 +38,7 @@ from srscards.errors import SrsError
 from srscards.scheduling.scheduler import Scheduler, State, day_begins, study_day
 from srscards.store.records import ExamRecord, StoredCard
 from srscards.study.learner import Learner, learning_outcomes
+from srscards.study.new_order import teaching_order
 from srscards.study.simulate import NOT_DUE, Deck, Model, Run, simulate, simulate_split
 from srscards.study.triage import PlanProfile, exam_weights, priority_order, weak_tasks
 
@@ -334,11 +338,23 @@ class Planner:
     """Expected daily load of the studied cards and of a new card's cohort, and the schedules they allow."""
 
     def __init__(
-        self, model: Model, deck: Deck, notes: Sequence[str], days: int, seed: int, spent_today: float = 0.0
+        self,
+        model: Model,
+        deck: Deck,
+        notes: Sequence[str],
+        days: int,
+        seed: int,
+        spent_today: float = 0.0,
+        links: Sequence[frozenset[str]] = (),
+        held_today: frozenset[int] = frozenset(),
     ) -> None:
+        """`links`: for each card, the notes it may not start a day with (the concept notes of a
+        question, the questions of a concept note); `held_today`: cards that may not start today."""
         import numpy as np
 
         self.model, self.deck, self.notes, self.days, self.seed = model, deck, notes, days, seed
+        self.links = links or [frozenset()] * len(notes)
+        self.held_today = held_today
         cohort = Deck(
             np.full(COHORT_CARDS, np.nan),
             np.full(COHORT_CARDS, np.nan),
@@ -383,14 +399,17 @@ class Planner:
             if t <= last_new and queue:
                 cap = math.ceil(len(queue) / (last_new - t + 1))
                 notes: set[str] = set()
+                linked: set[str] = set()
                 held: list[int] = []
                 while queue and len(chosen) < cap:  # the next cards, two of one note never on one day
                     i = queue.popleft()
-                    if self.notes[i] in notes:
+                    note = self.notes[i]
+                    if note in notes or note in linked or (t == 0 and i in self.held_today):
                         held.append(i)
                     else:
                         chosen.append(i)
-                        notes.add(self.notes[i])
+                        notes.add(note)
+                        linked.update(self.links[i])
                 span = self.days - t
                 weight = np.concatenate(([0.0], np.cumsum(factors[chosen])))
 
@@ -430,6 +449,32 @@ class Planner:
         return simulate_split(self.model, self.deck, self.days, runs, seed, schedule)
 
 
+def _same_day_links(
+    cards: Sequence[StoredCard], concepts: Mapping[str, Sequence[str]], now: datetime, day_start: Any
+) -> tuple[list[frozenset[str]], frozenset[int]]:
+    """For each card, the notes it may not start a day with (both ways of a question's `concepts:`),
+    and the new questions that may not start today: a concept card they test is answered or due today."""
+    today = study_day(now, day_start)
+    linked: dict[str, set[str]] = {}
+    for question, listed in concepts.items():
+        for concept in listed:
+            linked.setdefault(question, set()).add(concept)
+            linked.setdefault(concept, set()).add(question)
+    shown = {
+        c.note
+        for c in cards
+        if c.memory.state is not State.NEW
+        and (
+            (c.memory.due is not None and study_day(c.memory.due, day_start) <= today)
+            or (c.memory.last_review is not None and study_day(c.memory.last_review, day_start) == today)
+        )
+    }
+    held = frozenset(
+        i for i, c in enumerate(cards) if c.memory.state is State.NEW and shown.intersection(concepts.get(c.note, ()))
+    )
+    return [frozenset(linked.get(c.note, ())) for c in cards], held
+
+
 def _coverage(weights: Sequence[float], studied: Sequence[bool], schedule: Sequence[Sequence[int]]) -> float:
     chosen = {i for day in schedule for i in day}
     return sum(w for i, w in enumerate(weights) if studied[i] or i in chosen)
@@ -448,9 +493,11 @@ def make_plan(
     runs: int = RUNS,
     seed: int = 0,
     spent_today: float = 0.0,
+    concepts: Mapping[str, Sequence[str]] | None = None,
 ) -> Plan:
     """The best plan for `profile`'s cards among `cards` from `now` to `exam_date` at `minutes` a day
-    (`spent_today`: seconds already studied today, which today's new cards must leave room for)."""
+    (`spent_today`: seconds already studied today, which today's new cards must leave room for;
+    `concepts`: the concept notes each question lists)."""
     import numpy as np
 
     day_start = scheduler.settings.day_start
@@ -469,7 +516,10 @@ def make_plan(
     model = Model.of(scheduler, learner, learning_outcomes(scheduler, learner, now))
     deck = _deck(mine, today, day_start, learner)
     notes = [c.note for c in mine]
-    planner = Planner(model, deck, notes, days_left, seed, spent_today)
+    links, held_today = ([], frozenset[int]())
+    if not scheduler.settings.same_day_questions:
+        links, held_today = _same_day_links(mine, concepts or {}, now, day_start)
+    planner = Planner(model, deck, notes, days_left, seed, spent_today, links, held_today)
     w = np.array(weights)
     candidates = {r: planner.schedule(order, days_left - 1 - r, minutes) for r in reserves(days_left)}
     reserve = min(candidates)
@@ -540,7 +590,9 @@ def _what_covers_all(
             low, high = (low, middle) if covers(planner, days_left, middle, hardest) else (middle, high)
         return high, None
 
-    longest = Planner(model, deck, notes, days_left + 7 * LATER_WEEKS, seed)
+    longest = Planner(
+        model, deck, notes, days_left + 7 * LATER_WEEKS, seed, links=planner.links, held_today=planner.held_today
+    )
 
     def covers_by(days: int) -> bool:
         return covers(longest.shorter(days), days, minutes, max(reserves(days)))
@@ -602,7 +654,7 @@ def _days(
     mean_r, high_r = run.reviews.mean(0), np.percentile(run.reviews, 90, axis=0)
     days = []
     for t, chosen in enumerate(schedule):
-        keys = tuple(f"{cards[i].note}/{cards[i].variant}" for i in chosen)
+        keys = tuple(f"{c.note}/{c.variant}" for c in teaching_order(cards[i] for i in chosen))
         focus = tuple(sorted({d for i in chosen if (d := cards[i].domain) is not None}))
         days.append(
             PlanDay(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -20,9 +20,10 @@ from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, S
 from srscards.store.card_actions import CardState
 from srscards.store.records import StoredCard, SyncReport
 from srscards.store.store import Store
-from srscards.study.daily_queue import Filters, Queue, build_queue
+from srscards.study.daily_queue import Filters, Links, Queue, build_queue
 from srscards.study.filters import check_filters
 from srscards.study.follow import plan_in_force, todays_new_cards
+from srscards.study.new_order import interleaved
 from srscards.study.plan import Plan, PlanDay, exam_day_reviews
 from srscards.study.workspace import open_workspace
 from srscards.views.terminal import CardText, card_text
@@ -43,11 +44,44 @@ def todays_queue(
     today = study_day(now, settings.day_start)
     end = day_begins(today + 1, settings.day_start)
     answered = store.answered_between(day_begins(today, settings.day_start), end)
-    new: Iterable[StoredCard] = store.new_cards(courses)
+    new: Iterable[StoredCard] = new_cards_in_order(store, courses, settings.new_per_day)
     if plans is not None:
         new = todays_new_cards(store, plans, now, settings.day_start)
         settings = replace(settings, new_per_day=1 << 30)
-    return build_queue(store.due_cards(courses, end), new, answered, now, settings, filters)
+    return build_queue(store.due_cards(courses, end), new, answered, now, settings, filters, store_links(store))
+
+
+def new_cards_in_order(store: Store, courses: list[str], want: int = 20, per_task: int = 2) -> Iterator[StoredCard]:
+    """The new cards in the order they are introduced (task statements taking turns, see `new_order`),
+    read as they are taken: enough of each task statement for `want` cards, then more when a day
+    needs them (cards held back, or task statements that run out)."""
+    given: set[int] = set()
+    while True:
+        ranked, more = store.new_cards_by_task(courses, per_task, want)
+        want = 0
+        for card in interleaved(ranked, courses):
+            if card.id not in given:
+                given.add(card.id)
+                yield card
+        if not more:
+            return
+        per_task = 4 * (1 + max(rank for rank, _ in ranked))
+
+
+def store_links(store: Store) -> Links:
+    """The concept notes the store's notes list, asked for a few notes at a time."""
+
+    def links(notes: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, ...]]:
+        by_course: dict[str, list[str]] = {}
+        for course, note in notes:
+            by_course.setdefault(course, []).append(note)
+        return {
+            (course, note): concepts
+            for course, names in by_course.items()
+            for note, concepts in store.concepts(course, names).items()
+        }
+
+    return links
 
 
 @dataclass(frozen=True)
