@@ -52,12 +52,17 @@ from timing import cache_bytecode, median_time
 CLI = [sys.executable, "-c", "from srscards.cli import main; main()"]
 
 
-def simulate(home: Path, root: Path, reviews: int, now: datetime, seed: int = 1) -> tuple[int, str]:
-    """Sync the course, then give its cards a past of `reviews` answers, written straight to the store."""
+def simulate(
+    home: Path, root: Path, reviews: int, now: datetime, seed: int = 1, history_days: int = 900
+) -> tuple[int, str]:
+    """Sync the course, then give its cards a past of `reviews` answers, written straight to the store.
+
+    Each card starts between 30 and `history_days` days before `now`; a longer history gives each
+    card more answers before the simulation reaches `now`."""
     with Store.open(home) as store:
         from srscards.study.workspace import sync_sources
 
-        courses, _ = sync_sources(store, root, now - timedelta(days=900))
+        courses, _ = sync_sources(store, root, now - timedelta(days=history_days))
         cards = store.cards(courses)
     rng = random.Random(seed)
     scheduler = Scheduler(Settings(), seed=seed)
@@ -68,7 +73,7 @@ def simulate(home: Path, root: Path, reviews: int, now: datetime, seed: int = 1)
         if len(rows) >= reviews:
             break
         memory = Memory()
-        at = now - timedelta(days=rng.uniform(30, 900))
+        at = now - timedelta(days=rng.uniform(30, history_days))
         while len(rows) < reviews and at < now:
             rating = Rating(rng.choices([1, 2, 3, 4], weights=[1, 1, 7, 1])[0])
             after = scheduler.answer(memory, rating, at, card.key)
@@ -137,7 +142,11 @@ def anki_collection(path: Path, package: Path, home: Path, course_id: str) -> No
     today = study_day(now, settings.day_start)
     with Store.open(home) as store:
         cards = store.cards([course_id])
-        log = store.log()
+    with sqlite3.connect(home / STORE_FILE) as db:  # millions of answers: four numbers each, no JSON decoded here
+        log = db.execute(
+            "SELECT card, reviewed_at, rating, json_extract(state_before, '$.state') FROM reviews "
+            "WHERE id NOT IN (SELECT review FROM undone) ORDER BY id"
+        ).fetchall()
     card_ids = {}
     updates = []
     for card in cards:
@@ -159,12 +168,12 @@ def anki_collection(path: Path, package: Path, home: Path, course_id: str) -> No
     kinds = {State.NEW: 0, State.LEARNING: 0, State.REVIEW: 1, State.RELEARNING: 2}
     used: set[int] = set()
     revlog = []
-    for review in log:
-        rid = to_ms(review.reviewed_at) or 0
+    for card_id, reviewed_ms, rating, state_before in log:
+        rid = reviewed_ms
         while rid in used:
             rid += 1
         used.add(rid)
-        revlog.append((rid, card_ids[review.card], int(review.rating), 6000, kinds[review.before.state]))
+        revlog.append((rid, card_ids[card_id], rating, 6000, kinds[State(state_before)]))
     db = sqlite3.connect(path)
     try:
         db.executemany(

@@ -1,5 +1,8 @@
 """`stats`, `optimize` and `report` over a long review log: 20,000 cards, 200,000 answers.
 
+(`stats`, `report` and `readiness` as whole processes against Anki, at 20,000 and 100,000 cards:
+bench_metrics.py.)
+
     python benchmarks/bench_stats.py [--notes 15385] [--reviews 200000] [--runs 5]
 
 The log is the one bench_review.py simulates (answers written straight to the store). Each

@@ -154,7 +154,7 @@ def test_anki_reviews_join_the_log_once_and_set_the_card_states(anki, tmp_path):
         stats = compute_stats(store, Scheduler(Settings()), store.course_ids(), datetime.now(UTC))
     assert digest(collection) == before
     # the answers given in Anki count in the stats: all of them today, on new cards
-    assert stats.reviews == anki.answers and stats.streak == 1 and stats.coverage.learning == 3
+    assert stats.reviews == anki.answers and stats.streak == 1 and stats.states.learning == 3
 
 
 def test_a_colpkg_backup_gives_the_same_reviews(anki, tmp_path):

@@ -149,7 +149,7 @@ def test_true_retention_equals_ankis_stats_screen(tmp_path_factory, zone_tz):
     if not (home / "review.sqlite3").exists():
         import_history(collection, home, Settings(), now, decks=decks)
     with Store.open(home) as store:
-        stats = compute_stats(store, Scheduler(Settings()), store.course_ids(), now)
+        stats = compute_stats(store, Scheduler(Settings()), store.course_ids(), now, evaluate=True)
     figures = {}
     for period, name in (("today", "today"), ("week", "7 days"), ("month", "30 days"), ("all_time", "all time")):
         theirs, mine = anki["true_retention"][period], stats.periods[name]

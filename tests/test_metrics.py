@@ -106,7 +106,7 @@ def build(course, home: Path) -> tuple[Store, list[str]]:
 
 def test_every_figure_of_a_known_log(course, tmp_path):
     store, courses = build(course, tmp_path / "home")
-    stats = compute_stats(store, Scheduler(Settings(fuzz=False)), courses, NOW)
+    stats = compute_stats(store, Scheduler(Settings(fuzz=False)), courses, NOW, evaluate=True)
     store.close()
     got = stats.to_json()
 
@@ -156,12 +156,12 @@ def test_every_figure_of_a_known_log(course, tmp_path):
     assert tasks["1.1"]["goal_share"] == pytest.approx(1 / 3)
     assert tasks["2.3"]["goal_share"] == 0.0
 
-    assert got["coverage"] == {"new": 0, "learning": 1, "review": 3, "suspended": 1, "retired": 1}
-    assert got["coverage_by_domain"] == [
+    assert got["cards_by_state"] == {"new": 0, "learning": 1, "review": 3, "suspended": 1, "retired": 1}
+    assert got["cards_by_state_by_domain"] == [
         {"domain": 1, "new": 0, "learning": 1, "review": 2, "suspended": 1, "retired": 0},
         {"domain": 2, "new": 0, "learning": 0, "review": 1, "suspended": 0, "retired": 1},
     ]
-    assert [c["task"] for c in got["coverage_by_task"]] == ["1.1", "2.3"]
+    assert [c["task"] for c in got["cards_by_state_by_task"]] == ["1.1", "2.3"]
 
     per_answer = (11 * 10_000 + 60_000) / 12 / 60_000  # the 120 s answer counts as 60 s
     forecast = got["forecast"]

@@ -355,6 +355,7 @@ def test_a_store_of_the_previous_schema_gets_the_index_and_the_order(tmp_path, c
     """Migration 11 adds the index of new cards by task statement to a store with cards in it."""
     import sqlite3
 
+    from srscards.store.migrations import SCHEMA_VERSION
     from srscards.store.store import STORE_FILE
     from srscards.study.workspace import sync_sources
 
@@ -365,7 +366,7 @@ def test_a_store_of_the_previous_schema_gets_the_index_and_the_order(tmp_path, c
     courses_, _ = sync_sources(old, course.root, DAY1)
     old.close()
     with Store.open(tmp_path) as store:
-        assert store.version == 11
+        assert store.version == SCHEMA_VERSION  # 11 and every later migration
         plan = store._conn.execute(
             "EXPLAIN QUERY PLAN SELECT id FROM cards WHERE course = 'aws-mla' AND state = 0 AND retired_at IS NULL "
             "AND suspended = 0 AND substr(tasks, 1, instr(tasks || ' ', ' ') - 1) = '1.2' ORDER BY position"

@@ -51,7 +51,11 @@ def test_report_is_a_self_contained_page_that_renders(course, tmp_path, chromium
     store.record_lab("feature-store", "aws", NOW)
     store.close()
     out = tmp_path / "exports" / "report.html"
-    result = run("report", str(course.root), "--home", str(home), "-o", str(out), "--now", NOW.isoformat())
+    args = ("report", str(course.root), "--home", str(home), "-o", str(out), "--now", NOW.isoformat())
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert "As Anki's Evaluate (fsrs-rs over the training items Anki builds): not computed" in out.read_text()
+    result = run(*args, "--evaluate")
     assert result.exit_code == 0, result.output
     assert result.output == f"Wrote {out}\n"
     html = out.read_text(encoding="utf-8")

@@ -88,9 +88,22 @@ def test_stats_shows_every_figure_of_a_known_log(course, tmp_path):
     home = tmp_path / "home"
     store, _ = build(course, home)
     store.close()
-    result = stats(str(course.root), "--home", str(home))
+    result = stats(str(course.root), "--home", str(home), "--evaluate")
     assert result.exit_code == 0, result.output
     assert lines(result.output) == EXPECTED
+
+
+def test_stats_computes_anki_evaluate_only_when_asked(course, tmp_path):
+    home = tmp_path / "home"
+    store, _ = build(course, home)
+    store.close()
+    result = stats(str(course.root), "--home", str(home))
+    assert result.exit_code == 0, result.output
+    evaluate = "Calibration as Anki's Evaluate: log loss 0.8824, RMSE(bins) 26.1% (5 items)\n"
+    not_computed = "Calibration as Anki's Evaluate: not computed (add --evaluate)\n"
+    assert lines(result.output) == EXPECTED.replace(evaluate, not_computed)
+    result = stats(str(course.root), "--home", str(home), "--json")
+    assert json.loads(result.output)["calibration_anki_evaluate"] is None
 
 
 def test_stats_json_is_the_core_figures(course, tmp_path):
@@ -108,7 +121,7 @@ def test_stats_without_sources_counts_the_store_and_lists_labs(course, tmp_path)
     store, _ = build(course, home)
     store.record_lab("sagemaker-endpoint", "emulator", NOW)
     store.close()
-    result = stats(str(tmp_path / "missing"), "--home", str(home))
+    result = stats(str(tmp_path / "missing"), "--home", str(home), "--evaluate")
     assert result.exit_code == 0, result.output
     assert lines(result.output) == EXPECTED + "Labs completed: sagemaker-endpoint (emulator, 2026-11-27)\n"
 

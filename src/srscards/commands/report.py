@@ -20,13 +20,19 @@ from srscards.commands._study import beside_decks, clock, decks_argument, home_o
     show_default=True,
     help="The HTML file to write.",
 )
+@click.option(
+    "--evaluate",
+    is_flag=True,
+    help="Also compute the calibration as Anki's Evaluate does (replays every card's history: slower on a long log).",
+)
 @click.option("--now", "now_text", hidden=True, help="Pretend it is this ISO time.")
-def command(decks: Path, home: Path | None, out: Path, now_text: str | None) -> None:
+def command(decks: Path, home: Path | None, out: Path, evaluate: bool, now_text: str | None) -> None:
     """Write the stats as a self-contained HTML page with charts, readable offline in any browser.
 
     \b
     Example:
       srscards report decks/ -o exports/report.html
+      srscards report decks/ --evaluate
     """
     from srscards.outputs.report import write_report
     from srscards.paths import home as default_home
@@ -34,5 +40,5 @@ def command(decks: Path, home: Path | None, out: Path, now_text: str | None) -> 
 
     folder = home or default_home()
     out = beside_decks("out", decks, out, refuse_elsewhere=True)
-    path = write_report(decks, folder, load_settings(folder), clock(now_text)(), out)
+    path = write_report(decks, folder, load_settings(folder), clock(now_text)(), out, evaluate)
     click.echo(f"Wrote {path}")

@@ -15,12 +15,12 @@ from srscards.words import count
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from srscards.study.metrics import Stats, Tally
+    from srscards.study.metrics import PassTally, Stats
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
 
-def percent(tally: Tally) -> str:
+def percent(tally: PassTally) -> str:
     return "-" if tally.rate is None else f"{tally.rate:.1%} ({tally.passed}/{tally.total})"
 
 
@@ -86,13 +86,13 @@ def render(stats: Stats, console: Console) -> None:
     console.print(t)
 
     t = table("Cards by state (every exam version)", "", "new", "learning", "review", "suspended", "retired")
-    for domain, c in stats.coverage_by_domain.items():
+    for domain, c in stats.states_by_domain.items():
         t.add_row(domain_name(domain), *(str(v) for v in vars(c).values()))
-    t.add_row("all", *(str(v) for v in vars(stats.coverage).values()))
+    t.add_row("all", *(str(v) for v in vars(stats.states).values()))
     console.print(t)
 
     t = table("Per task statement", "", "retention", "new", "learning", "review", "suspended", "retired")
-    for task, c in stats.coverage_by_task.items():
+    for task, c in stats.states_by_task.items():
         retention = stats.by_task.get(task)
         t.add_row(task, "-" if retention is None else percent(retention.all), *(str(v) for v in vars(c).values()))
     console.print(t)
@@ -120,7 +120,9 @@ def render(stats: Stats, console: Console) -> None:
         ("as Anki's Evaluate", stats.evaluate, "item"),
         ("per answer", stats.calibration, "answer"),
     ):
-        if cal.log_loss is None or cal.rmse_bins is None:
+        if cal is None:
+            console.print(f"Calibration {label}: not computed (add --evaluate)")
+        elif cal.log_loss is None or cal.rmse_bins is None:
             console.print(f"Calibration {label}: no answers on a later day yet")
         else:
             console.print(
@@ -144,8 +146,13 @@ def render(stats: Stats, console: Console) -> None:
 @decks_argument
 @home_option
 @click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON.")
+@click.option(
+    "--evaluate",
+    is_flag=True,
+    help="Also compute the calibration as Anki's Evaluate does (replays every card's history: slower on a long log).",
+)
 @click.option("--now", "now_text", hidden=True, help="Pretend it is this ISO time.")
-def command(decks: Path, home: Path | None, as_json: bool, now_text: str | None) -> None:
+def command(decks: Path, home: Path | None, as_json: bool, evaluate: bool, now_text: str | None) -> None:
     """Show where you stand: true retention, recall 30 days from now per domain, coverage, forecast.
 
     Counts every answer in the review store, including reviews imported from Anki. When the
@@ -155,13 +162,14 @@ def command(decks: Path, home: Path | None, as_json: bool, now_text: str | None)
     Example:
       srscards stats
       srscards stats decks/ --json
+      srscards stats decks/ --evaluate
     """
     from srscards.paths import home as default_home
     from srscards.scheduling.config import load_settings
     from srscards.study.metrics import load_stats
 
     folder = home or default_home()
-    stats = load_stats(decks, folder, load_settings(folder), clock(now_text)())
+    stats = load_stats(decks, folder, load_settings(folder), clock(now_text)(), evaluate)
     if as_json:
         click.echo(json.dumps(stats.to_json(), indent=2))
         return

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from srscards.scheduling.scheduler import Settings
 from srscards.sources.sanitize import CONTENT_POLICY
-from srscards.study.metrics import Coverage, PassTally, Recall30, Retention, Stats, load_stats
+from srscards.study.metrics import PassTally, Recall30, Retention, StateCounts, Stats, load_stats
 from srscards.words import count, plural
 
 CSS = """
@@ -89,7 +89,7 @@ def _recall_cell(r: Recall30) -> str:
     return f"<td class={css}>{text}</td>"
 
 
-def _coverage_cells(c: Coverage) -> str:
+def _state_cells(c: StateCounts) -> str:
     return "".join(f"<td>{v}</td>" for v in vars(c).values())
 
 
@@ -109,20 +109,23 @@ def render_report(stats: Stats) -> str:
             f"<tr><td>{_name(domain)}</td><td>{_tally(retention.all)}</td><td>{_pct(recall.mean_recall)}</td>"
             f"<td>{_pct(recall.goal_share)}</td><td>{recall.studied}</td>{_recall_cell(recall)}</tr>"
         )
-    coverage = [f"<tr><td>{_name(d)}</td>{_coverage_cells(c)}</tr>" for d, c in stats.coverage_by_domain.items()] + [
-        f"<tr><td>All</td>{_coverage_cells(stats.coverage)}</tr>"
+    states = [f"<tr><td>{_name(d)}</td>{_state_cells(c)}</tr>" for d, c in stats.states_by_domain.items()] + [
+        f"<tr><td>All</td>{_state_cells(stats.states)}</tr>"
     ]
     tasks = [
         f"<tr><td>{escape(t)}</td><td>{_tally(stats.by_task[t].all) if t in stats.by_task else '–'}</td>"
         f"<td>{_pct(stats.recall_by_task[t].mean_recall) if t in stats.recall_by_task else '–'}</td>"
         f"<td>{_pct(stats.recall_by_task[t].goal_share) if t in stats.recall_by_task else '–'}</td>"
-        f"{_coverage_cells(c)}</tr>"
-        for t, c in stats.coverage_by_task.items()
+        f"{_state_cells(c)}</tr>"
+        for t, c in stats.states_by_task.items()
     ]
     calibration = "".join(
         f"<li>{label}: "
         + (
-            "no answers on a later day yet."
+            "not computed (it replays every card's history, as Anki's Evaluate button does: "
+            "<code>srscards report --evaluate</code>)."
+            if cal is None
+            else "no answers on a later day yet."
             if cal.log_loss is None or cal.rmse_bins is None
             else f"log loss {cal.log_loss:.4f}, RMSE(bins) {cal.rmse_bins:.2%} over {count(cal.reviews, unit)}."
         )
@@ -165,7 +168,7 @@ Again is a fail. Periods of 24 hours back from the next day start. Young: interv
 <p>{count(cards, "card")} due in the next 30 days, about {count(round(minutes), "minute")}.</p>
 {bar_chart(forecast, [day(f.day) for f in stats.forecast], max(forecast, default=0) or 1, "card", "#0969da")}
 <h2>Cards by state (every exam version)</h2>
-<div class=wide><table><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(coverage)}</tbody></table></div>
+<div class=wide><table><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(states)}</tbody></table></div>
 <h2>Per task statement</h2>
 <div class=wide><table><thead><tr><th></th>{_th("true retention", "retent.")}{_th("recall in 30 days", "recall 30d")}
 {_th("cards ≥90%", "≥90%")}{head}</tr></thead>
@@ -177,9 +180,12 @@ Again is a fail. Periods of 24 hours back from the next day start. Young: interv
 """
 
 
-def write_report(decks: Path | None, home: Path, settings: Settings, now: datetime, out: Path) -> Path:
-    """Compute the stats and write them to `out` as HTML; returns the path written."""
-    html = render_report(load_stats(decks, home, settings, now))
+def write_report(
+    decks: Path | None, home: Path, settings: Settings, now: datetime, out: Path, evaluate: bool = False
+) -> Path:
+    """Compute the stats (Anki's Evaluate too when `evaluate`) and write them to `out` as HTML; returns the path
+    written."""
+    html = render_report(load_stats(decks, home, settings, now, evaluate))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.write_text(html, encoding="utf-8")

@@ -275,6 +275,63 @@ class CardTable(StoreBase):
                 tuple(courses),
             ).fetchall()
 
+    def card_groups(self, courses: Sequence[str]) -> list[tuple[int | None, str, str]]:
+        """(domain, tasks, the ids of its cards separated by commas) per domain and tasks of `courses`' cards."""
+        marks = ",".join("?" * len(courses))
+        with self._guard():
+            return self._conn.execute(
+                f"SELECT domain, tasks, group_concat(id) FROM cards WHERE course IN ({marks}) GROUP BY domain, tasks",
+                tuple(courses),
+            ).fetchall()
+
+    def state_figures(
+        self, courses: Sequence[str], next_s: int, target_day: int, today: int, curve: tuple[float, float]
+    ) -> list[tuple[int | None, str, str, int, int, float, int, int]]:
+        """Cards of `courses` counted per domain, tasks and state column (new, learning, review,
+        suspended, retired), with the figures of the studied ones (not new, not retired, with a
+        stability and a last answer) 30 days on: (domain, tasks, column, cards, studied, sum of
+        recall on `target_day`, stability of 30 days or more, recall of 90% or more).
+
+        A card's last answer falls on `today - floor((next_s - last_s) / 86400)`, Anki's day count
+        (`scheduler.DayCount`); recall is fsrs's curve `(1 + factor * days / stability) ** decay`
+        over the days from then to `target_day` (none when negative).
+        """
+        marks = ",".join("?" * len(courses))
+        factor, decay = curve
+        back = _floor_div("(:next_s - last_review / 1000)", 86400)
+        query = f"""
+            SELECT domain, tasks, kind, count(*), count(recall), coalesce(sum(recall), 0.0),
+                   coalesce(sum(recall IS NOT NULL AND stability >= 30), 0), coalesce(sum(recall >= 0.9), 0)
+            FROM (
+                SELECT domain, tasks, stability,
+                       CASE WHEN retired_at IS NOT NULL THEN 'retired' WHEN suspended THEN 'suspended'
+                            WHEN state = 0 THEN 'new' WHEN state = 2 THEN 'review' ELSE 'learning' END AS kind,
+                       CASE WHEN retired_at IS NULL AND state != 0 AND stability IS NOT NULL
+                                 AND last_review IS NOT NULL
+                            THEN pow(1 + :factor * max(:target - (:today - {back}), 0) / stability, :decay) END
+                           AS recall
+                FROM cards WHERE course IN ({marks})
+            ) GROUP BY domain, tasks, kind
+        """
+        names = {f"c{i}": c for i, c in enumerate(courses)}
+        query = query.replace(f"IN ({marks})", "IN (" + ",".join(f":{n}" for n in names) + ")")
+        with self._guard():
+            return self._conn.execute(
+                query, {"next_s": next_s, "factor": factor, "decay": decay, "target": target_day, "today": today,
+                        **names},
+            ).fetchall()  # fmt: skip
+
+    def due_counts(self, courses: Sequence[str], before_ms: int) -> list[tuple[int, int]]:
+        """(due in ms, cards) of the studied, active cards of `courses` due before `before_ms`."""
+        marks = ",".join("?" * len(courses))
+        with self._guard():
+            return self._conn.execute(
+                "SELECT due, count(*) FROM cards WHERE retired_at IS NULL AND NOT suspended AND state != 0 "
+                f"AND stability IS NOT NULL AND last_review IS NOT NULL AND due < ? AND course IN ({marks}) "
+                "GROUP BY due",
+                (before_ms, *courses),
+            ).fetchall()
+
     def orphans(self) -> list[Orphan]:
         """Cards whose id left the sources: kept with their history, never shown."""
         with self._guard():
@@ -316,3 +373,8 @@ class CardTable(StoreBase):
 def _resolved(cache: dict[Path, str], path: Path) -> str:
     cache[path] = str(path.resolve())
     return cache[path]
+
+
+def _floor_div(expr: str, divisor: int) -> str:
+    """SQL for `floor(expr / divisor)` of an integer (SQLite's `/` rounds toward zero)."""
+    return f"(({expr}) - ((({expr}) % {divisor}) + {divisor}) % {divisor}) / {divisor}"

@@ -263,6 +263,20 @@ MIGRATIONS: tuple[Migration, ...] = (
     CREATE INDEX cards_new_task ON cards (course, substr(tasks, 1, instr(tasks || ' ', ' ') - 1), position)
         WHERE state = 0 AND retired_at IS NULL AND suspended = 0;
     """,
+    # 12: the review log's numbers, kept as packed columns for metrics (a copy, made and extended
+    # by `ReviewLog.answer_columns`; the log stays the record). Each row holds the answers with ids
+    # from `first_review` to `last_review`; `last_card` and `last_at` tell the copy from a log that
+    # was replaced under it (a store restored from a backup).
+    """
+    CREATE TABLE answer_columns (
+        last_review INTEGER PRIMARY KEY,
+        first_review INTEGER NOT NULL,
+        answers INTEGER NOT NULL,
+        last_card INTEGER NOT NULL,
+        last_at INTEGER NOT NULL,
+        data BLOB NOT NULL
+    );
+    """,
 )
 # A card's first task statement ('' without one), exactly as index 11 has it, so queries use the index.
 FIRST_TASK = "substr(tasks, 1, instr(tasks || ' ', ' ') - 1)"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from srscards.clock import MAX_ANSWER_MS
 from srscards.scheduling.scheduler import Memory, Rating, State, from_ms, to_ms
@@ -17,7 +19,61 @@ from srscards.store.records import (
     StoredCard,
 )
 
-__all__ = ["MAX_ANSWER_MS", "ReviewLog"]
+if TYPE_CHECKING:
+    import numpy as np
+
+# The numbers of each answer that metrics read, with their numpy types, in the order they are packed
+# into `answer_columns`. Times are Unix milliseconds; the state before the answer is its state,
+# stability, due and last review (-1, or 0.0 for stability, where it has none); `kind` is the Anki
+# revlog type of an imported answer (-1 for answers given here) and `interval` Anki's interval
+# before it (days when positive, seconds when negative; 0 for answers given here).
+ANSWER_FIELDS: tuple[tuple[str, str], ...] = (
+    ("id", "<i4"),
+    ("card", "<i4"),
+    ("ms", "<i8"),
+    ("rating", "i1"),
+    ("duration", "<i4"),  # -1 when not recorded
+    ("state", "i1"),
+    ("stability", "<f8"),
+    ("due", "<i8"),
+    ("last", "<i8"),
+    ("kind", "i1"),
+    ("interval", "<i4"),
+)
+_ANSWER_SELECT = (
+    "SELECT r.id, r.card, r.reviewed_at, r.rating, coalesce(r.duration_ms, -1), "
+    "json_extract(r.state_before, '$.state'), coalesce(json_extract(r.state_before, '$.stability'), 0.0), "
+    "coalesce(json_extract(r.state_before, '$.due'), -1), coalesce(json_extract(r.state_before, '$.last_review'), -1), "
+    "coalesce(a.kind, -1), coalesce(a.last_interval, 0) "
+    "FROM reviews r LEFT JOIN anki_reviews a ON a.review = r.id WHERE r.id > ? ORDER BY r.id"
+)
+_MAX_CHUNKS = 8  # past this many, the copy is written again as one
+
+
+@dataclass(frozen=True)
+class AnswerColumns:
+    """The review log as numpy columns (`ANSWER_FIELDS`), in the order written, undone answers left out."""
+
+    columns: dict[str, np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.columns["id"])
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.columns[name]
+
+
+def _pack(columns: dict[str, np.ndarray]) -> bytes:
+    return b"".join(columns[name].astype(kind, copy=False).tobytes() for name, kind in ANSWER_FIELDS)
+
+
+def _concatenate(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    import numpy as np
+
+    return {name: np.concatenate([p[name] for p in parts]) for name, _ in ANSWER_FIELDS}
+
+
+__all__ = ["ANSWER_FIELDS", "MAX_ANSWER_MS", "AnswerColumns", "ReviewLog"]
 
 
 class ReviewLog(StoreBase):
@@ -88,6 +144,104 @@ class ReviewLog(StoreBase):
                 "WHERE r.id NOT IN (SELECT review FROM undone) ORDER BY r.id"
             ).fetchall()
         return rows
+
+    def answer_columns(self) -> AnswerColumns:
+        """The log's numbers as numpy columns, for metrics over millions of answers.
+
+        Reading millions of rows into Python costs seconds, and decoding each state before an
+        answer from its JSON more; so the numbers are kept packed in `answer_columns`, written
+        once and extended by the answers logged since. The log is append-only, so the copy stays
+        true; one that no longer matches the log's rows (a store restored from a backup) is
+        written again. Undone answers are left out as the copy is read. Where the store cannot be
+        written, the copy is made in memory only.
+        """
+        import numpy as np
+
+        with self._guard():
+            chunks = self._conn.execute(
+                "SELECT last_review, answers, last_card, last_at FROM answer_columns ORDER BY last_review"
+            ).fetchall()
+            stale = not self._copy_matches(chunks)
+            if stale:
+                chunks = []
+            parts = [self._chunk(last_review, answers) for last_review, answers, _, _ in chunks]
+            new = self._new_answers(chunks[-1][0] if chunks else 0)
+            if new is not None:
+                parts.append(new)
+            if not parts:
+                parts.append({name: np.zeros(0, kind) for name, kind in ANSWER_FIELDS})
+            columns = parts[0] if len(parts) == 1 else _concatenate(parts)
+            if new is not None and len(chunks) < _MAX_CHUNKS:
+                self._store_columns(new, chunks)  # appended to the copy
+            elif new is not None or stale:
+                self._store_columns(columns, [])  # the copy written again as one
+            undone = [r[0] for r in self._conn.execute("SELECT review FROM undone")]
+        if undone:
+            keep = ~np.isin(columns["id"], np.array(undone, np.int64))
+            columns = {name: column[keep] for name, column in columns.items()}
+        return AnswerColumns(columns)
+
+    def _copy_matches(self, chunks: list[tuple[int, int, int, int]]) -> bool:
+        """Whether the log still holds the answer each chunk ends with: a restored backup either lacks
+        it or holds another answer under its id (ids go on from the backup's last one)."""
+        for last_review, _, card, at in chunks:
+            row = self._conn.execute("SELECT card, reviewed_at FROM reviews WHERE id = ?", (last_review,)).fetchone()
+            if row != (card, at):
+                return False
+        return True
+
+    def _chunk(self, last_review: int, answers: int) -> dict[str, np.ndarray]:
+        """One chunk, read column by column straight from the blob (a query would hold it twice)."""
+        import numpy as np
+
+        columns, offset = {}, 0
+        with self._conn.blobopen("answer_columns", "data", last_review, readonly=True) as blob:
+            for name, kind in ANSWER_FIELDS:
+                size = answers * np.dtype(kind).itemsize
+                blob.seek(offset)
+                columns[name] = np.frombuffer(blob.read(size), kind, answers)
+                offset += size
+        return columns
+
+    def _new_answers(self, after: int) -> dict[str, np.ndarray] | None:
+        """The answers logged after review id `after`, read 100,000 at a time; None when there are none."""
+        import numpy as np
+
+        cursor = self._conn.execute(_ANSWER_SELECT, (after,))
+        parts = []
+        while batch := cursor.fetchmany(100_000):
+            table = np.array(batch, np.float64)  # every time in ms is exact in a double (far below 2**53)
+            parts.append(
+                {name: table[:, i].astype(kind) for i, (name, kind) in enumerate(ANSWER_FIELDS) if name != "stability"}
+                | {"stability": table[:, 6].copy()}
+            )
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else _concatenate(parts)
+
+    def _store_columns(self, columns: dict[str, np.ndarray] | None, kept: list[Any]) -> None:
+        """Append `columns` as a chunk after the `kept` ones, or with None, clear the copy; skipped
+        (the copy stays in memory) when the store cannot be written now."""
+        self._await_check()  # nothing is written into a file that fails the check started on open
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            return
+        try:
+            if not kept:
+                self._conn.execute("DELETE FROM answer_columns")
+            if columns is not None and len(columns["id"]):
+                last = int(columns["id"][-1])
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO answer_columns (last_review, first_review, answers, last_card, last_at, "
+                    "data) VALUES (?, ?, ?, ?, ?, ?)",
+                    (last, int(columns["id"][0]), len(columns["id"]), int(columns["card"][-1]),
+                     int(columns["ms"][-1]), _pack(columns)),
+                )  # fmt: skip
+        except sqlite3.OperationalError:
+            self._conn.execute("ROLLBACK")
+            return
+        self._conn.execute("COMMIT")
 
     def answers_by_card(self) -> Iterator[tuple[int, int, int, int]]:
         """(card, ms, rating, review id) of every answer that was not undone, card by card and in

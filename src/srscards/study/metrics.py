@@ -1,4 +1,4 @@
-"""Where a learner stands: retention, memory at 30 days, coverage, forecast, calibration, streak.
+"""Where a learner stands: retention, memory at 30 days, cards by state, forecast, calibration, streak.
 
 Everything is computed from the store's review log and card states with the scheduler's own
 FSRS model (its forgetting curve, `Scheduler.recall`) and its day rule (`review_day` for the
@@ -16,7 +16,8 @@ Definitions:
   recall on the day 30 days from now; the goal is 90%: per group, the mean and the share of
   cards at 90% or more (and, for reference, the share with stability of 30 days or more).
 - Calibration, two ways, each labelled: (1) as Anki's Evaluate, fsrs-rs's `evaluate` over the
-  training items Anki builds from the log (`optimize.timed_items`); (2) per answer given on a
+  training items Anki builds from the log (`optimize.timed_items`), computed only when asked, since
+  it replays every card's history as Anki's Evaluate button does; (2) per answer given on a
   later day than the card's previous one, each answer counted once (unweighted, as the
   srs-benchmark computes it): log loss is the mean binary cross-entropy of the predicted recall against
   passed (1) or failed (0). RMSE(bins) groups answers by fsrs-rs's `r_matrix_index`: elapsed
@@ -31,17 +32,17 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import lru_cache
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
 from srscards.scheduling.scheduler import DayCount, Scheduler, Settings, State, day_begins, from_ms, study_day, to_ms
 from srscards.store.records import LabCompletion, ReviewRow
+from srscards.store.review_log import ANSWER_FIELDS
 from srscards.store.store import Store
 from srscards.study.optimize import timed_items
 from srscards.study.recompute import history_starts
@@ -125,7 +126,9 @@ class Retention:
 
 
 @dataclass
-class Coverage:
+class StateCounts:
+    """Cards counted by state: new, learning (or relearning), in review, suspended, retired."""
+
     new: int = 0
     learning: int = 0
     review: int = 0
@@ -206,12 +209,12 @@ class Stats:
     recall: Recall30
     recall_by_domain: dict[int | None, Recall30]
     recall_by_task: dict[str, Recall30]
-    coverage: Coverage
-    coverage_by_domain: dict[int | None, Coverage]
-    coverage_by_task: dict[str, Coverage]
+    states: StateCounts
+    states_by_domain: dict[int | None, StateCounts]
+    states_by_task: dict[str, StateCounts]
     forecast: list[ForecastDay]
     calibration: Calibration  # per answer on a later day, unweighted (as srs-benchmark)
-    evaluate: Calibration  # as Anki's Evaluate: fsrs-rs over the training items Anki builds
+    evaluate: Calibration | None  # as Anki's Evaluate: fsrs-rs over the training items Anki builds (when asked)
     streak: int
     days_studied: int
     reviews: int
@@ -229,12 +232,12 @@ class Stats:
             "recall_30_days": self.recall.to_json(),
             "recall_30_days_by_domain": [{"domain": k, **r.to_json()} for k, r in self.recall_by_domain.items()],
             "recall_30_days_by_task": [{"task": k, **r.to_json()} for k, r in self.recall_by_task.items()],
-            "coverage": vars(self.coverage),
-            "coverage_by_domain": [{"domain": k, **vars(c)} for k, c in self.coverage_by_domain.items()],
-            "coverage_by_task": [{"task": k, **vars(c)} for k, c in self.coverage_by_task.items()],
+            "cards_by_state": vars(self.states),
+            "cards_by_state_by_domain": [{"domain": k, **vars(c)} for k, c in self.states_by_domain.items()],
+            "cards_by_state_by_task": [{"task": k, **vars(c)} for k, c in self.states_by_task.items()],
             "forecast": [{"day": _iso(f.day), "cards": f.cards, "minutes": round(f.minutes, 1)} for f in self.forecast],
             "calibration": vars(self.calibration),
-            "calibration_anki_evaluate": vars(self.evaluate),
+            "calibration_anki_evaluate": vars(self.evaluate) if self.evaluate is not None else None,
             "streak": self.streak,
             "days_studied": self.days_studied,
             "reviews": self.reviews,
@@ -293,76 +296,43 @@ def calibration(samples: Iterable[tuple[float, bool, tuple[int, int, int]]]) -> 
     return total.result()
 
 
-def compute_stats(store: Store, scheduler: Scheduler, courses: Sequence[str], now: datetime) -> Stats:
-    """Every figure of `srscards stats` for the cards of `courses`, as of `now`."""
-    day_start = scheduler.settings.day_start
-    cards = store.card_summaries(courses)
-    rows = store.review_rows()
-    if set(store.course_ids()) - set(courses):
-        ids = {c[0] for c in cards}
-        rows = [r for r in rows if r[0] in ids]
-    now_ms = to_ms(now) or 0
-    horizon = to_ms(now + timedelta(days=GOAL_DAYS + FORECAST_DAYS + 2)) or 0
-    # an answer's previous answer is in the log too, so the first answer starts the days needed
-    first_ms = min(now_ms, min(map(itemgetter(1), rows), default=now_ms))
-    days = DayIndex(first_ms, max([horizon, *(c[5] for c in cards if c[5] is not None)]), day_start, now)
-    today = days.study_day(now_ms)
-    answer_today = days.review_day(now_ms)
+def compute_stats(
+    store: Store, scheduler: Scheduler, courses: Sequence[str], now: datetime, evaluate: bool = False
+) -> Stats:
+    """Every figure of `srscards stats` for the cards of `courses`, as of `now`.
 
+    The figures come from the store's packed copy of the log (`Store.answer_columns`) and its
+    card states, aggregated in SQL and numpy; no card's history is replayed. Anki's Evaluate
+    (`evaluate`) replays every card's history through fsrs-rs, as Anki does when asked: it is
+    computed only when asked for, and is None otherwise.
+    """
+    day_start = scheduler.settings.day_start
+    answers = store.answer_columns()
+    count = DayCount(now, day_start)
+    cards = card_figures(store, scheduler, courses, now)
     group_ids: dict[tuple[int | None, tuple[str, ...]], int] = {}
-    group_of = {c[0]: group_ids.setdefault((c[1], tuple(c[2].split())), len(group_ids)) for c in cards}
-    width = len(group_ids) or 1
-    answers = _answer_figures(rows, days, group_of, width, scheduler.curve)
-    counts, fit, studied_days = answers.counts, answers.fit, answers.days
+    lookup = _group_lookup(store, courses, group_ids, answers)
+    figures = _answer_figures(answers, lookup, len(group_ids) or 1, now, day_start, scheduler.curve, FORECAST_DAYS)
+    del answers
+    today, answer_today = cards.today, count.today
 
     periods = {name: Retention() for name, _ in PERIODS}
     daily: dict[int, PassTally] = {d: PassTally() for d in range(today - FORECAST_DAYS + 1, today + 1)}
     by_domain: dict[int | None, Retention] = defaultdict(Retention)
     by_task: dict[str, Retention] = defaultdict(Retention)
     group_list = list(group_ids)
-    for key, n in counts.items():
-        passed, mature = bool(key & 1), bool(key >> 1 & 1)
-        day, group = divmod(key >> 2, width)
+    for (day, group, mature, passed), n in figures.counts.items():
         domain, tasks = group_list[group]
         groups = [by_domain[domain], *(by_task[t] for t in tasks)]
         groups += [periods[name] for name, span in PERIODS if span is None or day > answer_today - span]
-        for group in groups:
-            group.add(passed, mature, n)
+        for retention in groups:
+            retention.add(passed, mature, n)
         if day in daily:
             daily[day].add(passed, n)
 
-    recall = Recall30()
-    recall_by_domain: dict[int | None, Recall30] = defaultdict(Recall30)
-    recall_by_task: dict[str, Recall30] = defaultdict(Recall30)
-    coverage = Coverage()
-    coverage_by_domain: dict[int | None, Coverage] = defaultdict(Coverage)
-    coverage_by_task: dict[str, Coverage] = defaultdict(Coverage)
-    target_day = days.review_day(to_ms(now + timedelta(days=GOAL_DAYS)) or 0)
-    due_per_day = [0] * FORECAST_DAYS
-    kinds: Counter[tuple[int, str]] = Counter()
-    factor, decay = scheduler.curve
-    for card_id, domain, tasks, state, stability, due, last, suspended, retired in cards:
-        kind = _coverage_kind(state, bool(suspended), bool(retired))
-        kinds[(group_of[card_id], kind)] += 1
-        if retired or state == State.NEW or stability is None or last is None:
-            continue
-        p = (1 + factor * max(target_day - days.review_day(last), 0) / stability) ** decay
-        for group30 in (recall, recall_by_domain[domain], *(recall_by_task[t] for t in tasks.split())):
-            group30.studied += 1
-            group30.recall_sum += p
-            group30.stable += stability >= GOAL_DAYS
-            group30.meeting += p >= GOAL
-        if not suspended and due is not None:
-            offset = max(days.study_day(due) - today, 0)
-            if offset < FORECAST_DAYS:
-                due_per_day[offset] += 1
-    for (group, kind), n in kinds.items():
-        domain, tasks = group_list[group]
-        for cover in (coverage, coverage_by_domain[domain], *(coverage_by_task[t] for t in tasks)):
-            setattr(cover, kind, getattr(cover, kind) + n)
-    per_answer = answers.capped_ms / answers.timed / 60_000 if answers.timed else 0.0
-    forecast = [ForecastDay(today + i, n, n * per_answer) for i, n in enumerate(due_per_day)]
-
+    per_answer = figures.capped_ms / figures.timed / 60_000 if figures.timed else 0.0
+    forecast = [ForecastDay(today + i, n, n * per_answer) for i, n in enumerate(cards.due_per_day)]
+    studied_days = figures.days
     streak = 0
     day = answer_today if answer_today in studied_days else answer_today - 1
     while day in studied_days:
@@ -375,120 +345,311 @@ def compute_stats(store: Store, scheduler: Scheduler, courses: Sequence[str], no
         daily=[DailyRetention(d, t.passed, t.total) for d, t in daily.items()],
         by_domain=_sorted(by_domain),
         by_task=dict(sorted(by_task.items(), key=lambda kv: _task_key(kv[0]))),
-        recall=recall,
-        recall_by_domain=_sorted({d: recall_by_domain[d] for d in coverage_by_domain}),  # every domain, studied or not
-        recall_by_task={t: recall_by_task[t] for t in sorted(coverage_by_task, key=_task_key)},
-        coverage=coverage,
-        coverage_by_domain=_sorted(coverage_by_domain),
-        coverage_by_task=dict(sorted(coverage_by_task.items(), key=lambda kv: _task_key(kv[0]))),
+        recall=cards.recall,
+        recall_by_domain=cards.recall_by_domain,
+        recall_by_task=cards.recall_by_task,
+        states=cards.states,
+        states_by_domain=cards.states_by_domain,
+        states_by_task=cards.states_by_task,
         forecast=forecast,
-        calibration=fit.result(),
-        evaluate=anki_evaluate(rows, scheduler, now, history_starts(store)),
+        calibration=figures.fit.result(),
+        evaluate=anki_evaluate(store.review_rows(), scheduler, now, history_starts(store)) if evaluate else None,
         streak=streak,
         days_studied=len(studied_days),
-        reviews=len(rows),
-        seconds_studied=answers.seconds,
+        reviews=figures.reviews,
+        seconds_studied=figures.seconds,
         labs=store.lab_completions(),
     )
 
 
+@dataclass(frozen=True)
+class CardFigures:
+    """What the cards' current states say: memory 30 days from now, cards by state, and due dates."""
+
+    today: int
+    recall: Recall30
+    recall_by_domain: dict[int | None, Recall30]
+    recall_by_task: dict[str, Recall30]
+    states: StateCounts
+    states_by_domain: dict[int | None, StateCounts]
+    states_by_task: dict[str, StateCounts]
+    due_per_day: list[int]  # studied, active cards due on each of the next FORECAST_DAYS days (overdue on the first)
+
+
+def card_figures(store: Store, scheduler: Scheduler, courses: Sequence[str], now: datetime) -> CardFigures:
+    """Recall 30 days from now, cards by state and the due forecast, from the stored card states
+    (each card's memory as its last answer left it), counted in SQL."""
+    import numpy as np
+
+    day_start = scheduler.settings.day_start
+    count = DayCount(now, day_start)
+    today = study_day(now, day_start)
+    target_day = count.day(now + timedelta(days=GOAL_DAYS))
+    recall = Recall30()
+    recall_by_domain: dict[int | None, Recall30] = defaultdict(Recall30)
+    recall_by_task: dict[str, Recall30] = defaultdict(Recall30)
+    states = StateCounts()
+    states_by_domain: dict[int | None, StateCounts] = defaultdict(StateCounts)
+    states_by_task: dict[str, StateCounts] = defaultdict(StateCounts)
+    rows = store.state_figures(courses, count.next_s, target_day, count.today, scheduler.curve)
+    for domain, task_text, kind, n, studied, recall_sum, stable, meeting in rows:
+        tasks = task_text.split()
+        for counts in (states, states_by_domain[domain], *(states_by_task[t] for t in tasks)):
+            setattr(counts, kind, getattr(counts, kind) + n)
+        if not studied:
+            continue
+        for group in (recall, recall_by_domain[domain], *(recall_by_task[t] for t in tasks)):
+            group.studied += studied
+            group.recall_sum += recall_sum
+            group.stable += stable
+            group.meeting += meeting
+    ends = np.array([to_ms(day_begins(today + i, day_start)) or 0 for i in range(1, FORECAST_DAYS + 1)], np.int64)
+    due_per_day = [0] * FORECAST_DAYS
+    dues = store.due_counts(courses, int(ends[-1]))
+    if dues:
+        due, n = np.array(dues, np.int64).T
+        offsets = np.searchsorted(ends, due, "right")  # the first day whose end is after the due moment
+        due_per_day = np.bincount(offsets, weights=n, minlength=FORECAST_DAYS).astype(np.int64).tolist()
+    return CardFigures(
+        today=today,
+        recall=recall,
+        recall_by_domain=_sorted({d: recall_by_domain[d] for d in states_by_domain}),  # every domain, studied or not
+        recall_by_task={t: recall_by_task[t] for t in sorted(states_by_task, key=_task_key)},
+        states=states,
+        states_by_domain=_sorted(states_by_domain),
+        states_by_task=dict(sorted(states_by_task.items(), key=lambda kv: _task_key(kv[0]))),
+        due_per_day=due_per_day,
+    )
+
+
+def _group_lookup(
+    store: Store, courses: Sequence[str], group_ids: dict[tuple[int | None, tuple[str, ...]], int], answers: Any
+) -> Any:
+    """Each card id's group (its domain and tasks) as a numpy array indexed by card id; -1 for
+    cards outside `courses`. Fills `group_ids`."""
+    import numpy as np
+
+    groups = store.card_groups(courses)
+    ids = [np.array(text.split(","), np.int64) for _, _, text in groups]
+    top = max([0, *(int(i.max()) for i in ids), int(answers["card"].max()) if len(answers) else 0])
+    lookup = np.full(top + 1, -1, np.int64)
+    for (domain, tasks, _), members in zip(groups, ids, strict=True):
+        lookup[members] = group_ids.setdefault((domain, tuple(tasks.split())), len(group_ids))
+    return lookup
+
+
 @dataclass
 class _AnswerFigures:
-    counts: dict[int, int]  # (study day, group, mature, passed) packed into an int -> answers
+    counts: dict[tuple[int, int, bool, bool], int]  # (period day, group, mature, passed) -> answers; days
+    # before the last `recent` ones are counted on the day before them
     fit: CalibrationSum
-    days: set[int]  # study days with an answer
+    days: set[int]  # days with an answer, as Anki counts them
     capped_ms: int  # answer times, each counted up to MAX_ANSWER_MS
     timed: int  # answers with a recorded time
     seconds: float
+    reviews: int
 
 
 def _answer_figures(
-    rows: Sequence[ReviewRow], days: DayIndex, group_of: dict[int, int], width: int, curve: tuple[float, float]
+    answers: Any, lookup: Any, width: int, now: datetime, day_start: time, curve: tuple[float, float], recent: int
 ) -> _AnswerFigures:
     """Retention counts, calibration sums and study time over the log, as whole-array operations.
 
-    A long log is the common case (200,000 answers is a few years of study), so the per-answer
-    work is done by numpy; each step is the per-answer rule written in the module docstring.
+    A long log is the common case (200,000 answers is a few years of study; millions a learner's
+    whole history), so each step is the per-answer rule of the module docstring over numpy
+    columns; nothing here loops over answers in Python.
     """
     import numpy as np
 
-    n = len(rows)
+    mine = lookup[answers["card"]] >= 0 if len(answers) else np.zeros(0, bool)
+    if not mine.all():
+        answers = {name: answers[name][mine] for name, _ in ANSWER_FIELDS}
+    n = len(answers["ms"])
     if not n:
-        return _AnswerFigures({}, CalibrationSum(), set(), 0, 0, 0.0)
-    table = np.array(rows, dtype=np.float64)  # times in ms stay exact: they are far below 2**53
-    card, ms, rating, duration, state = (table[:, i].astype(np.int64) for i in range(5))
-    stability = table[:, 5]
-    due, last = table[:, 6].astype(np.int64), table[:, 7].astype(np.int64)
-    begins = np.array(days.begins, np.int64)
+        return _AnswerFigures({}, CalibrationSum(), set(), 0, 0, 0.0, 0)
+    card, ms, rating = answers["card"], answers["ms"], answers["rating"]
+    state, due, last, stability = answers["state"], answers["due"], answers["last"], answers["stability"]
+    duration = answers["duration"]
+    count = DayCount(now, day_start)
+    today, next_s = count.today, count.next_s
 
-    day = days.review_days(ms)
-    timed = duration >= 0
-    # calibration: answers to cards last answered on an earlier day
-    last_day = days.review_days(last)
-    counted = (last >= 0) & (state != int(State.NEW)) & (day - last_day >= 1)
-    idx = np.nonzero(counted)[0]
-    elapsed = (day - last_day)[idx]
-    passed = rating[idx] > 1
+    def review_days(moments: Any) -> Any:  # as int32: day ordinals are far below 2**31
+        return (today - (next_s - moments // 1000) // 86400).astype(np.int32)
+
+    day = review_days(ms)
+    passed_all = rating > 1
 
     # true retention as Anki's stats screen counts it: answers to cards whose interval was a
     # day or more (review cards, and learning steps of a day or more), in periods of 24 hours
-    # back from the next day start; mature when the review interval was 21 days or more
+    # back from the next day start; mature when the review interval was 21 days or more;
     # answers imported from Anki are counted by Anki's own revlog type and interval before them
-    anki_kind, anki_interval = table[:, 8].astype(np.int64), table[:, 9].astype(np.int64)
-    from_anki = anki_kind >= 0
-    anki_kept = (anki_kind == 1) | (anki_interval >= 1) | (anki_interval <= -86_400)
-    known = (last >= 0) & (due >= 0)
+    # (the arrays of millions of answers are let go as soon as they are used: memory stays low)
+    kind, anki_interval = answers["kind"], answers["interval"]
+    from_anki = kind >= 0
     review = state == int(State.REVIEW)
     learning = (state == int(State.LEARNING)) | (state == int(State.RELEARNING))
-    interval = np.searchsorted(begins, due, "right") - np.searchsorted(begins, last, "right")  # study days
-    own_kept = known & (review | (learning & (due - last >= 86_400_000)))
+    own_kept = (last >= 0) & (due >= 0) & (review | (learning & (due - last >= 86_400_000)))
+    anki_kept = (kind == 1) | (anki_interval >= 1) | (anki_interval <= -86_400)
     kept = np.nonzero(np.where(from_anki, anki_kept, own_kept))[0]
-    mature = np.where(from_anki, anki_interval >= MATURE_DAYS, review & (interval >= MATURE_DAYS))[kept]
-    period_day = days.period_days(ms[kept])
-    lookup = np.zeros(max(int(card.max()), *group_of) + 1, np.int64)
-    lookup[list(group_of)] = list(group_of.values())
-    keys = ((period_day * width + lookup[card[kept]]) * 2 + mature) * 2 + (rating[kept] > 1)
-    unique_keys, key_counts = np.unique(keys, return_counts=True)
+    del own_kept, anki_kept, learning
+    mature = np.where(from_anki[kept], anki_interval[kept] >= MATURE_DAYS, _mature(due[kept], last[kept], day_start))
+    mature &= from_anki[kept] | review[kept]
+    del from_anki, review
+    # days before the last `recent` count the same (all time only), so they are counted as one
+    period_day = np.maximum(today - (next_s - 1 - ms[kept] // 1000) // 86400, today - recent)
+    counts = _count_keys(period_day, lookup[card[kept]], width, mature, passed_all[kept])
+    del kept, mature, period_day
 
-    # per card, in time order: answers on an earlier day so far (this one included), earlier lapses
-    cards = card[idx]
-    order = np.lexsort((ms[idx], cards))
-    ordered = cards[order]
-    position = np.arange(len(idx))
-    starts = np.maximum.accumulate(np.where(np.r_[True, ordered[1:] != ordered[:-1]], position, 0))
-    fails = (~passed[order]).astype(np.int64)
-    before = np.cumsum(fails) - fails
-    so_far = np.empty(len(idx), np.int64)
-    so_far[order] = position - starts + 1
-    lapses = np.empty(len(idx), np.int64)
-    lapses[order] = before - before[starts]
+    # calibration: answers to cards last answered on an earlier day
+    elapsed = day - review_days(last)
+    counted = np.nonzero((last >= 0) & (state != int(State.NEW)) & (elapsed >= 1))[0]
+    elapsed = elapsed[counted]
+    fit = _calibration(card[counted], ms[counted], elapsed, passed_all[counted], stability[counted], curve)
+    del counted, elapsed, passed_all
+
+    timed = duration >= 0
+    first_day = int(day.min())
+    days = np.nonzero(np.bincount(day - first_day))[0] + first_day
+    return _AnswerFigures(
+        counts,
+        fit,
+        set(days.tolist()),
+        int(np.minimum(duration[timed], MAX_ANSWER_MS).sum(dtype=np.int64)),
+        int(timed.sum()),
+        float(duration[timed].sum(dtype=np.int64)) / 1000,
+        n,
+    )
+
+
+def _mature(due: Any, last: Any, day_start: time) -> Any:
+    """Whether each interval from `last` to `due` spans 21 study days or more (`study_day(due) -
+    study_day(last)`), with the calendar consulted only where the length in hours leaves it open."""
+    import numpy as np
+
+    mature = np.zeros(len(due), bool)
+    if not len(due):
+        return mature
+    span = due - last
+    # the shortest and longest study day around the intervals (23 and 25 hours across daylight saving)
+    days = DayIndex(int(last.min()), int(last.max()) + (MATURE_DAYS + 2) * 86_400_000, day_start)
+    lengths = np.diff(np.array(days.begins, np.int64))
+    shortest, longest = int(lengths.min()), int(lengths.max())
+    mature[span >= MATURE_DAYS * longest] = True  # (last, due] holds 21 day starts at least
+    open_ = np.nonzero((span > (MATURE_DAYS - 1) * shortest) & (span < MATURE_DAYS * longest))[0]
+    if len(open_):
+        sub = DayIndex(int(last[open_].min()), int(due[open_].max()), day_start)
+        begins = np.array(sub.begins, np.int64)
+        interval = np.searchsorted(begins, due[open_], "right") - np.searchsorted(begins, last[open_], "right")
+        mature[open_] = interval >= MATURE_DAYS
+    return mature
+
+
+def _count_keys(day: Any, group: Any, width: int, mature: Any, passed: Any) -> dict[tuple[int, int, bool, bool], int]:
+    """Answers per (day, group, mature, passed), counted by numpy."""
+    import numpy as np
+
+    if not len(day):
+        return {}
+    first = int(day.min())
+    keys = (((day - first) * width + group) * 2 + mature) * 2 + passed
+    size = (int(day.max()) - first + 1) * width * 4
+    if size <= 4 * len(keys) + 1_000_000:  # counted in place, without sorting
+        tally = np.bincount(keys, minlength=size)
+        values = np.nonzero(tally)[0]
+        counts = tally[values]
+    else:
+        values, counts = np.unique(keys, return_counts=True)
+    found = {}
+    for key, n in zip(values.tolist(), counts.tolist(), strict=True):
+        rest, passed_bit = divmod(key, 2)
+        rest, mature_bit = divmod(rest, 2)
+        offset, group_index = divmod(rest, width)
+        found[(first + offset, group_index, bool(mature_bit), bool(passed_bit))] = n
+    return found
+
+
+def _card_time_order(card: Any, ms: Any) -> Any:
+    """Positions that sort the answers by card, then time, then log order."""
+    import numpy as np
+
+    total = len(card)
+    bits = max(total.bit_length(), 1)
+    if int(card.max()) >= 1 << (62 - bits):
+        return np.lexsort((np.arange(total), ms, card))
+    # the log is in time order unless answers were imported after later ones: put it in time order
+    # first where it is not, then sort (card, position in time) packed in one integer, which costs
+    # far less than an argsort
+    in_time = total < 2 or bool((ms[1:] >= ms[:-1]).all())
+    by_time = None if in_time else np.argsort(ms, kind="stable")
+    cards = (card if by_time is None else card[by_time]).astype(np.int64)
+    order = np.sort((cards << bits) | np.arange(total)) & ((1 << bits) - 1)
+    return order if by_time is None else by_time[order]
+
+
+def _calibration(
+    card: Any, ms: Any, elapsed: Any, passed: Any, stability: Any, curve: tuple[float, float]
+) -> CalibrationSum:
+    """Log loss and RMSE(bins) sums of answers on a later day (the arrays hold only those),
+    each scored with fsrs's curve over its stored stability before the answer."""
+    import numpy as np
 
     fit = CalibrationSum()
-    scored = np.nonzero(stability[idx] > 0)[0]
-    if len(scored):
-        factor, decay = curve
-        t = elapsed[scored]
-        recall = (1 + factor * t / stability[idx][scored]) ** decay
-        outcome = passed[scored]
-        fit.loss = float(-(np.log(recall[outcome]).sum() + np.log(1 - recall[~outcome]).sum()))
-        triples, which = np.unique(
-            np.stack([t, so_far[scored] + 1, lapses[scored]], axis=1), axis=0, return_inverse=True
-        )
-        which = which.reshape(-1)
-        sums = np.bincount(which, weights=recall), np.bincount(which, weights=outcome), np.bincount(which)
-        for k, (a, b, c) in enumerate(triples.tolist()):
-            acc = fit.bins[r_matrix_bin(a, b, c)]
-            acc[0] += float(sums[0][k])
-            acc[1] += float(sums[1][k])
-            acc[2] += float(sums[2][k])
-    return _AnswerFigures(
-        dict(zip(unique_keys.tolist(), key_counts.tolist(), strict=True)),
-        fit,
-        set(np.unique(day).tolist()),
-        int(np.minimum(duration[timed], MAX_ANSWER_MS).sum()),
-        int(timed.sum()),
-        float(duration[timed].sum()) / 1000,
+    total = len(card)
+    if not total:
+        return fit
+    # per card, in time order (ties in log order): answers so far, this one included, and earlier lapses
+    order = _card_time_order(card, ms)
+    ordered = card[order]
+    first_of_card = np.empty(total, bool)
+    first_of_card[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first_of_card[1:])
+    del ordered
+    position = np.arange(total, dtype=np.int32)
+    starts = np.maximum.accumulate(np.where(first_of_card, position, 0))
+    del first_of_card
+    fails = (~passed[order]).astype(np.int32)
+    before = np.cumsum(fails, dtype=np.int32) - fails
+    del fails
+    so_far = np.empty(total, np.int32)
+    so_far[order] = position - starts + 1
+    lapses = np.empty(total, np.int32)
+    lapses[order] = before - before[starts]
+    del order, position, starts, before
+
+    scored = np.nonzero(stability > 0)[0]
+    if not len(scored):
+        return fit
+    factor, decay = curve
+    t = elapsed[scored]
+    recall = (1 + factor * t / stability[scored]) ** decay
+    outcome = passed[scored]
+    fit.loss = float(-(np.log(recall[outcome]).sum() + np.log(1 - recall[~outcome]).sum()))
+    # fsrs-rs's bin of each part (elapsed days, length, lapses) depends on that part alone: each
+    # distinct value is binned once with `r_matrix_bin`'s own arithmetic; the answers are then
+    # summed per combination of bins by their index in the list of bins of each part
+    index = np.zeros(len(scored), np.int64)
+    bins_of_part = []
+    for i, values in enumerate((t, so_far[scored] + 1, lapses[scored])):
+        distinct = np.nonzero(np.bincount(values))[0].tolist()
+        binned = [r_matrix_bin(*(v if j == i else 1 for j in range(3)))[i] for v in distinct]
+        kinds = sorted(set(binned))
+        table = np.zeros(distinct[-1] + 1, np.int64)
+        table[distinct] = [kinds.index(b) for b in binned]
+        index = index * len(kinds) + table[values]
+        bins_of_part.append(kinds)
+    sizes = [len(k) for k in bins_of_part]
+    count_all = sizes[0] * sizes[1] * sizes[2]
+    sums = (
+        np.bincount(index, weights=recall, minlength=count_all),
+        np.bincount(index, weights=outcome, minlength=count_all),
+        np.bincount(index, minlength=count_all),
     )
+    for k in np.nonzero(sums[2])[0].tolist():
+        rest, li = divmod(k, sizes[2])
+        ti, ni = divmod(rest, sizes[1])
+        key = (bins_of_part[0][ti], bins_of_part[1][ni], bins_of_part[2][li])
+        fit.bins[key] = [float(sums[0][k]), float(sums[1][k]), float(sums[2][k])]
+    return fit
 
 
 def anki_evaluate(
@@ -505,15 +666,6 @@ def anki_evaluate(
     return Calibration(len(items), float(result.log_loss), float(result.rmse_bins))
 
 
-def _coverage_kind(state: int, suspended: bool, retired: bool) -> str:
-    """The coverage column of a card: retired and suspended first, then its learning state."""
-    if retired:
-        return "retired"
-    if suspended:
-        return "suspended"
-    return {State.NEW: "new", State.REVIEW: "review"}.get(State(state), "learning")
-
-
 def _sorted(groups: dict[int | None, T]) -> dict[int | None, T]:
     return {k: groups[k] for k in sorted(groups, key=lambda d: (d is None, d or 0))}
 
@@ -522,10 +674,11 @@ def _task_key(task: str) -> tuple[int | str, ...]:
     return tuple(int(p) if p.isdigit() else p for p in task.split("."))
 
 
-def load_stats(decks: Path | None, home: Path, settings: Settings, now: datetime) -> Stats:
-    """Open the store in `home`, sync it with `decks` when that folder exists, and compute the stats.
+def load_stats(decks: Path | None, home: Path, settings: Settings, now: datetime, evaluate: bool = False) -> Stats:
+    """Open the store in `home`, sync it with `decks` when that folder exists, and compute the stats
+    (Anki's Evaluate too when `evaluate`).
 
     Without a sources folder, every course in the store is counted as it was last synced.
     """
     with open_workspace(decks, home, now, settings, require_decks=False) as space:
-        return compute_stats(space.store, space.scheduler, space.courses, now)
+        return compute_stats(space.store, space.scheduler, space.courses, now, evaluate)

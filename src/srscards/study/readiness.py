@@ -6,7 +6,7 @@ The criteria, each met or not:
 - Domain mastery: in the answers of the last five practice exams (any mode), every domain
   scored 80% or more.
 - Retention: mean predicted recall of the studied cards 30 days from now is 90% or more
-  (`metrics.compute_stats`, the scheduler's FSRS forgetting curve).
+  (`metrics.card_figures`: the stored card states and the scheduler's FSRS forgetting curve).
 - Coverage: every task statement has 90% or more of its cards studied and was asked in at
   least one practice exam.
 - Time management: the last three full exams finished within the time limit.
@@ -24,7 +24,7 @@ from typing import Any
 from srscards.model.exam_result import ExamItem
 from srscards.store.records import ExamRecord
 from srscards.study.follow import current_plan, progress, stored_plan
-from srscards.study.metrics import compute_stats
+from srscards.study.metrics import card_figures
 from srscards.study.workspace import ExamContext
 from srscards.words import plural
 
@@ -123,7 +123,7 @@ def assess(context: ExamContext, now: datetime) -> Readiness:
     shown = " · ".join(f"{n}: {_percent(r / t if t else None)}" for n, _, r, t in domains)
     checks.append(Check("Domain mastery", not weak_domains, f"{shown} (goal 80% each)"))
 
-    stats = compute_stats(context.store, context.scheduler, context.courses, now)
+    stats = card_figures(context.store, context.scheduler, context.courses, now)  # the log is not needed
     recall = stats.recall.mean_recall
     checks.append(
         Check(
@@ -135,7 +135,7 @@ def assess(context: ExamContext, now: datetime) -> Readiness:
 
     tasks = []
     for task, label in profile.tasks.items():
-        cover = stats.coverage_by_task.get(task)
+        cover = stats.states_by_task.get(task)
         studied = 0 if cover is None else cover.learning + cover.review
         cards = 0 if cover is None else cover.new + cover.learning + cover.review
         right, total = _exam_tally(recent, lambda item, t=task: t in item.tasks)
