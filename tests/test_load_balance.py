@@ -427,3 +427,31 @@ def test_the_plan_simulation_gives_the_schedulers_hard_good_and_easy_under_load(
             if r is rating:
                 break
         assert days == expected
+
+
+def test_suspended_and_buried_cards_count_in_the_load_as_in_anki(course, tmp_path, utc):
+    """Anki's load balancer counts every card whose due day falls in its window, suspended ones too."""
+    from srscards.scheduling.scheduler import day_begins
+    from srscards.store.store import Store
+    from srscards.study.review import ReviewSession
+
+    notes = "\n".join(f"### Question {i}\n<!-- id: q-{i} -->\n\nAnswer {i}.\n" for i in range(6))
+    course.write("d1.md", f"---\ntitle: Few\ndomain: 1\ntasks: [1.1]\n---\n\n{notes}")
+    home = tmp_path / "home"
+    ReviewSession.start(course.root, home, clock=lambda: NOW).close()
+    settings = Settings()
+    today = study_day(NOW, settings.day_start)
+    with Store.open(home) as store:
+        cards = sorted(store.cards(store.course_ids()), key=lambda c: c.key)
+        for n, card in enumerate(cards):
+            due = day_begins(today + 2 + n % 2, settings.day_start)  # three cards on each of two days
+            after = Memory(State.REVIEW, None, 3.2, 5.0, due, NOW - timedelta(days=3))
+            assert store.record_answer(card, after, Rating.GOOD, NOW - timedelta(days=3), 5000) is not None
+        before = store.due_load(today, settings.day_start)
+        assert before.counts[2:4] == [3, 3]
+        store.set_suspended(cards[0].id, True)
+        store.set_suspended(cards[1].id, True)
+        after_suspending = store.due_load(today, settings.day_start)
+        assert after_suspending.counts == before.counts
+        with_notes = store.due_load(today, settings.day_start, notes=True)
+        assert with_notes.counts == before.counts

@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, from_ms, to_ms
+from srscards.store.base import memory_values
 from srscards.store.store import STORE_FILE, Store
 from srscards.study.optimize import Evaluation, Optimization, optimize, timed_items, training_items
 from srscards.study.recompute import history_starts, recompute_states, replay_card
@@ -84,17 +85,7 @@ def awkward_home(course, tmp_path: Path) -> Path:
             db.execute(
                 "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, last_review = ?, "
                 "reps = ?, lapses = ? WHERE id = ?",
-                (
-                    int(memory.state),
-                    memory.step,
-                    memory.stability,
-                    memory.difficulty,
-                    to_ms(memory.due),
-                    to_ms(memory.last_review),
-                    memory.reps,
-                    memory.lapses,
-                    card,
-                ),
+                (*memory_values(memory), card),
             )
     return home
 

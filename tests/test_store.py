@@ -54,6 +54,7 @@ TABLES[9] = TABLES[8] | {"card_actions", "undone_actions", "remembered"}
 TABLES[10] = TABLES[9] | {"resets"}
 TABLES[11] = TABLES[10]  # 11 adds an index
 TABLES[12] = TABLES[11] | {"answer_columns"}
+TABLES[13] = TABLES[12]  # 13 adds an index
 
 
 def tables(path: Path) -> set[str]:

@@ -136,17 +136,20 @@ class CardTable(StoreBase):
         return [row_to_card(r) for r in rows]
 
     def due_load(self, today: int, day_start: time, notes: bool = False) -> DueLoad:
-        """The cards due on each of the next `LOAD_BALANCE_DAYS` study days from `today`, in any course,
-        neither suspended nor retired (learning and review cards): the load Anki's load balancer
-        evens out. One indexed query; with `notes`, each day's notes too (for sibling burying)."""
+        """The cards due on each of the next `LOAD_BALANCE_DAYS` study days from `today`, in any course
+        and not retired (learning and review cards, suspended and buried ones too, as Anki's load
+        balancer counts every card whose due day falls there): the load it evens out. Two indexed
+        queries (active and suspended cards); with `notes`, each day's notes too (for sibling burying)."""
         starts = [to_ms(day_begins(today + i, day_start)) for i in range(LOAD_BALANCE_DAYS + 1)]
-        where = "state > 0 AND due >= ? AND due < ? AND retired_at IS NULL AND suspended = 0"
-        if notes:
-            query = f"SELECT due, course || '/' || note, 1 FROM cards INDEXED BY cards_due WHERE {where}"
-        else:  # review cards fall due at a day start: a few hundred distinct times at most
-            query = f"SELECT due, NULL, COUNT(*) FROM cards INDEXED BY cards_due WHERE {where} GROUP BY due"
-        with self._guard():
-            rows = self._conn.execute(query, (starts[0], starts[-1])).fetchall()
+        where = "state > 0 AND due >= ? AND due < ? AND retired_at IS NULL AND suspended = {}"
+        rows = []
+        for index, suspended in (("cards_due", 0), ("cards_suspended_due", 1)):
+            if notes:
+                query = f"SELECT due, course || '/' || note, 1 FROM cards INDEXED BY {index} WHERE {where}"
+            else:  # review cards fall due at a day start: a few hundred distinct times at most
+                query = f"SELECT due, NULL, COUNT(*) FROM cards INDEXED BY {index} WHERE {where} GROUP BY due"
+            with self._guard():
+                rows += self._conn.execute(query.format(suspended), (starts[0], starts[-1])).fetchall()
         load = DueLoad(today)
         for due, note, count in rows:
             load.add(today + bisect_right(starts, due) - 1, note, count)

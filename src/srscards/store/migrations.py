@@ -277,6 +277,10 @@ MIGRATIONS: tuple[Migration, ...] = (
         data BLOB NOT NULL
     );
     """,
+    # 13: suspended cards by due date: Anki's load balancer counts them among the cards due on a day.
+    """
+    CREATE INDEX cards_suspended_due ON cards (due) WHERE suspended = 1 AND retired_at IS NULL;
+    """,
 )
 # A card's first task statement ('' without one), exactly as index 11 has it, so queries use the index.
 FIRST_TASK = "substr(tasks, 1, instr(tasks || ' ', ' ') - 1)"
