@@ -64,18 +64,23 @@ def bare_genanki(sources, out: Path) -> None:
     genanki.Package(list(decks.values())).write_to_file(str(out), timestamp=1_790_000_000)
 
 
-def markdown_then_genanki(sources, out: Path) -> None:
-    """The minimal pipeline without srscards: render each card's Markdown with markdown-it-py, then
-    write the same notes with genanki (no validation, no identity, no change tracking)."""
-    from markdown_it import MarkdownIt
-
-    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+def render_fragments(md, sources) -> None:
+    """Render every Markdown fragment of every card with `md` (markdown-it-py or markdown-it-pyrs)."""
     for card in sources.cards:
         for fragment in (card.title, card.prompt, card.answer, card.extra):
             md.render(fragment.md)
         for option in card.options:
             md.render(option.text.md)
             md.render(option.explanation.md)
+
+
+def markdown_then_genanki(sources, out: Path) -> None:
+    """The minimal pipeline without srscards: render each card's Markdown with markdown-it-py, then
+    write the same notes with genanki (no validation, no identity, no change tracking)."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    render_fragments(md, sources)
     bare_genanki(sources, out)
 
 
@@ -104,12 +109,7 @@ def pyrs_then_genanki(texts: list[str], sources, out: Path) -> None:
     md = markdown_it_pyrs.MarkdownIt("commonmark").enable_many(["table", "front_matter"])
     for text in texts:
         md.tree(text)
-    for card in sources.cards:
-        for fragment in (card.title, card.prompt, card.answer, card.extra):
-            md.render(fragment.md)
-        for option in card.options:
-            md.render(option.text.md)
-            md.render(option.explanation.md)
+    render_fragments(md, sources)
     bare_genanki(sources, out)
 
 

@@ -329,14 +329,14 @@ def test_the_plan_simulation_picks_the_days_the_scheduler_picks():
 # -- in a review session, on a real store ---------------------------------------------------------------
 
 
-def test_a_review_session_balances_by_the_stores_load_read_once(course, tmp_path, utc):
-    """The session reads the cards due on each coming day in one query, gives each answer the day the
-    scheduler picks with that load, shows that day on the key, and keeps its load equal to the store's."""
+def home_with_review_cards(course, tmp_path, count: int, due_day) -> tuple:
+    """A store of `count` one-card notes, each a review card due on the study day `due_day(n, today)`;
+    returns the home folder, today and the settings."""
     from srscards.scheduling.scheduler import day_begins
     from srscards.store.store import Store
     from srscards.study.review import ReviewSession
 
-    notes = "\n".join(f"### Question {i}\n<!-- id: q-{i} -->\n\nAnswer {i}.\n" for i in range(80))
+    notes = "\n".join(f"### Question {i}\n<!-- id: q-{i} -->\n\nAnswer {i}.\n" for i in range(count))
     course.write("d1.md", f"---\ntitle: Many\ndomain: 1\ntasks: [1.1]\n---\n\n{notes}")
     home = tmp_path / "home"
     ReviewSession.start(course.root, home, clock=lambda: NOW).close()
@@ -345,11 +345,21 @@ def test_a_review_session_balances_by_the_stores_load_read_once(course, tmp_path
     with Store.open(home) as store:
         cards = sorted(store.cards(store.course_ids()), key=lambda c: c.key)
         for n, card in enumerate(cards):
-            due_day = today if n < 30 else today + 1 + (n * 7) % 13  # 30 due today, 50 spread over 13 days
-            after = Memory(
-                State.REVIEW, None, 3.2, 5.0, day_begins(due_day, settings.day_start), NOW - timedelta(days=3)
-            )
+            due = day_begins(due_day(n, today), settings.day_start)
+            after = Memory(State.REVIEW, None, 3.2, 5.0, due, NOW - timedelta(days=3))
             assert store.record_answer(card, after, Rating.GOOD, NOW - timedelta(days=3), 5000) is not None
+    return home, today, settings
+
+
+def test_a_review_session_balances_by_the_stores_load_read_once(course, tmp_path, utc):
+    """The session reads the cards due on each coming day in one query, gives each answer the day the
+    scheduler picks with that load, shows that day on the key, and keeps its load equal to the store's."""
+    from srscards.study.review import ReviewSession
+
+    # 30 due today, 50 spread over 13 days
+    home, today, settings = home_with_review_cards(
+        course, tmp_path, 80, lambda n, today: today if n < 30 else today + 1 + (n * 7) % 13
+    )
     session = ReviewSession.start(course.root, home, clock=lambda: NOW)
     queries: list[str] = []
     try:
@@ -431,22 +441,12 @@ def test_the_plan_simulation_gives_the_schedulers_hard_good_and_easy_under_load(
 
 def test_suspended_and_buried_cards_count_in_the_load_as_in_anki(course, tmp_path, utc):
     """Anki's load balancer counts every card whose due day falls in its window, suspended ones too."""
-    from srscards.scheduling.scheduler import day_begins
     from srscards.store.store import Store
-    from srscards.study.review import ReviewSession
 
-    notes = "\n".join(f"### Question {i}\n<!-- id: q-{i} -->\n\nAnswer {i}.\n" for i in range(6))
-    course.write("d1.md", f"---\ntitle: Few\ndomain: 1\ntasks: [1.1]\n---\n\n{notes}")
-    home = tmp_path / "home"
-    ReviewSession.start(course.root, home, clock=lambda: NOW).close()
-    settings = Settings()
-    today = study_day(NOW, settings.day_start)
+    # three cards on each of two days
+    home, today, settings = home_with_review_cards(course, tmp_path, 6, lambda n, today: today + 2 + n % 2)
     with Store.open(home) as store:
         cards = sorted(store.cards(store.course_ids()), key=lambda c: c.key)
-        for n, card in enumerate(cards):
-            due = day_begins(today + 2 + n % 2, settings.day_start)  # three cards on each of two days
-            after = Memory(State.REVIEW, None, 3.2, 5.0, due, NOW - timedelta(days=3))
-            assert store.record_answer(card, after, Rating.GOOD, NOW - timedelta(days=3), 5000) is not None
         before = store.due_load(today, settings.day_start)
         assert before.counts[2:4] == [3, 3]
         store.set_suspended(cards[0].id, True)
