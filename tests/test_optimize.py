@@ -25,15 +25,20 @@ def log_row(card_id: int, at: datetime, rating: Rating, before: Memory, after: M
     return (card_id, to_ms(at), int(rating), 8000, "review", json.dumps(before.to_json()), json.dumps(after.to_json()))
 
 
-def simulated_home(course, tmp_path: Path, cards: int = 60, seed: int = 7) -> Path:
-    """A store with a few weeks of answers to `cards` cards, written as a session would write them."""
+def synced_cards(course, home: Path, cards: int, when: datetime) -> list:  # type: ignore[type-arg]
+    """A course of `cards` one-card notes, synced into the store in `home` at `when`; its stored cards."""
     lines = ["---\ntitle: Sim\ndomain: 1\ntasks: [1.1]\n---\n"]
     lines += [f"### Question {n}\n<!-- id: sim-{n:03d} -->\n\nAnswer {n}.\n" for n in range(cards)]
     course.write("sim.md", "\n".join(lines))
-    home = tmp_path / "home"
     with Store.open(home) as store:
-        courses, _ = sync_sources(store, course.root, NOW - timedelta(days=120))
-        stored = store.cards(courses)
+        courses, _ = sync_sources(store, course.root, when)
+        return store.cards(courses)
+
+
+def simulated_home(course, tmp_path: Path, cards: int = 60, seed: int = 7) -> Path:
+    """A store with a few weeks of answers to `cards` cards, written as a session would write them."""
+    home = tmp_path / "home"
+    stored = synced_cards(course, home, cards, NOW - timedelta(days=120))
     rng = random.Random(seed)
     scheduler = Scheduler(Settings(fuzz=False))
     rows, states = [], []
@@ -146,13 +151,8 @@ def test_config_parameters_take_precedence(course, tmp_path):
 def home_answered_by_the_model(course, tmp_path: Path, cards: int = 70, seed: int = 0) -> Path:
     """A store whose answers are drawn from the default parameters' own predicted recall: a fit to it
     can only chase noise."""
-    lines = ["---\ntitle: Sim\ndomain: 1\ntasks: [1.1]\n---\n"]
-    lines += [f"### Question {n}\n<!-- id: sim-{n:03d} -->\n\nAnswer {n}.\n" for n in range(cards)]
-    course.write("sim.md", "\n".join(lines))
     home = tmp_path / "home"
-    with Store.open(home) as store:
-        courses, _ = sync_sources(store, course.root, NOW - timedelta(days=200))
-        stored = store.cards(courses)
+    stored = synced_cards(course, home, cards, NOW - timedelta(days=200))
     rng = random.Random(seed)
     scheduler = Scheduler(Settings(fuzz=False))
     rows = []
