@@ -2,14 +2,15 @@
 
     python benchmarks/bench_optimize.py --cache DIR [--notes 15385] [--reviews 200000] [--runs 3]
     python benchmarks/bench_optimize.py --cache DIR --notes 76923 --reviews 2000000 --runs 3
+    python benchmarks/bench_optimize.py --cache DIR --baseline-src OTHER/src  # another version beside this one
 
 The store (the log bench_review.py simulates, written straight to the store) and an Anki
 collection with the same notes and review log are built once and kept under `--cache DIR`
 (keyed by notes and reviews), so a rerun only times; the 100,000-card build takes a while.
 Each run starts a fresh process for each of:
 
-- srscards: `optimize` on a fresh copy of the store (a run that adopts parameters also
-  recomputes every card's state, as the command does);
+- srscards: `optimize` on a fresh copy of the store, brought to the current schema beforehand
+  (a run that adopts parameters also recomputes every card's state, as the command does);
 - fsrs-rs-python directly: a process that reads (card, time, rating) from the store with
   sqlite3, builds the same items (Anki's rules, `optimize.timed_items`) and makes the same
   fsrs-rs calls `optimize` makes (fit to the earlier 80% of items, both sets evaluated on the
@@ -20,6 +21,9 @@ Each run starts a fresh process for each of:
 - Anki and save: the same, then the fitted parameters saved into the deck's preset
   (`update_deck_configs`, as the deck options screen saves), which makes Anki recompute every
   card's memory state: what `srscards optimize` does when it adopts parameters.
+
+With `--baseline-src`, the `optimize` of another version's source (`baseline`) is timed in turn
+with this one, on the same copies of the store.
 
 Printed per measure: median wall time, median CPU time (user + system of the process) and
 peak resident memory (VmHWM), and the ratios srscards / anchor.
@@ -39,7 +43,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench_review import build_cache
-from srscards.store.store import STORE_FILE
+from srscards.store.store import STORE_FILE, Store
 from timing import cache_bytecode
 
 DECK = "AWS ML Engineer Associate"
@@ -119,12 +123,13 @@ ANKI = (
 )
 
 
-def child(code: str, *args: str) -> tuple[float, float, float, dict[str, str]]:
+def child(code: str, *args: str, src: Path | None = None) -> tuple[float, float, float, dict[str, str]]:
     """Wall seconds, CPU seconds (user + system), peak RSS in MB and tagged output lines of `code`
-    run in a fresh Python process."""
+    run in a fresh Python process (importing srscards from `src` when given)."""
+    env = {**os.environ, "PYTHONPATH": str(src)} if src is not None else None
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-c", code + _RSS, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-c", code + _RSS, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
@@ -140,6 +145,17 @@ def child(code: str, *args: str) -> tuple[float, float, float, dict[str, str]]:
     return elapsed, usage.ru_utime + usage.ru_stime, int(tagged["VmHWM"]) / 1024, tagged
 
 
+def up_to_date(home: Path, copy: Path) -> Path:
+    """A copy of the cached store brought to this version's schema, untimed: a migration runs once
+    after an upgrade, not in every optimize (its quick check, backup and index builds would be
+    timed otherwise). Each run copies this again, so its open still runs the quick check."""
+    shutil.copytree(home, copy, ignore=shutil.ignore_patterns("*before-v*"))
+    Store.open(copy).close()
+    for backup in (copy / "backups").glob("*before-v*"):
+        backup.unlink()
+    return copy
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cache", type=Path, required=True, help="folder the built store and collection are kept in")
@@ -147,6 +163,9 @@ def main() -> None:
     parser.add_argument("--reviews", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument(
+        "--baseline-src", type=Path, help="src/ of another version: its optimize is timed too, in turn with this one"
+    )
     parser.add_argument("--only", default="srscards,fsrs-rs,anki", help="which measures to run, comma-separated")
     args = parser.parse_args()
     cache_bytecode()
@@ -160,14 +179,15 @@ def main() -> None:
     figures: dict[str, list[tuple[float, float, float]]] = {}
     outputs: dict[str, dict[str, str]] = {}
     with tempfile.TemporaryDirectory() as tmp:
+        current = up_to_date(cache / "home", Path(tmp) / "current")
         for run in range(args.runs):
-            for name in ("srscards", "fsrs-rs", "anki", "anki+save"):
-                if name.split("+")[0] not in only:
+            for name in ("srscards", "baseline", "fsrs-rs", "anki", "anki+save"):
+                if name.split("+")[0] not in only | ({"baseline"} if args.baseline_src else set()):
                     continue
-                if name == "srscards":
+                if name in ("srscards", "baseline"):
                     home = Path(tmp) / f"home{run}"
-                    shutil.copytree(cache / "home", home)
-                    figure = child(SRSCARDS, str(home), now)
+                    shutil.copytree(current, home)
+                    figure = child(SRSCARDS, str(home), now, src=args.baseline_src if name == "baseline" else None)
                     shutil.rmtree(home)
                 elif name == "fsrs-rs":
                     figure = child(FSRS_RS, str(cache / "home" / STORE_FILE), now)
@@ -192,7 +212,7 @@ def main() -> None:
         print(f"| {name} | {wall:.2f} s | {cpu:.2f} s | {rss:.0f} MB |")
     if "srscards" in medians:
         wall, cpu, rss = medians["srscards"]
-        for name in ("fsrs-rs", "anki", "anki+save"):
+        for name in ("baseline", "fsrs-rs", "anki", "anki+save"):
             if name in medians:
                 w, c, r = medians[name]
                 print(f"srscards / {name}: {wall / w:.2f}x wall, {cpu / c:.2f}x CPU, {rss / r:.2f}x peak memory")

@@ -1,11 +1,12 @@
 """The fast paths of `optimize` and of the recompute give exactly what the straightforward ones give.
 
-`optimize` reads the log card by card and builds its items without a row list, fits the decision's
-parameters in a forked process, and the recompute replays a card's memory without its due dates
-when the card keeps its due date. Each is checked here against the plain computation it replaced
-(items from the row list, every fsrs-rs call in turn in one process, every card replayed whole),
-on a log with what makes the paths differ: resets, forgets, undone answers, answers imported out
-of time order, two cards answered in the same millisecond, and stale stored states.
+`optimize` reads the log once into arrays and builds its items over them without a row list, fits
+the decision's parameters in a forked process, and the recompute replays the memory of every card
+that keeps its due date at once, answer index by answer index (`replay_memories`). Each is checked
+here against the plain computation it replaced (items from the row list, every fsrs-rs call in turn
+in one process, every card replayed whole, one at a time), on a log with what makes the paths
+differ: resets, forgets, undone answers, answers imported out of time order, two cards answered in
+the same millisecond, and stale stored states; and with hypothesis on random logs and settings.
 """
 
 from __future__ import annotations
@@ -13,18 +14,25 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import statistics
+import tempfile
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, from_ms, to_ms
+from srscards.scheduling.memory_replay import replay_memories
+from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, State, from_ms, to_ms
 from srscards.store.base import memory_values
 from srscards.store.store import STORE_FILE, Store
+from srscards.study.answer_log import read_answer_log
 from srscards.study.optimize import Evaluation, Optimization, optimize, timed_items, training_items
 from srscards.study.recompute import history_starts, recompute_states, replay_card
 from srscards.study.workspace import settings_in_force
@@ -248,7 +256,186 @@ def test_the_log_is_read_card_by_card_in_time_order(course, tmp_path):
     with Store.open(home) as store:
         rows = list(store.answers_by_card())
         log = store.log()
+        arrays = read_answer_log(store)
     expected = sorted(((r.card, to_ms(r.reviewed_at), int(r.rating), r.id) for r in log), key=lambda r: r[:2] + r[3:])
     assert rows == expected
+    columns = (arrays.card.tolist(), arrays.ms.tolist(), arrays.rating.tolist(), arrays.review.tolist())
+    assert list(zip(*columns, strict=True)) == expected
+    runs = [(card, len(list(group))) for card, group in groupby(expected, itemgetter(0))]
+    assert list(zip(arrays.cards.tolist(), arrays.counts.tolist(), strict=True)) == runs
+    assert arrays.starts.tolist() == [sum(n for _, n in runs[:i]) for i in range(len(runs))]
     assert all(isinstance(v, int) for row in rows for v in row)
     assert datetime.fromtimestamp(0, UTC) < from_ms(rows[0][1])  # type: ignore[operator]
+
+
+def memories_of(scheduler: Scheduler, histories: list[list[tuple[int, int]]], now: datetime) -> list[Memory]:
+    """`replay_memories` of every history at once, as the memories `replay_memory` gives."""
+    ms = [m for history in histories for m, _ in history]
+    ratings = [r for history in histories for _, r in history]
+    counts = [len(history) for history in histories]
+    starts = [sum(counts[:i]) for i in range(len(counts))]
+    got = replay_memories(scheduler, np.array(ms, np.int64), np.array(ratings, np.int8), np.array(starts, np.int64),
+                          np.array(counts, np.int64), now)  # fmt: skip
+    memories = []
+    for i in range(len(histories)):
+        if not got.reps[i]:
+            memories.append(Memory())
+            continue
+        step = int(got.step[i])
+        memories.append(
+            Memory(State(int(got.state[i])), None if step < 0 else step, float(got.stability[i]),
+                   float(got.difficulty[i]), None, from_ms(int(got.last_ms[i])), int(got.reps[i]), int(got.lapses[i]))
+        )  # fmt: skip
+    return memories
+
+
+gaps = st.one_of(
+    st.just(0),  # the same millisecond
+    st.integers(0, 30 * 60_000),  # within a learning step
+    st.integers(0, 3 * 86_400_000),  # around a day start
+    st.integers(0, 200 * 86_400_000),  # days to months
+)
+histories = st.lists(st.lists(st.tuples(st.sampled_from([1, 2, 3, 4]), gaps), max_size=25), min_size=1, max_size=12)
+steps = {
+    "learning": [(), (timedelta(minutes=1),), (timedelta(minutes=1), timedelta(minutes=10)), (timedelta(hours=2),) * 3],
+    "relearning": [(), (timedelta(minutes=10),), (timedelta(minutes=5), timedelta(hours=1))],
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    cards=histories,
+    learning=st.sampled_from(steps["learning"]),
+    relearning=st.sampled_from(steps["relearning"]),
+    parameters=st.sampled_from([(), OTHER_PARAMETERS]),
+    day_start=st.sampled_from([time(4), time(0), time(23, 30)]),
+    start_ms=st.integers(1_600_000_000_000, 1_790_000_000_000),
+)
+def test_every_card_replayed_at_once_equals_each_replayed_alone(
+    cards, learning, relearning, parameters, day_start, start_ms
+):
+    """Bit for bit: the same stability and difficulty (not just close), state, step, reps and lapses."""
+    scheduler = Scheduler(
+        Settings(learning_steps=learning, relearning_steps=relearning, parameters=parameters, day_start=day_start)
+    )
+    timed = []
+    for answers in cards:
+        ms, history = start_ms, []  # every card starts at the same moment: answers in the same millisecond
+        for rating, gap in answers:
+            ms += gap
+            history.append((ms, rating))
+        timed.append(history)
+    now = from_ms(max((h[-1][0] for h in timed if h), default=start_ms) + 3_600_000)
+    assert now is not None
+    together = memories_of(scheduler, timed, now)
+    for history, memory in zip(timed, together, strict=True):
+        assert memory == scheduler.replay_memory(history, now)
+        whole = scheduler.replay([(from_ms(m), Rating(r)) for m, r in history], "c/n/v", now)  # type: ignore[misc]
+        assert memory == replace(whole, due=None)
+
+
+def store_with(home: Path, cards: list[dict[str, object]], start_ms: int) -> None:
+    """A store holding `cards`: each a history of (rating, gap) answers and what happened to it."""
+    Store.open(home).close()
+    default = Scheduler(Settings())
+    with sqlite3.connect(home / STORE_FILE) as db:
+        empty = json.dumps(Memory().to_json())
+
+        def add(card: int, ms: int, rating: int, origin: str = "review") -> int:
+            return db.execute(
+                "INSERT INTO reviews (card, reviewed_at, rating, duration_ms, origin, state_before, state_after) "
+                "VALUES (?, ?, ?, 5000, ?, ?, ?)",
+                (card, ms, rating, origin, empty, empty),
+            ).lastrowid
+
+        for n, case in enumerate(cards):
+            card = db.execute(
+                "INSERT INTO cards (course, note, variant, type, deck, tasks, tags, exam, path, line, position, "
+                "added_at) VALUES ('c', ?, 'card', 'basic', 'd', '', '', 'both', 'p.md', 1, ?, 0)",
+                (f"n{n}", n),
+            ).lastrowid
+            ms, written = start_ms, []
+            for rating, gap in case["answers"]:  # type: ignore[attr-defined]
+                ms += gap
+                written.append((add(card, ms, rating), ms))
+            event, at = case["event"], case["at"]
+            if written and event == "reset":
+                db.execute("INSERT INTO resets (card, reset_at, anki_revlog_id) VALUES (?, ?, ?)",
+                           (card, written[at % len(written)][1], n))  # fmt: skip
+            elif written and event == "forget":
+                review, moment = written[at % len(written)]
+                db.execute(
+                    "INSERT INTO card_actions (card, acted_at, action, origin, state_before, state_after, "
+                    "review_mark) VALUES (?, ?, 'forget', 'cards', '{}', '{}', ?)",
+                    (card, moment + 1, review),
+                )
+                add(card, moment - 60_000, 1, "import")  # written after the forget, dated before its last answer
+            elif written and event == "undo":
+                db.execute("INSERT INTO undone (review, undone_at) VALUES (?, ?)", (written[-1][0], ms))
+            elif written and event == "import":
+                add(card, written[0][1] - 2 * 86_400_000, 3, "import")  # before the card's first answer here
+            if case["stored"] != "new":  # the state its answers left (by the default settings), or stale
+                with Store.open(home) as store:
+                    answers = [(r.reviewed_at, r.rating) for r in store.log(card)]
+                    resets = store.resets(card).get(card, [])
+                memory = replay_card(default, answers, resets, f"c/n{n}/card", from_ms(ms + 3_600_000))  # type: ignore[arg-type]
+                if case["stored"] == "stale":
+                    memory = replace(memory, reps=memory.reps + 1)
+                db.execute(
+                    "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, last_review = ?, "
+                    "reps = ?, lapses = ? WHERE id = ?",
+                    (*memory_values(memory), card),
+                )
+
+
+cases = st.fixed_dictionaries(
+    {
+        "answers": st.lists(st.tuples(st.sampled_from([1, 2, 3, 4]), gaps), max_size=15),
+        "event": st.sampled_from(["none", "reset", "forget", "undo", "import"]),
+        "at": st.integers(0, 20),
+        "stored": st.sampled_from(["new", "as answered", "stale"]),
+    }
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    cards=st.lists(cases, min_size=1, max_size=8),
+    learning=st.sampled_from(steps["learning"]),
+    relearning=st.sampled_from(steps["relearning"]),
+    day_start=st.sampled_from([time(4), time(0), time(23, 30)]),
+    start_ms=st.integers(1_600_000_000_000, 1_790_000_000_000),
+)
+def test_a_recompute_and_the_items_equal_the_plain_computation_on_random_logs(
+    cards, learning, relearning, day_start, start_ms
+):
+    """Resets, forgets (with an answer imported under them), undone and imported answers, single
+    answers, answers in the same millisecond, learning steps; stored states new, as the last
+    answer left them (due date kept) or stale (replayed whole)."""
+    scheduler = Scheduler(
+        Settings(learning_steps=learning, relearning_steps=relearning, parameters=OTHER_PARAMETERS, day_start=day_start)
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        store_with(home, cards, start_ms)
+        with Store.open(home) as store:
+            now = from_ms(max(to_ms(r.reviewed_at) or 0 for r in store.log()) + 3_600_000) if store.log() else NOW
+            assert now is not None
+            plain = [repr(item) for _, item in timed_items(store.review_rows(), day_start, now, history_starts(store))]
+            assert [repr(item) for item in training_items(store, day_start, now)] == plain
+            before = {card.id: card.memory for card in store.cards(store.course_ids(), include_retired=True)}
+            expected = replayed_whole(store, scheduler, now)
+            result = recompute_states(store, scheduler, store.course_ids(), now)
+        after = stored_states(home)
+    assert after == expected
+    moved = [card for card in after if before[card] != after[card]]
+    changes = [
+        abs(after[c].stability / before[c].stability - 1)  # type: ignore[operator]
+        if after[c].stability is not None and before[c].stability is not None
+        else float(after[c].stability != before[c].stability)
+        for c in moved
+    ]
+    median = statistics.median(changes) if changes else 0.0
+    assert (result.cards, result.moved, result.median_change, result.max_change) == (
+        len(after), len(moved), median, max(changes, default=0.0)
+    )  # fmt: skip

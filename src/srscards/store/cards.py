@@ -7,6 +7,7 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from datetime import datetime, time
 from pathlib import Path
+from typing import Any
 
 from srscards.model.card import Card
 from srscards.model.course import CourseSources
@@ -365,11 +366,41 @@ class CardTable(StoreBase):
 
     def set_memories(self, memories: dict[int, Memory]) -> None:
         """Overwrite many cards' state columns in one transaction."""
+        self.set_state_values([(*memory_values(m), card_id) for card_id, m in memories.items()])
+
+    def state_values(self, courses: Sequence[str]) -> list[tuple[Any, ...]]:
+        """(id, then the state columns as `memory_values` gives them) of every card of the courses,
+        retired ones included, in course order: what a recompute of every card reads, without the
+        rest of each card's row."""
+        marks = ",".join("?" * len(courses))
+        query = (
+            "SELECT id, state, step, stability, difficulty, due, last_review, reps, lapses FROM cards "
+            f"WHERE course IN ({marks}) ORDER BY position"
+        )
+        with self._guard():
+            return self._conn.execute(query, tuple(courses)).fetchall()
+
+    def card_keys(self, ids: Sequence[int]) -> list[tuple[int, str]]:
+        """(id, key: course/note/variant) of the given cards."""
+        keys: list[tuple[int, str]] = []
+        with self._guard():
+            for at in range(0, len(ids), 500):
+                chunk = ids[at : at + 500]
+                keys += self._conn.execute(
+                    f"SELECT id, course || '/' || note || '/' || variant FROM cards WHERE id IN "
+                    f"({','.join('?' * len(chunk))})",
+                    tuple(chunk),
+                ).fetchall()
+        return keys
+
+    def set_state_values(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Overwrite many cards' state columns in one transaction, from (state columns as
+        `memory_values` gives them, card id) rows."""
         with self._write() as db:
             db.executemany(
                 "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, last_review = ?, "
                 "reps = ?, lapses = ? WHERE id = ?",
-                [(*memory_values(m), card_id) for card_id, m in memories.items()],
+                rows,
             )
 
 

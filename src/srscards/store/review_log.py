@@ -259,6 +259,21 @@ class ReviewLog(StoreBase):
                 return
             yield from rows
 
+    def answer_batches(self, size: int = 65536) -> Iterator[list[tuple[int, int, int, int]]]:
+        """The rows of `answers_by_card` in no particular order, `size` at a time, for a reader that
+        packs them into arrays and sorts those: the table read straight through, which costs less
+        than visiting it in card order through an index."""
+        with self._guard():
+            cursor = self._conn.execute(
+                "SELECT card, reviewed_at, rating, id FROM reviews WHERE id NOT IN (SELECT review FROM undone)"
+            )
+        while True:
+            with self._guard():
+                rows = cursor.fetchmany(size)
+            if not rows:
+                return
+            yield rows
+
     def latest_answer_at(self) -> datetime | None:
         """When the last answer given here (not imported) was logged: a session never goes back before it."""
         with self._guard():

@@ -19,7 +19,6 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,8 @@ from typing import Any
 from srscards.scheduling.scheduler import DayCount, Scheduler, Settings, to_ms
 from srscards.store.records import ReviewRow
 from srscards.store.store import Store
-from srscards.study.recompute import KeptAnswers, Recompute, keep_answers, recompute_states
+from srscards.study.answer_log import AnswerLog, read_answer_log
+from srscards.study.recompute import Recompute, recompute_states
 from srscards.study.workspace import settings_in_force
 
 MIN_REVIEWS = 400  # answers on a later day; fewer give parameters that swing with every new answer
@@ -85,58 +85,33 @@ def timed_items(
     return items
 
 
-def training_items(
-    store: Store, day_start: Any, now: datetime, keep: dict[int, KeptAnswers] | None = None
-) -> list[Any]:
+def training_items(store: Store, day_start: Any, now: datetime, log: AnswerLog | None = None) -> list[Any]:
     """The fsrs-rs items of `timed_items(store.review_rows(), day_start, now, history_starts(store))`,
-    oldest first, read from the store card by card: no row list of the whole log, one review object
-    per (rating, days) pair, and the items put in time order by numpy's stable sort. With `keep`,
-    each card's answers are kept there too, compactly, for a recompute to use without reading again."""
+    oldest first, built over the log's arrays (`log`, read from the store when not given): which
+    answers count, their days and the order of the items are numpy over every answer; Python only
+    makes one review object per (rating, days) pair and one item per answer on a later day."""
     import numpy as np
     from fsrs_rs_python import FSRSItem, FSRSReview
 
+    log = log if log is not None else read_answer_log(store)
+    kept = np.flatnonzero(log.after(store, forgotten_by_time=True))
+    card, ms, review = log.card[kept], log.ms[kept], log.review[kept]
     count = DayCount(now, day_start)
-    day_of = count.day_ms
-    forgotten = store.forgotten_before()
-    last_reset = {card: to_ms(max(at)) or 0 for card, at in store.resets().items() if at}
-    shared: dict[tuple[int, int], Any] = {}
-    items: list[Any] = []
-    last_ms: list[int] = []
-    first_ms: list[int] = []
-    first_id: list[int] = []
-    for card, rows in groupby(store.answers_by_card(), itemgetter(0)):
-        answers = list(rows)
-        if keep is not None:
-            keep[card] = keep_answers(answers)
-        cut = last_reset.get(card, -1)
-        set_aside = forgotten.get(card)
-        if set_aside is not None:  # a forget starts the history again after the last answer it set aside
-            cut = max([cut, *(ms for _, ms, _, review in answers if review <= set_aside)])
-        reviews: list[Any] = []
-        first: tuple[int, int] | None = None
-        last = None
-        for _, ms, rating, review in answers:
-            if ms <= cut:
-                continue
-            if first is None:
-                first = (ms, review)
-            day = day_of(ms)
-            delta = 0 if last is None else day - last
-            last = day
-            pair = (rating, delta)
-            answer = shared.get(pair)
-            if answer is None:
-                answer = shared[pair] = FSRSReview(rating, delta)
-            reviews.append(answer)
-            if delta > 0:
-                items.append(FSRSItem(list(reviews)))
-                last_ms.append(ms)
-                first_ms.append(first[0])
-                first_id.append(first[1])
-    # time order of the last answer; ties (two cards answered in the same millisecond) in the order
-    # of each card's first answer, as a stable sort of the items grouped by card in that order gives
-    order = np.lexsort((np.array(first_id, np.int64), np.array(first_ms, np.int64), np.array(last_ms, np.int64)))
-    return [items[i] for i in order.tolist()]
+    day = count.today - (count.next_s - ms // 1000) // 86400  # DayCount.day_ms
+    first = np.r_[True, card[1:] != card[:-1]] if len(kept) else np.zeros(0, bool)  # a card's first answer
+    delta = np.diff(day, prepend=day[:1])
+    delta[first] = 0
+    # each answer's review object, shared by every answer with its (rating, days)
+    pairs, shared = np.unique(delta * 4 + (log.rating[kept] - 1), return_inverse=True)
+    objects = [FSRSReview(int(pair % 4) + 1, int(pair // 4)) for pair in pairs.tolist()]
+    reviews = list(map(objects.__getitem__, shared.tolist()))
+    # an item per answer on a later day than the card's previous one, holding the card's answers
+    # so far; in the time order of its last answer, ties (two cards answered in the same
+    # millisecond) in the order of each card's first answer, as the row list's stable sort gives
+    ends = np.flatnonzero(delta > 0)
+    begins = np.maximum.accumulate(np.where(first, np.arange(len(kept)), 0))[ends]
+    order = np.lexsort((review[begins], ms[begins], ms[ends]))
+    return [FSRSItem(reviews[b:e]) for b, e in zip(begins[order].tolist(), (ends[order] + 1).tolist(), strict=True)]
 
 
 def _evaluation(params: Sequence[float], items: list[Any]) -> Evaluation:
@@ -173,8 +148,8 @@ def optimize(store: Store, settings: Settings, now: datetime, min_reviews: int =
     a forked process while this one makes the second; the figures are the same either way."""
     from fsrs_rs_python import DEFAULT_PARAMETERS
 
-    kept: dict[int, KeptAnswers] = {}  # the log as read, compactly: the recompute needs it again
-    items = training_items(store, settings.day_start, now, kept)
+    log = read_answer_log(store)  # the recompute needs it again
+    items = training_items(store, settings.day_start, now, log)
     if len(items) < min_reviews:
         return Optimization(len(items), min_reviews)
     in_force = settings_in_force(store, settings)
@@ -195,7 +170,7 @@ def optimize(store: Store, settings: Settings, now: datetime, min_reviews: int =
         store.record_parameters(new, now, fitted, after.log_loss, after.rmse_bins)
         if not settings.parameters:  # config.toml's own parameters stay in force otherwise
             scheduler = Scheduler(settings_in_force(store, settings))
-            recompute = recompute_states(store, scheduler, store.course_ids(), now, kept)
+            recompute = recompute_states(store, scheduler, store.course_ids(), now, log)
     return Optimization(
         fitted, min_reviews, before, after, old, new, adopted, held_out, held_before, held_after, recompute
     )

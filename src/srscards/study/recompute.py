@@ -12,16 +12,16 @@ when its last answer is the same: only its memory (stability, difficulty) moves.
 from __future__ import annotations
 
 import statistics
-from array import array
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from itertools import groupby, repeat
-from operator import itemgetter
-from typing import TypeAlias
+from typing import Any
 
-from srscards.scheduling.scheduler import Memory, Rating, Scheduler, from_ms, to_ms
+from srscards.scheduling.memory_replay import replay_memories
+from srscards.scheduling.scheduler import Memory, Rating, Scheduler, from_ms
+from srscards.store.base import memory_values
 from srscards.store.store import Store
+from srscards.study.answer_log import AnswerLog, lookup, read_answer_log, runs
 from srscards.words import count
 
 
@@ -74,40 +74,9 @@ def replay_card(
     return scheduler.replay(since_last_reset(sorted(answers, key=lambda a: a[0]), resets), key, now)
 
 
-def _change(old: Memory, new: Memory) -> float:
-    if old.stability is None or new.stability is None:
-        return 0.0 if old.stability == new.stability else 1.0
-    return abs(new.stability / old.stability - 1)
-
-
-# A card's answers as `Store.answers_by_card` gives them (card, ms, rating, review id), kept compactly
-# between reading and replaying: the ms, the ratings and the review ids, each in an array.
-KeptAnswers: TypeAlias = "tuple[array[int], bytes, array[int]]"
-
-
-def keep_answers(rows: Sequence[tuple[int, int, int, int]]) -> KeptAnswers:
-    return array("q", [r[1] for r in rows]), bytes(r[2] for r in rows), array("q", [r[3] for r in rows])
-
-
-def _kept_rows(kept: dict[int, KeptAnswers]) -> Iterator[tuple[int, Iterable[tuple[int, int, int, int]]]]:
-    for card, (moments, ratings, reviews) in kept.items():
-        yield card, zip(repeat(card), moments, ratings, reviews, strict=False)  # repeat: as long as the others
-
-
-def answers_since_reset(
-    store: Store, kept: dict[int, KeptAnswers] | None = None
-) -> Iterator[tuple[int, list[tuple[int, int]]]]:
-    """(card, its (ms, rating) answers in time order) for each card with answers that count: those after
-    the card's last reset (Anki's Forget) and not set aside by a forget (`srscards cards forget`).
-    Read from the store, or from answers already read (`kept`, as `keep_answers` holds them)."""
-    forgotten = store.forgotten_before()
-    last_reset = {card: to_ms(max(at)) or 0 for card, at in store.resets().items() if at}
-    grouped = _kept_rows(kept) if kept is not None else groupby(store.answers_by_card(), itemgetter(0))
-    for card, rows in grouped:
-        set_aside, reset = forgotten.get(card, 0), last_reset.get(card, -1)
-        answers = [(ms, rating) for _, ms, rating, review in rows if review > set_aside and ms > reset]
-        if answers:
-            yield card, answers
+# The state columns as `memory_values` gives them, in the order `Store.state_values` reads them.
+STATE, STEP, STABILITY, DIFFICULTY, DUE, LAST_REVIEW, REPS, LAPSES = range(8)
+_WHOLE_NUMBERS = (STATE, STEP, DUE, LAST_REVIEW, REPS, LAPSES)
 
 
 def recompute_states(
@@ -115,35 +84,74 @@ def recompute_states(
     scheduler: Scheduler,
     courses: Sequence[str],
     now: datetime,
-    kept: dict[int, KeptAnswers] | None = None,
+    log: AnswerLog | None = None,
 ) -> Recompute:
     """Compute every card's state again from the review log, as of `now`; store those that moved.
 
     A card whose last answer is the one its stored state comes from keeps its due date, so only its
-    memory is replayed (`Scheduler.replay_memory`); the others are replayed whole, due dates included.
-    `kept`: the log as the caller has just read it (every card's answers, `keep_answers`), so it is
-    not read again."""
-    cards = store.cards(list(courses), include_retired=True)
-    wanted = {card.id for card in cards}
-    by_card = {card: answers for card, answers in answers_since_reset(store, kept) if card in wanted}
-    moved: dict[int, Memory] = {}
-    changes: list[float] = []
-    for card in cards:
-        answers = by_card.pop(card.id, [])
-        memory = scheduler.replay_memory(answers, now)
-        old = card.memory
-        if old.due is not None and (memory.state, memory.last_review, memory.reps) == (
-            old.state,
-            old.last_review,
-            old.reps,
-        ):
-            memory = replace(memory, due=old.due)  # the card keeps the due date it was given
-        else:
-            moments = [(from_ms(ms), Rating(rating)) for ms, rating in answers]
-            memory = scheduler.replay(moments, card.key, now)  # type: ignore[arg-type]
-        if memory != card.memory:
-            moved[card.id] = memory
-            changes.append(_change(card.memory, memory))
-    if moved:
-        store.set_memories(moved)
-    return Recompute(len(cards), len(moved), statistics.median(changes) if changes else 0.0, max(changes, default=0.0))
+    memory is replayed, every such card at once (`replay_memories`, which equals
+    `Scheduler.replay_memory` card by card); the others are replayed whole, due dates included.
+    Old and new states are compared as arrays of doubles (NaN for NULL: every value is a whole
+    number far below 2**53 or a double already). `log`: the log as the caller has just read it."""
+    import numpy as np
+
+    log = log if log is not None else read_answer_log(store)
+    counted = np.flatnonzero(log.after(store, forgotten_by_time=False))
+    ms, ratings = log.ms[counted], log.rating[counted]
+    cards, starts, counts = runs(log.card[counted])
+    stored = np.array(store.state_values(courses), np.float64).reshape(-1, 9)  # id, then the state columns
+    ids, old = stored[:, 0].astype(np.int64), stored[:, 1:]
+    found = lookup(cards, ids)  # len(cards): no answers
+    first, answers = np.append(starts, 0)[found], np.append(counts, 0)[found]
+    replayed = replay_memories(scheduler, ms, ratings, first, answers, now)
+    answered, none = replayed.reps > 0, np.nan
+    new = np.column_stack(
+        [
+            np.where(answered, replayed.state, 0),
+            np.where(answered & (replayed.step >= 0), replayed.step, none),
+            np.where(answered, replayed.stability, none),
+            np.where(answered, replayed.difficulty, none),
+            np.full(len(ids), none),  # the due date: kept below, or from a whole replay
+            np.where(answered, replayed.last_ms, none),
+            replayed.reps,
+            np.where(answered, replayed.lapses, 0),
+        ]
+    )
+
+    def same(a: Any, b: Any) -> Any:
+        return (a == b) | (np.isnan(a) & np.isnan(b))
+
+    last_answer = [STATE, LAST_REVIEW, REPS]  # the state comes from the same last answer
+    keeps_due = ~np.isnan(old[:, DUE]) & same(new[:, last_answer], old[:, last_answer]).all(1)
+    new[keeps_due, DUE] = old[keeps_due, DUE]
+    if (answered & ~keeps_due).any():
+        keys = dict(store.card_keys(ids[answered & ~keeps_due].tolist()))
+        for index in np.flatnonzero(answered & ~keeps_due).tolist():  # replayed whole, due date included
+            begin, end = int(first[index]), int(first[index] + answers[index])
+            moments = zip(ms[begin:end].tolist(), ratings[begin:end].tolist(), strict=True)
+            memory = scheduler.replay([(from_ms(m), Rating(r)) for m, r in moments], keys[int(ids[index])], now)  # type: ignore[misc]
+            new[index] = [none if v is None else v for v in memory_values(memory)]
+    moved = np.flatnonzero(~same(new, old).all(1))
+    before, after = old[moved, STABILITY], new[moved, STABILITY]
+    neither = np.isnan(before) & np.isnan(after)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        changes = np.where(np.isnan(before) | np.isnan(after), np.where(neither, 0.0, 1.0), np.abs(after / before - 1))
+    if len(moved):
+        store.set_state_values(_state_rows(new[moved], ids[moved]))
+    median = statistics.median(changes.tolist()) if len(changes) else 0.0
+    return Recompute(len(ids), len(moved), median, max(changes.tolist(), default=0.0))
+
+
+def _state_rows(values: Any, ids: Any) -> list[tuple[Any, ...]]:
+    """(state columns, card id) rows to write: whole numbers as ints, NaN as NULL."""
+    import numpy as np
+
+    columns = []
+    for column in range(values.shape[1]):
+        numbers = values[:, column]
+        missing = np.isnan(numbers)
+        python = np.where(missing, 0, numbers).astype(np.int64) if column in _WHOLE_NUMBERS else numbers
+        python = python.astype(object)
+        python[missing] = None
+        columns.append(python.tolist())
+    return list(zip(*columns, ids.tolist(), strict=True))
