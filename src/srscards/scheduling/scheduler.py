@@ -462,7 +462,8 @@ class Scheduler:
         follows fsrs's `review_card` for the memory alone, with fsrs's formulas written out term by
         term in fsrs's order (so the floats are the same to the last bit) and their constant parts
         taken from fsrs's own methods once; days are whole days, as `answer` hands them to fsrs.
-        `tests/test_optimize_paths.py` checks it against `replay` on random histories and settings.
+        `memory_replay.replay_memories` does the same for many cards at once (the recompute uses
+        it); `tests/test_optimize_paths.py` checks both against `replay` on random histories and settings.
         """
         constants = self._memory_constants
         p, factor, decay, initial_s, initial_d, easy_d, lowest_s, lowest_d, highest_d = constants[:9]
