@@ -82,6 +82,7 @@ def simulate(
             assert after.due is not None
             at = after.due + timedelta(hours=rng.uniform(0, 30) if after.state is State.REVIEW else 0)
         states.append((card.id, memory))
+    rows.sort(key=lambda row: row[1])  # logged as a learner logs them: in the order given
     with sqlite3.connect(home / STORE_FILE) as db:
         db.executemany(
             "INSERT INTO reviews (card, reviewed_at, rating, duration_ms, origin, state_before, state_after) "
@@ -422,10 +423,11 @@ def build_cache(cache: Path, notes: int, reviews: int, history_days: int = 900, 
     The one builder of every benchmark that reads a learner's history (review, optimize, metrics),
     so the same options give the same store everywhere."""
     meta_file = cache / "meta.json"
-    wanted = {"notes": notes, "reviews": reviews, "history_days": history_days, "seed": seed}
+    # format 2: the log in time order (format 1 wrote it card by card)
+    wanted = {"notes": notes, "reviews": reviews, "history_days": history_days, "seed": seed, "format": 2}
     if meta_file.exists():
         meta = json.loads(meta_file.read_text())
-        if {k: meta.get(k, {"history_days": 900, "seed": 1}.get(k)) for k in wanted} == wanted:
+        if {k: meta.get(k, {"history_days": 900, "seed": 1, "format": 1}.get(k)) for k in wanted} == wanted:
             return meta
     if cache.exists():
         shutil.rmtree(cache)
