@@ -1,7 +1,7 @@
 """`stats`, `report` and `readiness` over a learner's whole history, side by side with Anki.
 
     python benchmarks/bench_metrics.py --store-cache /var/tmp/srscards-bench/20k [--runs 5]
-    python benchmarks/bench_metrics.py --notes 76923 --reviews 2000000 --history-days 1500 \\
+    python benchmarks/bench_metrics.py --notes 76923 --reviews 2000000 --history-days 3000 \\
         --store-cache /var/tmp/srscards-bench/100k --runs 3
 
 The store is the one bench_review.py simulates (seeded: the same notes, answers and ratings
@@ -31,13 +31,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-from bench_review import anki_collection, simulate
-from srscards.outputs.build import build_decks
-from srscards.store.store import STORE_FILE, Store
-from synthetic import make_course
+from bench_review import build_cache
 from timing import cache_bytecode
 
 DECK = "AWS ML Engineer Associate"
@@ -78,43 +74,15 @@ ANKI_REPORT = PEAK + (
 
 
 def prepare(cache: Path, notes: int, reviews: int, history_days: int, seed: int) -> dict[str, object]:
-    """The decks, store and Anki collection under `cache`, built once for these options."""
-    wanted = {"notes": notes, "reviews": reviews, "history_days": history_days, "seed": seed}
-    meta_path = cache / "meta.json"
-    if meta_path.exists():
-        meta = json.loads(meta_path.read_text())
-        if {k: meta.get(k) for k in wanted} == wanted:
-            return meta
-        raise SystemExit(f"{cache} holds a store built with other options ({meta}); give another --store-cache")
-    cache.mkdir(parents=True, exist_ok=True)
-    os.environ["SRSCARDS_CACHE"] = str(cache / "cache")
-    root = cache / "decks"
-    make_course(root, notes, files=4 * max(1, -(-notes // 16_000)))  # under the 1 MB a deck file may hold
-    home = cache / "home"
-    now = datetime.now(UTC)
-    start = time.perf_counter()
-    logged, course_id = simulate(home, root, reviews, now, seed=seed, history_days=history_days)
-    simulated = time.perf_counter() - start
-    with Store.open(home) as store:
-        cards = len(store.cards([course_id]))
-    [result] = build_decks(root, cache / "exports", now=now.timestamp(), force=True)
-    anki_path = cache / "anki" / "collection.anki2"
-    anki_path.parent.mkdir(exist_ok=True)
-    anki_collection(anki_path, result.path, home, course_id)
-    meta = {
-        **wanted,
-        "cards": cards,
-        "logged": logged,
-        "built_at": now.isoformat(),
-        "simulated_seconds": round(simulated, 1),
-        "store_mb": round((home / STORE_FILE).stat().st_size / 1e6, 1),
-        "anki_mb": round(anki_path.stat().st_size / 1e6, 1),
-    }
-    # the first stats after the simulation syncs once (the log was written behind the store's back)
-    env = {**os.environ, "SRSCARDS_HOME": str(home)}
-    cmd = [sys.executable, "-c", SRSCARDS, "stats", str(root), "--json"]
-    subprocess.run(cmd, env=_peak_env(env, cache), check=True, capture_output=True)
-    meta_path.write_text(json.dumps(meta, indent=2))
+    """The decks, store and Anki collection under `cache` (bench_review.py's builder), synced once."""
+    meta = build_cache(cache, notes, reviews, history_days, seed)
+    if not meta.get("synced"):
+        # the first stats after the simulation syncs once (the log was written behind the store's back)
+        env = {**os.environ, "SRSCARDS_HOME": str(cache / "home"), "SRSCARDS_CACHE": str(cache / "cache")}
+        cmd = [sys.executable, "-c", SRSCARDS, "stats", str(cache / "decks"), "--json"]
+        subprocess.run(cmd, env=_peak_env(env, cache), check=True, capture_output=True)
+        meta["synced"] = True
+        (cache / "meta.json").write_text(json.dumps(meta, indent=2))
     return meta
 
 
@@ -154,7 +122,7 @@ def main() -> None:
         cache = cache.resolve()
         print(
             f"{meta['cards']} cards, {meta['logged']} answers (store {meta['store_mb']} MB, Anki collection "
-            f"{meta['anki_mb']} MB; built {meta['built_at']}, simulated in {meta['simulated_seconds']} s)"
+            f"{meta['anki_mb']} MB; built {meta['simulated_at']}, simulated in {meta['simulated_seconds']} s)"
         )
         env = {**os.environ, "SRSCARDS_HOME": str(cache / "home"), "SRSCARDS_CACHE": str(cache / "cache")}
         decks, anki = str(cache / "decks"), str(cache / "anki" / "collection.anki2")

@@ -42,7 +42,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench_review import build_cache
+from bench_review import build_cache, cache_folder
 from srscards.store.store import STORE_FILE, Store
 from timing import cache_bytecode
 
@@ -161,6 +161,7 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, required=True, help="folder the built store and collection are kept in")
     parser.add_argument("--notes", type=int, default=15385, help="notes in the synthetic course (1.3 cards each)")
     parser.add_argument("--reviews", type=int, default=200_000)
+    parser.add_argument("--history-days", type=int, default=900, help="cards start between 30 and this many days ago")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument(
@@ -169,8 +170,8 @@ def main() -> None:
     parser.add_argument("--only", default="srscards,fsrs-rs,anki", help="which measures to run, comma-separated")
     args = parser.parse_args()
     cache_bytecode()
-    cache = args.cache / f"{args.notes}-{args.reviews}"
-    meta = build_cache(cache, args.notes, args.reviews)
+    cache = cache_folder(args.cache, args.notes, args.reviews, args.history_days)
+    meta = build_cache(cache, args.notes, args.reviews, args.history_days)
     print(f"store: {meta['notes']} notes, {meta['logged']} logged answers, cached in {cache}")
     if args.build_only:
         return

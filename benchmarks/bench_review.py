@@ -82,6 +82,7 @@ def simulate(
             assert after.due is not None
             at = after.due + timedelta(hours=rng.uniform(0, 30) if after.state is State.REVIEW else 0)
         states.append((card.id, memory))
+    rows.sort(key=lambda row: row[1])  # logged as a learner logs them: in the order given
     with sqlite3.connect(home / STORE_FILE) as db:
         db.executemany(
             "INSERT INTO reviews (card, reviewed_at, rating, duration_ms, origin, state_before, state_after) "
@@ -411,13 +412,22 @@ def in_process_answer(
     return statistics.median(times), times[p95], statistics.median(cpu), cpu[p95]
 
 
-def build_cache(cache: Path, notes: int, reviews: int) -> dict[str, object]:
-    """The course, store and Anki collection for `notes` and `reviews`, built once under `cache`."""
+def cache_folder(cache: Path, notes: int, reviews: int, history_days: int = 900) -> Path:
+    """The folder under `cache` that holds the store built for these options."""
+    return cache / (f"{notes}-{reviews}" + ("" if history_days == 900 else f"-{history_days}d"))
+
+
+def build_cache(cache: Path, notes: int, reviews: int, history_days: int = 900, seed: int = 1) -> dict[str, object]:
+    """The course, store and Anki collection for these options, built once under `cache`.
+
+    The one builder of every benchmark that reads a learner's history (review, optimize, metrics),
+    so the same options give the same store everywhere."""
     meta_file = cache / "meta.json"
-    wanted = {"notes": notes, "reviews": reviews}
+    # format 2: the log in time order (format 1 wrote it card by card)
+    wanted = {"notes": notes, "reviews": reviews, "history_days": history_days, "seed": seed, "format": 2}
     if meta_file.exists():
         meta = json.loads(meta_file.read_text())
-        if {k: meta.get(k) for k in wanted} == wanted:
+        if {k: meta.get(k, {"history_days": 900, "seed": 1, "format": 1}.get(k)) for k in wanted} == wanted:
             return meta
     if cache.exists():
         shutil.rmtree(cache)
@@ -428,15 +438,29 @@ def build_cache(cache: Path, notes: int, reviews: int) -> dict[str, object]:
     home = cache / "home"
     now = datetime.now(UTC)
     start = time.perf_counter()
-    logged, course_id = simulate(home, root, reviews, now)
-    print(f"simulated {logged} answers in {time.perf_counter() - start:.0f} s", flush=True)
+    logged, course_id = simulate(home, root, reviews, now, seed=seed, history_days=history_days)
+    simulated = time.perf_counter() - start
+    print(f"simulated {logged} answers in {simulated:.0f} s", flush=True)
+    if logged < reviews:
+        print(f"every card has a past after {logged} answers: give a longer --history-days for more", flush=True)
+    with Store.open(home) as store:
+        cards = len(store.cards([course_id]))
     [result] = build_decks(root, cache / "exports", now=now.timestamp(), force=True)
     anki_path = cache / "anki" / "collection.anki2"
     anki_path.parent.mkdir()
     anki_collection(anki_path, result.path, home, course_id)
     print(f"built the store and the Anki collection in {time.perf_counter() - start:.0f} s", flush=True)
-    meta = {**wanted, "logged": logged, "course": course_id, "simulated_at": now.isoformat()}
-    meta_file.write_text(json.dumps(meta))
+    meta = {
+        **wanted,
+        "cards": cards,
+        "logged": logged,
+        "course": course_id,
+        "simulated_at": now.isoformat(),
+        "simulated_seconds": round(simulated, 1),
+        "store_mb": round((home / STORE_FILE).stat().st_size / 1e6, 1),
+        "anki_mb": round(anki_path.stat().st_size / 1e6, 1),
+    }
+    meta_file.write_text(json.dumps(meta, indent=2))
     return meta
 
 
@@ -444,6 +468,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--notes", type=int, default=15385, help="notes in the synthetic course (1.3 cards each)")
     parser.add_argument("--reviews", type=int, default=200_000)
+    parser.add_argument("--history-days", type=int, default=900, help="cards start between 30 and this many days ago")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--answers", type=int, default=100)
     parser.add_argument("--baseline-src", type=Path, help="src/ of another version, timed in turns in a terminal")
@@ -461,8 +486,8 @@ def main() -> None:
         if args.cache:
             # the store and the collection are copied from the cache; the decks are read where they
             # are (the store knows their folder, so the start syncs nothing), and not edited
-            cached = args.cache / f"{args.notes}-{args.reviews}"
-            meta = build_cache(cached, args.notes, args.reviews)
+            cached = cache_folder(args.cache, args.notes, args.reviews, args.history_days)
+            meta = build_cache(cached, args.notes, args.reviews, args.history_days)
             root = cached / "decks"
             shutil.copytree(cached / "home", home)
             shutil.copytree(cached / "anki", anki_path.parent)
@@ -472,7 +497,7 @@ def main() -> None:
             root = tmp_path / "decks"
             make_course(root, args.notes)
             now = datetime.now(UTC)
-            logged, course_id = simulate(home, root, args.reviews, now)
+            logged, course_id = simulate(home, root, args.reviews, now, history_days=args.history_days)
             [result] = build_decks(root, tmp_path / "exports", now=now.timestamp(), force=True)
             anki_path.parent.mkdir()
             anki_collection(anki_path, result.path, home, course_id)

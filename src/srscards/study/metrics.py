@@ -42,7 +42,6 @@ from typing import Any, TypeVar
 
 from srscards.scheduling.scheduler import DayCount, Scheduler, Settings, State, day_begins, from_ms, study_day, to_ms
 from srscards.store.records import LabCompletion, ReviewRow
-from srscards.store.review_log import ANSWER_FIELDS
 from srscards.store.store import Store
 from srscards.study.optimize import timed_items
 from srscards.study.recompute import history_starts
@@ -312,8 +311,9 @@ def compute_stats(
     cards = card_figures(store, scheduler, courses, now)
     group_ids: dict[tuple[int | None, tuple[str, ...]], int] = {}
     lookup = _group_lookup(store, courses, group_ids, answers)
-    figures = _answer_figures(answers, lookup, len(group_ids) or 1, now, day_start, scheduler.curve, FORECAST_DAYS)
+    columns = dict(answers.columns)  # emptied by `_answer_figures` as it goes: each column is let go once used
     del answers
+    figures = _answer_figures(columns, lookup, len(group_ids) or 1, now, day_start, scheduler.curve, FORECAST_DAYS)
     today, answer_today = cards.today, count.today
 
     periods = {name: Retention() for name, _ in PERIODS}
@@ -451,50 +451,71 @@ class _AnswerFigures:
 
 
 def _answer_figures(
-    answers: Any, lookup: Any, width: int, now: datetime, day_start: time, curve: tuple[float, float], recent: int
+    answers: dict[str, Any],
+    lookup: Any,
+    width: int,
+    now: datetime,
+    day_start: time,
+    curve: tuple[float, float],
+    recent: int,
 ) -> _AnswerFigures:
     """Retention counts, calibration sums and study time over the log, as whole-array operations.
 
     A long log is the common case (200,000 answers is a few years of study; millions a learner's
     whole history), so each step is the per-answer rule of the module docstring over numpy
-    columns; nothing here loops over answers in Python.
+    columns; nothing here loops over answers in Python. `answers` (the columns of
+    `Store.answer_columns`) is emptied as it goes: each column is let go as soon as it has served,
+    so the peak memory holds the log about once.
     """
     import numpy as np
 
-    mine = lookup[answers["card"]] >= 0 if len(answers) else np.zeros(0, bool)
+    mine = lookup[answers["card"]] >= 0 if len(answers["card"]) else np.zeros(0, bool)
     if not mine.all():
-        answers = {name: answers[name][mine] for name, _ in ANSWER_FIELDS}
+        for name in list(answers):
+            answers[name] = answers[name][mine]
+    del mine
+    answers.pop("id")
     n = len(answers["ms"])
     if not n:
+        answers.clear()
         return _AnswerFigures({}, CalibrationSum(), set(), 0, 0, 0.0, 0)
-    card, ms, rating = answers["card"], answers["ms"], answers["rating"]
-    state, due, last, stability = answers["state"], answers["due"], answers["last"], answers["stability"]
-    duration = answers["duration"]
     count = DayCount(now, day_start)
     today, next_s = count.today, count.next_s
 
     def review_days(moments: Any) -> Any:  # as int32: day ordinals are far below 2**31
         return (today - (next_s - moments // 1000) // 86400).astype(np.int32)
 
+    ms = answers.pop("ms")
     day = review_days(ms)
-    passed_all = rating > 1
+
+    # study time and the days studied
+    duration = answers.pop("duration")
+    timed = duration >= 0
+    capped_ms = int(np.minimum(duration[timed], MAX_ANSWER_MS).sum(dtype=np.int64))
+    timed_count = int(timed.sum())
+    seconds = float(duration[timed].sum(dtype=np.int64)) / 1000
+    del duration, timed
+    first_day = int(day.min())
+    days = set((np.nonzero(np.bincount(day - first_day))[0] + first_day).tolist())
 
     # true retention as Anki's stats screen counts it: answers to cards whose interval was a
     # day or more (review cards, and learning steps of a day or more), in periods of 24 hours
     # back from the next day start; mature when the review interval was 21 days or more;
     # answers imported from Anki are counted by Anki's own revlog type and interval before them
-    # (the arrays of millions of answers are let go as soon as they are used: memory stays low)
-    kind, anki_interval = answers["kind"], answers["interval"]
+    card, state, due, last = answers.pop("card"), answers.pop("state"), answers.pop("due"), answers.pop("last")
+    passed_all = answers.pop("rating") > 1
+    kind, anki_interval = answers.pop("kind"), answers.pop("interval")
     from_anki = kind >= 0
     review = state == int(State.REVIEW)
     learning = (state == int(State.LEARNING)) | (state == int(State.RELEARNING))
     own_kept = (last >= 0) & (due >= 0) & (review | (learning & (due - last >= 86_400_000)))
     anki_kept = (kind == 1) | (anki_interval >= 1) | (anki_interval <= -86_400)
+    del kind
     kept = np.nonzero(np.where(from_anki, anki_kept, own_kept))[0]
     del own_kept, anki_kept, learning
     mature = np.where(from_anki[kept], anki_interval[kept] >= MATURE_DAYS, _mature(due[kept], last[kept], day_start))
     mature &= from_anki[kept] | review[kept]
-    del from_anki, review
+    del from_anki, review, anki_interval, due
     # days before the last `recent` count the same (all time only), so they are counted as one
     period_day = np.maximum(today - (next_s - 1 - ms[kept] // 1000) // 86400, today - recent)
     counts = _count_keys(period_day, lookup[card[kept]], width, mature, passed_all[kept])
@@ -502,23 +523,16 @@ def _answer_figures(
 
     # calibration: answers to cards last answered on an earlier day
     elapsed = day - review_days(last)
+    del day
     counted = np.nonzero((last >= 0) & (state != int(State.NEW)) & (elapsed >= 1))[0]
-    elapsed = elapsed[counted]
-    fit = _calibration(card[counted], ms[counted], elapsed, passed_all[counted], stability[counted], curve)
-    del counted, elapsed, passed_all
-
-    timed = duration >= 0
-    first_day = int(day.min())
-    days = np.nonzero(np.bincount(day - first_day))[0] + first_day
-    return _AnswerFigures(
-        counts,
-        fit,
-        set(days.tolist()),
-        int(np.minimum(duration[timed], MAX_ANSWER_MS).sum(dtype=np.int64)),
-        int(timed.sum()),
-        float(duration[timed].sum(dtype=np.int64)) / 1000,
-        n,
-    )
+    del last, state
+    stability = answers.pop("stability")
+    scored = {"card": card[counted], "ms": ms[counted], "elapsed": elapsed[counted]}
+    del card, ms, elapsed
+    scored |= {"passed": passed_all[counted], "stability": stability[counted]}
+    del passed_all, stability, counted
+    fit = _calibration(scored, curve)
+    return _AnswerFigures(counts, fit, days, capped_ms, timed_count, seconds, n)
 
 
 def _mature(due: Any, last: Any, day_start: time) -> Any:
@@ -586,20 +600,23 @@ def _card_time_order(card: Any, ms: Any) -> Any:
     return order if by_time is None else by_time[order]
 
 
-def _calibration(
-    card: Any, ms: Any, elapsed: Any, passed: Any, stability: Any, curve: tuple[float, float]
-) -> CalibrationSum:
-    """Log loss and RMSE(bins) sums of answers on a later day (the arrays hold only those),
-    each scored with fsrs's curve over its stored stability before the answer."""
+def _calibration(columns: dict[str, Any], curve: tuple[float, float]) -> CalibrationSum:
+    """Log loss and RMSE(bins) sums of answers on a later day (`columns`: card, ms, elapsed, passed
+    and stability of those answers only, emptied as they are used), each scored with fsrs's curve
+    over its stored stability before the answer."""
     import numpy as np
 
     fit = CalibrationSum()
+    card, ms = columns.pop("card"), columns.pop("ms")
+    elapsed, passed, stability = columns.pop("elapsed"), columns.pop("passed"), columns.pop("stability")
     total = len(card)
     if not total:
         return fit
     # per card, in time order (ties in log order): answers so far, this one included, and earlier lapses
     order = _card_time_order(card, ms)
+    del ms
     ordered = card[order]
+    del card
     first_of_card = np.empty(total, bool)
     first_of_card[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=first_of_card[1:])
