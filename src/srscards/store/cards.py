@@ -393,15 +393,17 @@ class CardTable(StoreBase):
                 ).fetchall()
         return keys
 
-    def set_state_values(self, rows: Sequence[tuple[Any, ...]]) -> None:
+    def set_state_values(self, rows: Sequence[tuple[Any, ...]], memories: Sequence[tuple[Any, ...]] = ()) -> None:
         """Overwrite many cards' state columns in one transaction, from (state columns as
-        `memory_values` gives them, card id) rows."""
+        `memory_values` gives them, card id) rows, and the stability and difficulty alone of the
+        cards in `memories` (stability, difficulty, card id)."""
         with self._write() as db:
             db.executemany(
                 "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, last_review = ?, "
                 "reps = ?, lapses = ? WHERE id = ?",
                 rows,
             )
+            db.executemany("UPDATE cards SET stability = ?, difficulty = ? WHERE id = ?", memories)
 
 
 def _resolved(cache: dict[Path, str], path: Path) -> str:

@@ -77,6 +77,8 @@ def replay_card(
 # The state columns as `memory_values` gives them, in the order `Store.state_values` reads them.
 STATE, STEP, STABILITY, DIFFICULTY, DUE, LAST_REVIEW, REPS, LAPSES = range(8)
 _WHOLE_NUMBERS = (STATE, STEP, DUE, LAST_REVIEW, REPS, LAPSES)
+_MEMORY = (STABILITY, DIFFICULTY)
+_NOT_MEMORY = [column for column in range(8) if column not in _MEMORY]
 
 
 def recompute_states(
@@ -131,27 +133,32 @@ def recompute_states(
             moments = zip(ms[begin:end].tolist(), ratings[begin:end].tolist(), strict=True)
             memory = scheduler.replay([(from_ms(m), Rating(r)) for m, r in moments], keys[int(ids[index])], now)  # type: ignore[misc]
             new[index] = [none if v is None else v for v in memory_values(memory)]
-    moved = np.flatnonzero(~same(new, old).all(1))
+    unchanged = same(new, old)
+    moved = np.flatnonzero(~unchanged.all(1))
     before, after = old[moved, STABILITY], new[moved, STABILITY]
     neither = np.isnan(before) & np.isnan(after)
     with np.errstate(divide="ignore", invalid="ignore"):
         changes = np.where(np.isnan(before) | np.isnan(after), np.where(neither, 0.0, 1.0), np.abs(after / before - 1))
     if len(moved):
-        store.set_state_values(_state_rows(new[moved], ids[moved]))
+        # most moved cards keep everything but their memory: writing those two columns alone spares
+        # SQLite the indexes on state and due
+        memory = moved[unchanged[moved][:, _NOT_MEMORY].all(1)]
+        whole = np.setdiff1d(moved, memory, assume_unique=True)
+        store.set_state_values(_rows(new[whole], ids[whole], range(8)), _rows(new[memory], ids[memory], _MEMORY))
     median = statistics.median(changes.tolist()) if len(changes) else 0.0
     return Recompute(len(ids), len(moved), median, max(changes.tolist(), default=0.0))
 
 
-def _state_rows(values: Any, ids: Any) -> list[tuple[Any, ...]]:
-    """(state columns, card id) rows to write: whole numbers as ints, NaN as NULL."""
+def _rows(values: Any, ids: Any, columns: Sequence[int]) -> list[tuple[Any, ...]]:
+    """(the given state columns, card id) rows to write: whole numbers as ints, NaN as NULL."""
     import numpy as np
 
-    columns = []
-    for column in range(values.shape[1]):
+    written = []
+    for column in columns:
         numbers = values[:, column]
         missing = np.isnan(numbers)
         python = np.where(missing, 0, numbers).astype(np.int64) if column in _WHOLE_NUMBERS else numbers
         python = python.astype(object)
         python[missing] = None
-        columns.append(python.tolist())
-    return list(zip(*columns, ids.tolist(), strict=True))
+        written.append(python.tolist())
+    return list(zip(*written, ids.tolist(), strict=True))
