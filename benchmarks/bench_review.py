@@ -529,6 +529,7 @@ def main() -> None:
         for run in range(args.runs):  # srscards and Anki in turn, so both meet the same load
             copy = tmp_path / f"home{run}"
             shutil.copytree(home, copy)
+            os.sync()  # the copy's writes reach the disk before the timing, not during it
             if run < 3:  # a copied store has not been checked here yet: its first start checks it beside the start
                 unchecked.append(start_to_first_card(root, copy, 0)[0])
                 FIRST_CARD_CPU["srscards"].pop()  # the CPU figure is of the usual start
