@@ -23,7 +23,7 @@ Each run starts a fresh process for each of:
   card's memory state: what `srscards optimize` does when it adopts parameters.
 
 With `--baseline-src`, the `optimize` of another version's source (`baseline`) is timed in turn
-with this one, on the same copies of the store.
+with this one, on the same copies of the store (so that version must read this one's schema).
 
 Printed per measure: median wall time, median CPU time (user + system of the process) and
 peak resident memory (VmHWM), and the ratios srscards / anchor.
