@@ -576,6 +576,7 @@ def main() -> None:
             for name, src in versions.items():
                 copy = tmp_path / f"home-tty-{run}-{name.replace(' ', '-')}"
                 shutil.copytree(home, copy)
+                os.sync()
                 timed[name].append(in_terminal(root, copy, args.answers, src))
         for name, results in timed.items():
             first_tty = statistics.median(r[0] for r in results)
@@ -587,6 +588,7 @@ def main() -> None:
             )
         copy = tmp_path / "home-inproc"
         shutil.copytree(home, copy)
+        os.sync()
         times, cpus = answer_times(root, copy, args.answers)
         over = sum(t >= 0.020 for t in times)
         print(
