@@ -90,15 +90,17 @@ def test_better_parameters_are_adopted_recorded_and_used_then_kept(course, tmp_p
     result = run_optimize(home)
     assert result.exit_code == 0, result.output
     out = result.output.splitlines()
-    fitted = re.fullmatch(r"Fitted to (\d+) answers on a later day\.", out[0])
-    assert fitted and int(fitted[1]) >= 400
+    fitted = re.fullmatch(r"Fitted to (\d{1,3}(?:,\d{3})*) answers on a later day\.", out[0])
+    assert fitted and int(fitted[1].replace(",", "")) >= 400
     figure = r"log loss (\d\.\d{4}), RMSE\(bins\) (\d+\.\d\d)%"
     assert out[1] == "All answers (in-sample, as Anki's Evaluate):"
     before = re.fullmatch(rf"  before: {figure}", out[2])
     after = re.fullmatch(rf"  after:  {figure}", out[3])
     assert before and after and float(after[1]) < float(before[1])
-    held = re.fullmatch(r"Latest (\d+) answers, held out from a fit to the earlier ones \(the decision\):", out[4])
-    assert held and int(held[1]) == round(int(fitted[1]) * 0.2)
+    held = re.fullmatch(
+        r"Latest (\d{1,3}(?:,\d{3})*) answers, held out from a fit to the earlier ones \(the decision\):", out[4]
+    )
+    assert held and int(held[1].replace(",", "")) == round(int(fitted[1].replace(",", "")) * 0.2)
     in_force = re.fullmatch(rf"  in force: {figure}", out[5])
     trial = re.fullmatch(rf"  fitted:   {figure}", out[6])
     # adopted because the fit to the earlier answers predicts the latest ones better

@@ -47,7 +47,7 @@ def command(home: Path | None, now_text: str | None) -> None:
     click.echo("All answers (in-sample, as Anki's Evaluate):")
     click.echo(f"  before: log loss {result.before.log_loss:.4f}, RMSE(bins) {result.before.rmse_bins:.2%}")
     click.echo(f"  after:  log loss {result.after.log_loss:.4f}, RMSE(bins) {result.after.rmse_bins:.2%}")
-    click.echo(f"Latest {result.held_out} answers, held out from a fit to the earlier ones (the decision):")
+    click.echo(f"Latest {result.held_out:,} answers, held out from a fit to the earlier ones (the decision):")
     click.echo(f"  in force: log loss {held_before.log_loss:.4f}, RMSE(bins) {held_before.rmse_bins:.2%}")
     click.echo(f"  fitted:   log loss {held_after.log_loss:.4f}, RMSE(bins) {held_after.rmse_bins:.2%}")
     if not result.adopted:
