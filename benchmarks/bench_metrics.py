@@ -1,8 +1,8 @@
 """`stats`, `report` and `readiness` over a learner's whole history, side by side with Anki.
 
     python benchmarks/bench_metrics.py --store-cache /var/tmp/srscards-bench/20k [--runs 5]
-    python benchmarks/bench_metrics.py --notes 76923 --reviews 2000000 --history-days 3000 \\
-        --store-cache /var/tmp/srscards-bench/100k --runs 3
+    python benchmarks/bench_metrics.py --notes 76923 --reviews 2000000 --history-days 4000 \\
+        --store-cache /var/tmp/srscards-bench/76923-2000000-4000d --runs 5
 
 The store is the one bench_review.py simulates (seeded: the same notes, answers and ratings
 for the same options), with an Anki collection holding the same cards, states and review log

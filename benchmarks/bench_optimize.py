@@ -1,7 +1,7 @@
 """`srscards optimize` against fsrs-rs-python called directly and against Anki's optimiser, in one run.
 
     python benchmarks/bench_optimize.py --cache DIR [--notes 15385] [--reviews 200000] [--runs 3]
-    python benchmarks/bench_optimize.py --cache DIR --notes 76923 --reviews 2000000 --runs 3
+    python benchmarks/bench_optimize.py --cache DIR --notes 76923 --reviews 2000000 --history-days 4000 --runs 3
     python benchmarks/bench_optimize.py --cache DIR --baseline-src OTHER/src  # another version beside this one
 
 The store (the log bench_review.py simulates, written straight to the store) and an Anki

@@ -1,9 +1,14 @@
 """`srscards review` at scale: 20,000 cards, 200,000 logged reviews; compared with Anki in one run.
 
     python benchmarks/bench_review.py [--notes 15385] [--reviews 200000] [--runs 7] [--cache DIR]
+    python benchmarks/bench_review.py --cache DIR --notes 76923 --reviews 2000000 --history-days 4000 \
+        --runs 5 --answers 256
 
-With `--cache DIR` the store and the Anki collection are built once under DIR (keyed by notes and
-reviews; bench_optimize.py keeps its stores the same way) and copied from there on later runs.
+With `--cache DIR` the store and the Anki collection are built once under DIR (keyed by notes,
+reviews and history days; bench_optimize.py and bench_metrics.py use the same builder, so one
+store serves all three) and copied from there on later runs. The 100,000-card store needs
+`--history-days 4000` to reach 2,000,000 answers: with a shorter history every card has its past
+before that many answers are given.
 
 Measures, as a user meets them:
 - start to first card: `srscards review` in a fresh process until the first card is on screen
