@@ -171,12 +171,19 @@ def srscards() -> str:
     return str(Path(sys.executable).with_name("srscards"))
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """In the child: Ctrl-C acts as in a terminal, also when these trials run in the background (a
+    shell starts a background job with SIGINT ignored, and a child inherits that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def trial(endpoint: str, home: Path, moment: Moment, delay: float, timeout: float = 120) -> Trial:
     reset(endpoint)
     env = environment(endpoint, home)
     proc = subprocess.Popen(
         [srscards(), "lab", "run", LAB, "--aws", "--region", REGION, "--yes", "--labs", str(REPO / "lab_walkthroughs")],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, text=True, bufsize=1,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )  # fmt: skip
     assert proc.stdout is not None
     lines: list[str] = []

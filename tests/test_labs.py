@@ -770,6 +770,17 @@ def test_a_bucket_created_but_not_yet_tagged_is_still_cleaned_up(tmp_path: Path,
     assert [e.text for e in events if e.kind == "deleting"] == ["arn:aws:s3:::srs-kept-abc123"]
 
 
+@pytest.fixture(autouse=True)
+def _ctrl_c_as_in_a_terminal():
+    """Ctrl-C raises KeyboardInterrupt, as in a terminal, also when the tests run in the background
+    (a shell starts a background job with SIGINT ignored; the lab then leaves SIGINT alone)."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def _press_ctrl_c(times: int):
     import os
     import signal
