@@ -74,3 +74,33 @@ def test_a_decks_folder_that_moved_away_is_not_used(course, elsewhere):
     result = run("due", "--now", DAY1)
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: decks: no such folder (looked for ")
+
+
+def test_a_decks_folder_reached_through_a_link_is_not_parsed_again(course, tmp_path):
+    """The same folder by another path (a symbolic link): a start through it parses nothing."""
+    import subprocess
+    import sys
+
+    course.write("d1.md", demo_deck(""))
+    link = tmp_path / "linked-decks"
+    link.symlink_to(course.root, target_is_directory=True)
+    home = tmp_path / "home"
+    code = (
+        "import sys; from datetime import UTC, datetime; from pathlib import Path\n"
+        "from srscards.store.store import Store\n"
+        "from srscards.study.workspace import sync_sources\n"
+        "with Store.open(Path(sys.argv[2])) as store:\n"
+        "    courses, report = sync_sources(store, Path(sys.argv[1]), datetime(2026, 11, 27, 10, tzinfo=UTC))\n"
+        "print(courses, report is None, 'markdown_it' in sys.modules)\n"
+    )
+
+    def start(root: Path) -> str:
+        return subprocess.run(
+            [sys.executable, "-c", code, str(root), str(home)], capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    assert start(course.root) == "['aws-mla'] False True"  # the first start syncs: it parses
+    assert start(link) == "['aws-mla'] True False"
+    assert start(course.root) == "['aws-mla'] True False"
+    course.write("d1.md", demo_deck("\n"))  # an edit is seen through the link too
+    assert start(link) == "['aws-mla'] False True"

@@ -41,16 +41,20 @@ def settings_in_force(store: Store, settings: Settings) -> Settings:
 
 
 def _fingerprint(root: Path) -> str:
-    """A cheap digest of every course and deck file's size and modification time under `root`."""
+    """A cheap digest of every course and deck file's size and modification time under `root`.
+
+    Files are named relative to `root`, so the same folder reached by another path (a link, a
+    path with `..`) gives the same digest and is not parsed again."""
     digest = hashlib.sha256()
     for folder in find_courses(root):
         for path in [folder / COURSE_FILE, *deck_files(folder)]:
+            name = path.relative_to(root).as_posix()
             try:
                 stat = path.stat()
             except OSError:  # a broken link: the parse reports it
-                digest.update(f"{path}\0missing\n".encode())
+                digest.update(f"{name}\0missing\n".encode())
                 continue
-            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_mode}\n".encode())
+            digest.update(f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_mode}\n".encode())
     return digest.hexdigest()
 
 
