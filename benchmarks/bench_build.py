@@ -155,7 +155,7 @@ def main() -> None:
             shutil.copytree(REPO / "decks", root)
             course = root / "aws-mla"
         else:
-            course = make_course(root, args.cards)
+            course = make_course(root, args.cards, files=max(4, -(-args.cards // 4000)))  # files under 1 MB
         sources, problems, _ = load_sources(course)
         assert not [p for p in problems if p.severity == "error"], problems[:3]
         files = sorted(course.glob("*.md"))
