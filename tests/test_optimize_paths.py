@@ -226,21 +226,24 @@ answer_lists = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None)
-@given(
-    answers=answer_lists,
-    learning=st.sampled_from([(), (timedelta(minutes=1),), (timedelta(minutes=1), timedelta(minutes=10))]),
-    relearning=st.sampled_from([(), (timedelta(minutes=10),), (timedelta(minutes=5), timedelta(hours=1))]),
+steps = {
+    "learning": [(), (timedelta(minutes=1),), (timedelta(minutes=1), timedelta(minutes=10)), (timedelta(hours=2),) * 3],
+    "relearning": [(), (timedelta(minutes=10),), (timedelta(minutes=5), timedelta(hours=1))],
+}
+schedulers = st.builds(
+    lambda learning, relearning, parameters, day_start: Scheduler(
+        Settings(learning_steps=learning, relearning_steps=relearning, parameters=parameters, day_start=day_start)
+    ),
+    learning=st.sampled_from(steps["learning"]),
+    relearning=st.sampled_from(steps["relearning"]),
     parameters=st.sampled_from([(), OTHER_PARAMETERS]),
     day_start=st.sampled_from([time(4), time(0), time(23, 30)]),
-    start_ms=st.integers(1_700_000_000_000, 1_790_000_000_000),
 )
-def test_a_replay_of_the_memory_alone_is_the_whole_replay_but_its_due_date(
-    answers, learning, relearning, parameters, day_start, start_ms
-):
-    scheduler = Scheduler(
-        Settings(learning_steps=learning, relearning_steps=relearning, parameters=parameters, day_start=day_start)
-    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(answers=answer_lists, scheduler=schedulers, start_ms=st.integers(1_700_000_000_000, 1_790_000_000_000))
+def test_a_replay_of_the_memory_alone_is_the_whole_replay_but_its_due_date(answers, scheduler, start_ms):
     timed, ms = [], start_ms
     for rating, gap in answers:
         ms += gap
@@ -296,28 +299,12 @@ gaps = st.one_of(
     st.integers(0, 200 * 86_400_000),  # days to months
 )
 histories = st.lists(st.lists(st.tuples(st.sampled_from([1, 2, 3, 4]), gaps), max_size=25), min_size=1, max_size=12)
-steps = {
-    "learning": [(), (timedelta(minutes=1),), (timedelta(minutes=1), timedelta(minutes=10)), (timedelta(hours=2),) * 3],
-    "relearning": [(), (timedelta(minutes=10),), (timedelta(minutes=5), timedelta(hours=1))],
-}
 
 
 @settings(max_examples=150, deadline=None)
-@given(
-    cards=histories,
-    learning=st.sampled_from(steps["learning"]),
-    relearning=st.sampled_from(steps["relearning"]),
-    parameters=st.sampled_from([(), OTHER_PARAMETERS]),
-    day_start=st.sampled_from([time(4), time(0), time(23, 30)]),
-    start_ms=st.integers(1_600_000_000_000, 1_790_000_000_000),
-)
-def test_every_card_replayed_at_once_equals_each_replayed_alone(
-    cards, learning, relearning, parameters, day_start, start_ms
-):
+@given(cards=histories, scheduler=schedulers, start_ms=st.integers(1_600_000_000_000, 1_790_000_000_000))
+def test_every_card_replayed_at_once_equals_each_replayed_alone(cards, scheduler, start_ms):
     """Bit for bit: the same stability and difficulty (not just close), state, step, reps and lapses."""
-    scheduler = Scheduler(
-        Settings(learning_steps=learning, relearning_steps=relearning, parameters=parameters, day_start=day_start)
-    )
     timed = []
     for answers in cards:
         ms, history = start_ms, []  # every card starts at the same moment: answers in the same millisecond
