@@ -76,24 +76,31 @@ def missing(what: str, packages: str) -> None:
     pytest.skip(reason)
 
 
+def program(what: str, packages: str, *names: str) -> str:
+    """The path of the first of `names` on PATH; `missing` (skip, or fail under CI) when none is there."""
+    found = next((path for name in names if (path := shutil.which(name))), None)
+    if not found:
+        missing(what, packages)
+    assert found
+    return found
+
+
 @pytest.fixture
 def chromium() -> str:
     """Headless Chromium, for the tests that render a page as a reader sees it."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        missing("headless Chromium", BROWSER)
-    assert found
-    return found
+    return program("headless Chromium", BROWSER, "chromium", "chromium-browser")
 
 
 @pytest.fixture
 def pdftotext() -> str:
     """pdftotext, which reads a PDF's text back as a reader would copy it."""
-    found = shutil.which("pdftotext")
-    if not found:
-        missing("pdftotext", PDF_TEXT)
-    assert found
-    return found
+    return program("pdftotext", PDF_TEXT, "pdftotext")
+
+
+@pytest.fixture
+def tmux() -> str:
+    """tmux, which runs the full-screen review as a person's terminal does."""
+    return program("tmux", TMUX, "tmux")
 
 
 @pytest.fixture

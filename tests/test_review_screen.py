@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TMUX, CourseDir, missing
+from conftest import CourseDir
 from srscards.store.store import Store
 from terminal_fixture import CLI, Terminal, check_snapshot, mask
 
@@ -410,15 +409,6 @@ def test_plain_keeps_the_transcript_in_a_terminal(decks, terminals):
     term.wait_for("Studied 1 card")
     assert term.finish() == 0
     assert "fmt-1/card · " in term.output_text() and "Good: next in 10m." in term.output_text()
-
-
-@pytest.fixture
-def tmux() -> str:
-    found = shutil.which("tmux")
-    if not found:
-        missing("tmux", TMUX)
-    assert found
-    return found
 
 
 def test_smoke_under_tmux(decks, tmux, tmp_path):
