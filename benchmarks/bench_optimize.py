@@ -13,9 +13,9 @@ Each run starts a fresh process for each of:
   (a run that adopts parameters also recomputes every card's state, as the command does);
 - fsrs-rs-python directly: a process that reads (card, time, rating) from the store with
   sqlite3, builds the same items (Anki's rules, `optimize.timed_items`) and makes the same
-  fsrs-rs calls `optimize` makes (fit to the earlier 80% of items, both sets evaluated on the
-  latest 20%, fit to every item, both sets evaluated on every item); it also prints the time of
-  the fsrs-rs calls alone;
+  fsrs-rs calls `optimize` makes (each fit as Anki's optimiser makes it, told each item's card:
+  fit to the earlier 80% of items, both sets evaluated on the latest 20%, fit to every item,
+  both sets evaluated on every item); it also prints the time of the fsrs-rs calls alone;
 - Anki: a process that opens the collection and runs `compute_fsrs_params` (Anki's Optimize
   button: one fit, its result checked against the parameters in force);
 - Anki and save: the same, then the fitted parameters saved into the deck's preset
@@ -67,7 +67,7 @@ FSRS_RS = (
     "from collections import defaultdict\n"
     "from datetime import datetime\n"
     "from operator import itemgetter\n"
-    "from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS, FSRSItem, FSRSReview\n"
+    "from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS, FSRSItem, FSRSReview, TrainingConfig\n"
     "from srscards.scheduling.scheduler import DayCount, Settings\n"
     "count = DayCount(datetime.fromisoformat(sys.argv[2]), Settings().day_start)\n"
     "db = sqlite3.connect(sys.argv[1])\n"
@@ -76,7 +76,7 @@ FSRS_RS = (
     "for card, ms, rating in rows:\n"
     "    by_card[card].append((ms, rating))\n"
     "items = []\n"
-    "for answers in by_card.values():\n"
+    "for card, answers in by_card.items():\n"
     "    reviews, last = [], None\n"
     "    for ms, rating in answers:\n"
     "        day = count.day_ms(ms)\n"
@@ -84,15 +84,18 @@ FSRS_RS = (
     "        last = day\n"
     "        reviews.append(FSRSReview(rating, delta))\n"
     "        if delta > 0:\n"
-    "            items.append((ms, FSRSItem(list(reviews))))\n"
+    "            items.append((ms, card, FSRSItem(list(reviews))))\n"
     "items.sort(key=itemgetter(0))\n"
-    "items = [item for _, item in items]\n"
+    "cards, items = [card for _, card, _ in items], [item for _, _, item in items]\n"
+    "def fit(items, cards):\n"
+    "    config = TrainingConfig(num_epochs=8)\n"
+    "    return FSRS(old).compute_parameters(items, card_ids=cards, num_relearning_steps=1, training_config=config)\n"
     "start = time.process_time()\n"
     "old = list(DEFAULT_PARAMETERS)\n"
     "split = len(items) - max(1, round(len(items) * 0.2))\n"
-    "trial = FSRS(old).compute_parameters(items[:split])\n"
+    "trial = fit(items[:split], cards[:split])\n"
     "a, b = FSRS(old).evaluate(items[split:]), FSRS(trial).evaluate(items[split:])\n"
-    "new = FSRS(old).compute_parameters(items)\n"
+    "new = fit(items, cards)\n"
     "c, d = FSRS(old).evaluate(items), FSRS(new).evaluate(items)\n"
     "print('RESULT', len(items), c.log_loss, d.log_loss, b.log_loss, a.log_loss, list(new))\n"
     "print('FSRS_CPU', f'the fsrs-rs calls alone: {time.process_time() - start:.2f} s CPU')\n"

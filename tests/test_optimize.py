@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from conftest import run
-from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, to_ms
+from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, State, to_ms
 from srscards.store.store import STORE_FILE, Store
 from srscards.study.optimize import optimize
 from srscards.study.recompute import recompute_states
@@ -197,3 +197,43 @@ def test_a_fit_that_only_looks_better_in_sample_is_not_adopted(course, tmp_path)
     assert out[7] == "The new parameters do not predict unseen answers better; the old ones stay in force."
     with Store.open(home) as store:
         assert store.parameter_history() == []
+
+
+def test_the_fit_is_the_one_ankis_optimiser_makes_on_the_same_log(course, tmp_path, utc):
+    """The same answers in an Anki collection (one note per card, added in the order of the store's
+    card ids, each answer a revlog row typed by the state it was given in): the parameters
+    `optimize` fits to every item are the ones Anki's Optimize button computes."""
+    from anki.collection import Collection
+
+    home = simulated_home(course, tmp_path, cards=150, seed=5)
+    with sqlite3.connect(home / STORE_FILE) as db:
+        rows = db.execute("SELECT card, reviewed_at, rating, state_before FROM reviews ORDER BY card, id").fetchall()
+    assert len({ms for _, ms, _, _ in rows}) == len(rows)  # revlog ids are unique milliseconds
+    revlog_type = {State.NEW: 0, State.LEARNING: 0, State.REVIEW: 1, State.RELEARNING: 2}
+    col = Collection(str(tmp_path / "same-log.anki2"))
+    try:
+        col.set_config("rollover", Settings().day_start.hour)
+        model, deck = col.models.by_name("Basic"), col.decks.id("Default")
+        anki_card = {}
+        for card in sorted({card for card, *_ in rows}):
+            note = col.new_note(model)
+            note["Front"], note["Back"] = f"card {card}", "answer"
+            col.add_note(note, deck)
+            anki_card[card] = note.cards()[0].id
+        for card, ms, rating, before in rows:
+            kind = revlog_type[State(json.loads(before)["state"])]
+            col.db.execute(
+                "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
+                "values (?, ?, -1, ?, 0, 0, 0, 8000, ?)",
+                ms, anki_card[card], rating, kind,
+            )  # fmt: skip
+        anki = col._backend.compute_fsrs_params(
+            search="", current_params=[], ignore_revlogs_before_ms=0, num_of_relearning_steps=1, health_check=False
+        )
+    finally:
+        col.close()
+    with Store.open(home) as store:
+        ours = optimize(store, Settings(), NOW)
+    assert anki.fsrs_items == ours.reviews > 1000
+    assert len(ours.new) == 21 and ours.new != ours.old
+    assert ours.new == tuple(anki.params)

@@ -33,7 +33,7 @@ from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, S
 from srscards.store.base import memory_values
 from srscards.store.store import STORE_FILE, Store
 from srscards.study.answer_log import read_answer_log
-from srscards.study.optimize import Evaluation, Optimization, optimize, timed_items, training_items
+from srscards.study.optimize import Evaluation, Optimization, optimize, timed_items, training_set
 from srscards.study.recompute import history_starts, recompute_states, replay_card
 from srscards.study.workspace import settings_in_force
 from test_optimize import NOW, simulated_home
@@ -148,14 +148,15 @@ def stored_states(home: Path) -> dict[int, Memory]:
         return {card.id: card.memory for card in store.cards(store.course_ids(), include_retired=True)}
 
 
-def test_training_items_are_the_items_of_the_row_list(course, tmp_path):
+def test_the_training_set_is_the_items_and_cards_of_the_row_list(course, tmp_path):
     home = awkward_home(course, tmp_path)
     with Store.open(home) as store:
         day_start = Settings().day_start
-        plain = [item for _, item in timed_items(store.review_rows(), day_start, NOW, history_starts(store))]
-        fast = training_items(store, day_start, NOW)
+        timed = timed_items(store.review_rows(), day_start, NOW, history_starts(store))
+        fast, cards = training_set(store, day_start, NOW)
     assert len(fast) > 400
-    assert [repr(item) for item in fast] == [repr(item) for item in plain]
+    assert [repr(item) for item in fast] == [repr(item) for _, _, item in timed]
+    assert cards == [card for _, card, _ in timed]
 
 
 def test_recompute_gives_every_card_the_state_of_a_whole_replay(course, tmp_path):
@@ -175,7 +176,7 @@ def test_recompute_gives_every_card_the_state_of_a_whole_replay(course, tmp_path
 
 
 def test_optimize_in_a_fork_gives_the_figures_of_every_call_made_in_turn(course, tmp_path):
-    from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS
+    from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS, TrainingConfig
 
     home = awkward_home(course, tmp_path)
     in_turn = copy_home(home, "in-turn")
@@ -197,12 +198,18 @@ def test_optimize_in_a_fork_gives_the_figures_of_every_call_made_in_turn(course,
     plain = copy_home(tmp_path / "home", "plain")
     with Store.open(plain) as store:
         day_start = Settings().day_start
-        items = [item for _, item in timed_items(store.review_rows(), day_start, NOW, history_starts(store))]
+        timed = timed_items(store.review_rows(), day_start, NOW, history_starts(store))
+        items, cards = [item for _, _, item in timed], [card for _, card, _ in timed]
         old = list(DEFAULT_PARAMETERS)
         split = len(items) - max(1, round(len(items) * 0.2))
-        trial = FSRS(old).compute_parameters(items[:split])
+
+        def fit(items: list, cards: list[int]) -> list[float]:  # as Anki's optimiser calls fsrs-rs
+            config = TrainingConfig(num_epochs=8)
+            return FSRS(old).compute_parameters(items, card_ids=cards, num_relearning_steps=1, training_config=config)
+
+        trial = fit(items[:split], cards[:split])
         held = [FSRS(p).evaluate(items[split:]) for p in (old, trial)]
-        new = tuple(float(p) for p in FSRS(old).compute_parameters(items))
+        new = tuple(float(p) for p in fit(items, cards))
         whole = [FSRS(list(p)).evaluate(items) for p in (old, new)]
     assert forked.new == new and forked.reviews == len(items) and forked.held_out == len(items) - split
     figures = (forked.held_out_before, forked.held_out_after, forked.before, forked.after)
@@ -408,8 +415,10 @@ def test_a_recompute_and_the_items_equal_the_plain_computation_on_random_logs(
         with Store.open(home) as store:
             now = from_ms(max(to_ms(r.reviewed_at) or 0 for r in store.log()) + 3_600_000) if store.log() else NOW
             assert now is not None
-            plain = [repr(item) for _, item in timed_items(store.review_rows(), day_start, now, history_starts(store))]
-            assert [repr(item) for item in training_items(store, day_start, now)] == plain
+            timed = timed_items(store.review_rows(), day_start, now, history_starts(store))
+            items, item_cards = training_set(store, day_start, now)
+            assert [repr(item) for item in items] == [repr(item) for _, _, item in timed]
+            assert item_cards == [card for _, card, _ in timed]
             before = {card.id: card.memory for card in store.cards(store.course_ids(), include_retired=True)}
             expected = replayed_whole(store, scheduler, now)
             result = recompute_states(store, scheduler, store.course_ids(), now)
@@ -426,3 +435,37 @@ def test_a_recompute_and_the_items_equal_the_plain_computation_on_random_logs(
     assert (result.cards, result.moved, result.median_change, result.max_change) == (
         len(after), len(moved), median, max(changes, default=0.0)
     )  # fmt: skip
+
+
+def values_made_here_after_the_first(parent: int):  # type: ignore[no-untyped-def]
+    """1, 2, 3; a forked process dies after sending the first."""
+    import os
+
+    yield 1
+    if os.getpid() != parent:
+        os._exit(1)
+    yield 2
+    yield 3
+
+
+def test_a_forked_process_that_dies_midway_leaves_the_rest_to_this_one():
+    import os
+
+    from srscards.study.optimize import _Results
+
+    results = _Results(values_made_here_after_the_first, os.getpid())
+    try:
+        forked = results.process is not None
+        assert [results.next(), results.next(), results.next()] == [1, 2, 3]
+    finally:
+        results.close()
+    assert forked == ((os.cpu_count() or 1) >= 2)  # on Linux with one thread, forked where there are two cores
+
+
+@given(st.lists(st.integers(-5, 1 << 23), max_size=60) | st.lists(st.integers(0, 40), max_size=60))
+def test_distinct_keys_are_numpys_unique(keys):
+    from srscards.study.optimize import _distinct
+
+    values, inverse = _distinct(np.array(keys, np.int64))
+    expected_values, expected_inverse = np.unique(np.array(keys, np.int64), return_inverse=True)
+    assert values.tolist() == expected_values.tolist() and inverse.tolist() == expected_inverse.tolist()

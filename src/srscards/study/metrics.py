@@ -676,7 +676,7 @@ def anki_evaluate(
     in force over the training items Anki builds from the log (`optimize.timed_items`)."""
     from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS
 
-    items = [item for _, item in timed_items(rows, scheduler.settings.day_start, now, resets)]
+    items = [item for _, _, item in timed_items(rows, scheduler.settings.day_start, now, resets)]
     if not items:
         return Calibration(0, None, None)
     result = FSRS(list(scheduler.settings.parameters or DEFAULT_PARAMETERS)).evaluate(items)
