@@ -153,11 +153,13 @@ def anki_collection(path: Path, package: Path, home: Path, course_id: str) -> No
             "SELECT card, reviewed_at, rating, json_extract(state_before, '$.state') FROM reviews "
             "WHERE id NOT IN (SELECT review FROM undone) ORDER BY id"
         ).fetchall()
-    card_ids = {}
+    # Anki's cards numbered in the store's card order: fsrs-rs's fit, in both, groups and batches
+    # a card's training items in the order of its id, so only then are the same parameters fitted
+    imported = {card.id: ids[(note_guid(course_id, card.note), _ord(card.type, card.variant))] for card in cards}
+    card_ids = dict(zip(sorted(imported), sorted(imported.values()), strict=True))
     updates = []
     for card in cards:
-        cid = ids[(note_guid(course_id, card.note), _ord(card.type, card.variant))]
-        card_ids[card.id] = cid
+        cid = card_ids[card.id]
         m = card.memory
         if m.state is State.NEW:
             updates.append((0, 0, card.position, 0, 0, 0, "", cid))
@@ -182,6 +184,9 @@ def anki_collection(path: Path, package: Path, home: Path, course_id: str) -> No
         revlog.append((rid, card_ids[card_id], rating, 6000, kinds[State(state_before)]))
     db = sqlite3.connect(path)
     try:
+        db.execute("update cards set id = -id")
+        db.executemany("update cards set id = ? where id = ?", [(card_ids[c], -imported[c]) for c in imported])
+        assert db.execute("select count() from cards where id < 0").fetchone()[0] == 0, "a card not in the store"
         db.executemany(
             "update cards set type = ?, queue = ?, due = ?, ivl = ?, reps = ?, lapses = ?, data = ?, factor = 2500 "
             "where id = ?",
@@ -433,6 +438,13 @@ def build_cache(cache: Path, notes: int, reviews: int, history_days: int = 900, 
     if meta_file.exists():
         meta = json.loads(meta_file.read_text())
         if {k: meta.get(k, {"history_days": 900, "seed": 1, "format": 1}.get(k)) for k in wanted} == wanted:
+            if not meta.get("anki_in_store_order"):  # built before Anki's cards were numbered so: only that again
+                anki_path = cache / "anki" / "collection.anki2"
+                shutil.rmtree(anki_path.parent)
+                anki_path.parent.mkdir()
+                anki_collection(anki_path, cache / "exports" / f"{meta['course']}.apkg", cache / "home", meta["course"])
+                meta["anki_in_store_order"] = True
+                meta_file.write_text(json.dumps(meta, indent=2))
             return meta
     if cache.exists():
         shutil.rmtree(cache)
@@ -464,6 +476,7 @@ def build_cache(cache: Path, notes: int, reviews: int, history_days: int = 900, 
         "simulated_seconds": round(simulated, 1),
         "store_mb": round((home / STORE_FILE).stat().st_size / 1e6, 1),
         "anki_mb": round(anki_path.stat().st_size / 1e6, 1),
+        "anki_in_store_order": True,
     }
     meta_file.write_text(json.dumps(meta, indent=2))
     return meta
