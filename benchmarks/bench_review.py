@@ -446,7 +446,9 @@ def build_cache(cache: Path, notes: int, reviews: int, history_days: int = 900, 
                 meta["anki_in_store_order"] = True
                 meta_file.write_text(json.dumps(meta, indent=2))
             return meta
-    if cache.exists():
+    if cache.exists() and not meta_file.exists() and any(cache.iterdir()):
+        raise SystemExit(f"{cache} holds files but no meta.json, so it is not a benchmark cache: give a new folder")
+    if cache.exists():  # a cache built for other options
         shutil.rmtree(cache)
     cache.mkdir(parents=True)
     os.environ["SRSCARDS_CACHE"] = str(cache / "parse-cache")
