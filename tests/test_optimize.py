@@ -9,6 +9,8 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from conftest import run
 from srscards.scheduling.scheduler import Memory, Rating, Scheduler, Settings, State, to_ms
 from srscards.store.store import STORE_FILE, Store
@@ -230,10 +232,19 @@ def test_the_fit_is_the_one_ankis_optimiser_makes_on_the_same_log(course, tmp_pa
         anki = col._backend.compute_fsrs_params(
             search="", current_params=[], ignore_revlogs_before_ms=0, num_of_relearning_steps=1, health_check=False
         )
+        with Store.open(home) as store:
+            ours = optimize(store, Settings(), NOW)
+        # the in-sample figures printed "as Anki's Evaluate" are Anki's Evaluate of each parameter set
+        evaluated = [
+            col._backend.evaluate_params_legacy(params=params, search="", ignore_revlogs_before_ms=0)
+            for params in (ours.old, ours.new)
+        ]
     finally:
         col.close()
-    with Store.open(home) as store:
-        ours = optimize(store, Settings(), NOW)
     assert anki.fsrs_items == ours.reviews > 1000
     assert len(ours.new) == 21 and ours.new != ours.old
     assert ours.new == tuple(anki.params)
+    for figure, by_anki in zip((ours.before, ours.after), evaluated, strict=True):
+        assert figure is not None
+        assert figure.log_loss == pytest.approx(by_anki.log_loss, rel=1e-6)
+        assert figure.rmse_bins == pytest.approx(by_anki.rmse_bins, rel=1e-6)
