@@ -427,6 +427,15 @@ def cache_folder(cache: Path, notes: int, reviews: int, history_days: int = 900)
     return cache / (f"{notes}-{reviews}" + ("" if history_days == 900 else f"-{history_days}d"))
 
 
+def cached_anki_collection(cache: Path, package: Path, course_id: str) -> Path:
+    """`anki_collection` for the store in `cache`, written (afresh) to `cache`/anki; its path."""
+    path = cache / "anki" / "collection.anki2"
+    shutil.rmtree(path.parent, ignore_errors=True)
+    path.parent.mkdir()
+    anki_collection(path, package, cache / "home", course_id)
+    return path
+
+
 def build_cache(cache: Path, notes: int, reviews: int, history_days: int = 900, seed: int = 1) -> dict[str, object]:
     """The course, store and Anki collection for these options, built once under `cache`.
 
@@ -439,10 +448,7 @@ def build_cache(cache: Path, notes: int, reviews: int, history_days: int = 900, 
         meta = json.loads(meta_file.read_text())
         if {k: meta.get(k, {"history_days": 900, "seed": 1, "format": 1}.get(k)) for k in wanted} == wanted:
             if not meta.get("anki_in_store_order"):  # built before Anki's cards were numbered so: only that again
-                anki_path = cache / "anki" / "collection.anki2"
-                shutil.rmtree(anki_path.parent)
-                anki_path.parent.mkdir()
-                anki_collection(anki_path, cache / "exports" / f"{meta['course']}.apkg", cache / "home", meta["course"])
+                cached_anki_collection(cache, cache / "exports" / f"{meta['course']}.apkg", meta["course"])
                 meta["anki_in_store_order"] = True
                 meta_file.write_text(json.dumps(meta, indent=2))
             return meta
@@ -465,9 +471,7 @@ def build_cache(cache: Path, notes: int, reviews: int, history_days: int = 900, 
     with Store.open(home) as store:
         cards = len(store.cards([course_id]))
     [result] = build_decks(root, cache / "exports", now=now.timestamp(), force=True)
-    anki_path = cache / "anki" / "collection.anki2"
-    anki_path.parent.mkdir()
-    anki_collection(anki_path, result.path, home, course_id)
+    anki_path = cached_anki_collection(cache, result.path, course_id)
     print(f"built the store and the Anki collection in {time.perf_counter() - start:.0f} s", flush=True)
     meta = {
         **wanted,
