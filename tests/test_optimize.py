@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import re
@@ -248,3 +249,27 @@ def test_the_fit_is_the_one_ankis_optimiser_makes_on_the_same_log(course, tmp_pa
         assert figure is not None
         assert figure.log_loss == pytest.approx(by_anki.log_loss, rel=1e-6)
         assert figure.rmse_bins == pytest.approx(by_anki.rmse_bins, rel=1e-6)
+
+
+def test_in_a_terminal_the_parameters_wrap_between_numbers(course, tmp_path):
+    """In a 60-column terminal the 21 adopted parameters take several lines, each indented and none
+    breaking a number; piped, they stay on one line (tested above)."""
+    import os
+
+    from terminal_fixture import Terminal
+
+    home = simulated_home(course, tmp_path)
+    terminal = Terminal(["optimize", "--home", str(home), "--now", NOW.isoformat()], 60, 40, dict(os.environ), tmp_path)
+    try:
+        assert terminal.finish() == 0
+        lines = terminal.screen().splitlines()
+    finally:
+        terminal.close()
+    start = lines.index("The new parameters are in force from now on:") + 1
+    block = list(itertools.takewhile(lambda line: line.startswith("  "), lines[start:]))
+    assert len(block) >= 3 and all(len(line) <= 60 for line in block)
+    numbers = ", ".join(line.strip().rstrip(",") for line in block).split(", ")
+    assert len(numbers) == 21 and all(re.fullmatch(r"\d+\.\d{4}", n) for n in numbers)
+    with Store.open(home) as store:
+        stored = store.parameter_history()[-1]
+    assert numbers == [f"{p:.4f}" for p in stored.parameters]

@@ -54,8 +54,21 @@ def command(home: Path | None, now_text: str | None) -> None:
         click.echo("The new parameters do not predict unseen answers better; the old ones stay in force.")
         return
     click.echo("The new parameters are in force from now on:")
-    click.echo("  " + ", ".join(f"{p:.4f}" for p in result.new))
+    click.echo(_parameter_lines(result.new))
     if settings.parameters:
         click.echo("Note: config.toml sets its own parameters, which take precedence; remove them to use these.")
     elif result.recompute is not None:
         click.echo(result.recompute.describe())
+
+
+def _parameter_lines(parameters: tuple[float, ...]) -> str:
+    """The parameters, indented; in a terminal, wrapped between numbers rather than inside one."""
+    import shutil
+    import sys
+    import textwrap
+
+    text = ", ".join(f"{p:.4f}" for p in parameters)
+    if not sys.stdout.isatty():
+        return "  " + text
+    width = max(shutil.get_terminal_size().columns, 20)
+    return textwrap.fill(text, width, initial_indent="  ", subsequent_indent="  ", break_long_words=False)
