@@ -39,8 +39,9 @@ from synthetic import REPO, edit_one_card, make_course
 from timing import cache_bytecode
 
 
-def bare_genanki(sources, out: Path) -> None:
-    models = {
+def genanki_models() -> dict:
+    """srscards' note types as bare genanki models, by card type."""
+    return {
         kind: genanki.Model(
             stable_int("m", nt.name),
             nt.name,
@@ -50,6 +51,10 @@ def bare_genanki(sources, out: Path) -> None:
         )
         for kind, nt in NOTE_TYPES.items()
     }
+
+
+def bare_genanki(sources, out: Path) -> None:
+    models = genanki_models()
     decks: dict[str, genanki.Deck] = {}
     for card in sources.cards:
         deck = decks.setdefault(card.deck, genanki.Deck(stable_int("d", card.deck), card.deck))

@@ -24,11 +24,11 @@ from pathlib import Path
 import genanki
 from genanki.apkg_schema import APKG_SCHEMA
 
-from bench_build import bare_genanki
-from srscards.model.anki_ids import note_guid, stable_int
+from bench_build import bare_genanki, genanki_models
+from srscards.model.anki_ids import note_guid
 from srscards.model.card import Card
 from srscards.sources.load import load_sources
-from srscards.views.anki import NOTE_TYPES, note_fields, note_tags
+from srscards.views.anki import note_fields, note_tags
 from synthetic import make_course
 
 
@@ -51,16 +51,7 @@ def main() -> None:
         sources, _, _ = load_sources(course)
         cards = sources.cards
         texts = [p.read_text() for p in sorted(course.glob("*.md"))]
-        models = {
-            kind: genanki.Model(
-                stable_int("m", nt.name),
-                nt.name,
-                fields=[{"name": f} for f in nt.fields],
-                templates=[{"name": n, "qfmt": q, "afmt": a} for n, q, a in nt.templates],
-                model_type=genanki.Model.CLOZE if nt.cloze else genanki.Model.FRONT_BACK,
-            )
-            for kind, nt in NOTE_TYPES.items()
-        }
+        models = genanki_models()
 
         def notes() -> list[genanki.Note]:
             return [
