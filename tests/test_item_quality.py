@@ -133,6 +133,22 @@ def test_reversible_side_contains_the_other_answer(course):
     assert warnings(course, good) == []
 
 
+def test_front_that_shows_more_than_the_back(course):
+    table = "| Fit | Training error | Validation error |\n|---|---|---|\n| Over | low | high |\n| Under | high | high |"
+    bad = f"### Overfitting vs underfitting\n<!-- id: b-1 -->\n\n{table}\n\n***\n\nA rule flags it.\n"
+    assert warnings(course, bad) == [
+        "b-1: the front shows more than the back: 11 words above the thematic break, 4 in the answer"
+    ]
+    good = f"### Overfitting vs underfitting: how do the errors look?\n<!-- id: b-1 -->\n\n{table}\n"
+    assert warnings(course, good) == []
+    code = (
+        "```python\nrules = [Rule.sagemaker(rule_configs.overfit()),\n"
+        "         Rule.sagemaker(rule_configs.overtraining())]\n```"
+    )
+    asks = f"### What does this list configure?\n<!-- id: b-1 -->\n\n{code}\n\n***\n\nTwo Debugger rules.\n"
+    assert warnings(course, asks) == []  # code shown for a question about it is not counted
+
+
 def test_overlong_answers_and_lists(course):
     long_answer = " ".join(["word"] * 61)
     assert warnings(course, f"### Q\n<!-- id: b-1 -->\n\n{long_answer}\n") == [

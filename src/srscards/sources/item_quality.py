@@ -42,6 +42,7 @@ LIST_ITEM_RE = re.compile(r"^(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
 TABLE_ROW_RE = re.compile(r"^\s*\|.*\|\s*$", re.MULTILINE)
 TABLE_RULE_RE = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
 CODE_RE = re.compile(r"`[^`]+`")
+FENCE_RE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
 NUMERIC_RE = re.compile(r"^[\s~<>=.,%$0-9-]+(?:[A-Za-z]{0,4}\s*)*$")
 SETTING_SHAPE_RE = re.compile(r"^[a-z][A-Za-z0-9]*(?:[_.][A-Za-z0-9]+)+$|^[a-z]+[A-Z][A-Za-z0-9]*$|^[A-Z]+_[A-Z_]+$")
 # An option's explanation that starts with one of these words is most likely the rest of the
@@ -400,6 +401,18 @@ def _basic(card: Card, figures: ItemFigures) -> list[Problem]:
                 "split the card into smaller cards, or turn the list into a cloze",
             )
         )
+    if card.type is CardType.BASIC and card.prompt.md:
+        shown = len(words(FENCE_RE.sub("", card.prompt.md)))  # code shown for a question about it is fine
+        if shown > count:
+            out.append(
+                _warn(
+                    card,
+                    f"the front shows more than the back: {shown} words above the thematic break, "
+                    f"{count} in the answer",
+                    "text above *** is shown with the question; move what the learner should recall below "
+                    "it, or drop the break and let the heading ask",
+                )
+            )
     if card.type is CardType.REVERSIBLE:
         front = plain(card.prompt.md or card.title.md)
         back = plain(answer_md)
