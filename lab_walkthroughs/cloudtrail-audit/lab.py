@@ -12,7 +12,10 @@ RESOURCES = [
     "1 S3 bucket for the trail's log files",
     "1 CloudTrail trail (single region) with S3 data events on one prefix",
 ]
-COST = "one single-region trail delivering management events and S3 data events on one prefix for the minutes of the run, and the log files it writes to S3"
+COST = (
+    "one single-region trail delivering management events and S3 data events on one prefix for "
+    "the minutes of the run, and the log files it writes to S3"
+)
 
 
 def bucket(ctx: LabContext) -> None:

@@ -13,7 +13,9 @@ RESOURCES = [
     "1 IAM execution role, 1 SageMaker model, 1 endpoint configuration with data capture",
     "with --aws only: 1 endpoint on 1 ml.m5.large (about 10 minutes) and 1 hourly data quality monitoring schedule",
 ]
-COST = "one ml.m5.large real-time endpoint for about 10 minutes; the monitoring schedule is deleted before its first run"
+COST = (
+    "one ml.m5.large real-time endpoint for about 10 minutes; the monitoring schedule is deleted before its first run"
+)
 # Account that publishes the Model Monitor analyzer image in each region.
 ANALYZER_ACCOUNTS = {"us-east-1": "156813124566", "us-east-2": "777275614652", "us-west-2": "159807026194"}
 

@@ -9,7 +9,9 @@ RESOURCES = [
     "1 KMS customer managed key (scheduled for deletion at cleanup, 7-day waiting period)",
     "1 S3 bucket with a few small CSV objects",
 ]
-COST = "one KMS customer managed key from creation until it is deleted after its 7-day waiting period, and a few KB in S3"
+COST = (
+    "one KMS customer managed key from creation until it is deleted after its 7-day waiting period, and a few KB in S3"
+)
 
 
 def create_key(ctx: LabContext) -> None:

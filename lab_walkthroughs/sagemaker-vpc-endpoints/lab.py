@@ -12,7 +12,10 @@ RESOURCES = [
     "1 S3 gateway endpoint (free) and 2 interface endpoints (SageMaker API and Runtime)",
     "1 S3 bucket with a small model package, 1 IAM role, 1 SageMaker model",
 ]
-COST = "two interface VPC endpoints in two subnets for the minutes of the run; the S3 gateway endpoint has no additional charge"
+COST = (
+    "two interface VPC endpoints in two subnets for the minutes of the run; the S3 "
+    "gateway endpoint has no additional charge"
+)
 
 
 def network(ctx: LabContext) -> None:
