@@ -138,7 +138,7 @@ def check_catalog(ctx: LabContext) -> str:
     columns = [(c["Name"], c["Type"]) for c in table["StorageDescriptor"]["Columns"]]
     expect("columns", [("day", "date"), ("forecast", "double")], columns)
     expect("location", f"s3://{ctx.state['bucket']}/forecasts/", table["StorageDescriptor"]["Location"])
-    return "forecasts are a partitioned Glue table that Athena and QuickSight can read"
+    return "forecasts are a partitioned Glue table that Athena and Amazon Quick Sight can read"
 
 
 STEPS = [
