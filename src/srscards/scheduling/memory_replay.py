@@ -86,7 +86,7 @@ def replay_memories(
     }
     mean_reversion, keep = p[7] * easy_d, 1 - p[7]
     count = DayCount(now, scheduler.settings.day_start)
-    days_of = count.today - (count.next_s - np.asarray(ms, np.int64) // 1000) // 86400  # DayCount.day_ms
+    days_of = count.day_ms(np.asarray(ms, np.int64))
     ratings = np.asarray(ratings, np.int64)
 
     cards = len(counts)

@@ -158,7 +158,8 @@ class DayCount:
     def day(self, moment: datetime) -> int:
         return self.today - (self.next_s - math.floor(moment.timestamp())) // 86400
 
-    def day_ms(self, ms: int) -> int:
+    def day_ms(self, ms: Any) -> Any:
+        """The day of Unix milliseconds `ms`: an int, or a numpy array of them (the same arithmetic)."""
         return self.today - (self.next_s - ms // 1000) // 86400
 
 

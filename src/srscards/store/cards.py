@@ -364,10 +364,6 @@ class CardTable(StoreBase):
                 (*memory_values(memory), card_id),
             )
 
-    def set_memories(self, memories: dict[int, Memory]) -> None:
-        """Overwrite many cards' state columns in one transaction."""
-        self.set_state_values([(*memory_values(m), card_id) for card_id, m in memories.items()])
-
     def state_values(self, courses: Sequence[str]) -> list[tuple[Any, ...]]:
         """(id, then the state columns as `memory_values` gives them) of every card of the courses,
         retired ones included, in course order: what a recompute of every card reads, without the

@@ -103,7 +103,7 @@ def training_set(
     kept = np.flatnonzero(log.after(store, forgotten_by_time=True))
     card, ms, review = log.card[kept], log.ms[kept], log.review[kept]
     count = DayCount(now, day_start)
-    day = count.today - (count.next_s - ms // 1000) // 86400  # DayCount.day_ms
+    day = count.day_ms(ms)
     first = np.r_[True, card[1:] != card[:-1]] if len(kept) else np.zeros(0, bool)  # a card's first answer
     delta = np.diff(day, prepend=day[:1])
     delta[first] = 0
