@@ -149,6 +149,14 @@ def test_front_that_shows_more_than_the_back(course):
     assert warnings(course, asks) == []  # code shown for a question about it is not counted
 
 
+def test_a_course_without_questions_gets_no_empty_key_figures(course):
+    course.write("d1.md", FRONT + "### Q\n<!-- id: b-1 -->\n\nAn answer.\n")
+    result = run("check", str(course.root))
+    assert result.exit_code == 0, result.output
+    assert ": no single-answer questions yet: no key figures\n" in result.stdout
+    assert "keys by position" not in result.stdout
+
+
 def test_overlong_answers_and_lists(course):
     long_answer = " ".join(["word"] * 61)
     assert warnings(course, f"### Q\n<!-- id: b-1 -->\n\n{long_answer}\n") == [

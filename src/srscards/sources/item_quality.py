@@ -128,6 +128,8 @@ class ItemFigures:
         }
 
     def summary(self) -> str:
+        if not self.single_answer:
+            return "no single-answer questions yet: no key figures"
         positions = " ".join(f"{k} {self.key_positions[k]}" for k in sorted(self.key_position_expected))
         return (
             f"key strictly longest in {self.key_longest} of {self.single_answer} single-answer questions "
