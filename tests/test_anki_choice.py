@@ -271,3 +271,47 @@ def test_a_flip_in_the_same_page_as_anki_desktop_does(rendered, browser):
     mine = "ABCDE"[shown.index("Amazon FSx for Lustre")]
     assert p.inner_text(".srs-answer") == f"Answer: {right} · you chose {mine}"  # one of the two is not enough
     context.close()
+
+
+WIDE = """\
+---
+title: Wide content
+domain: 1
+tasks: [1.1]
+---
+
+### Which fix fits each fit problem?
+<!-- {id: b-wide} -->
+
+| Problem | Training error | Validation error | Typical fix |
+|---|---|---|---|
+| Overfitting (high variance) | low | high | more data, regularisation, a simpler model, early stopping |
+| Underfitting (high bias) | high | high | more features, a more complex model, longer training |
+"""
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_a_wide_table_scrolls_in_its_own_box_not_the_page(course, tmp_path, browser, width):
+    """On a phone a table wider than the screen scrolls sideways by itself, as code does: the card
+    page keeps the screen's width, so the text around the table never needs a sideways swipe."""
+    course.write("w.md", WIDE)
+    (package,) = build_decks(course.root, tmp_path / "out", now=T0)
+    col = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        import_package(col, package.path)
+        card = col.get_card(col.find_cards('"CardId:b-wide"')[0])
+        back, css = card.answer(), card.note_type()["css"]
+    finally:
+        col.close()
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    serve(context, {"back.html": page(back, css, night=False)})
+    p = context.new_page()
+    p.goto("http://anki.test/back.html")
+    page_width, screen = p.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert page_width <= screen
+    table_width, box_width = p.eval_on_selector("table", "t => [t.scrollWidth, t.clientWidth]")
+    assert box_width <= screen
+    if width == 360:
+        assert table_width > box_width  # wider than the screen: it scrolls inside its box, nothing cut off
+    assert "early stopping" in p.inner_text("table")
+    context.close()

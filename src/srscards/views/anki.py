@@ -32,7 +32,8 @@ CSS_BASE = """
 .answer, .extra, .explanations { margin-top: 0.4em; }
 .extra { font-size: 0.92em; opacity: 0.9; }
 hr#answer { border: none; border-top: 1px solid #8888; margin: 0.8em 0; }
-table { border-collapse: collapse; margin: 0.4em 0; font-size: 0.92em; }
+table { border-collapse: collapse; margin: 0.4em 0; font-size: 0.92em;
+  display: block; width: max-content; max-width: 100%; overflow-x: auto; }
 th, td { border: 1px solid #8886; padding: 0.25em 0.5em; vertical-align: top; }
 th { background: #8882; }
 code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 0.88em;
